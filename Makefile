@@ -1,0 +1,31 @@
+# resnetgen: `make build` and `make test` work on a fresh clone.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: build test serve check clean bench deploy
+
+# The virtualenv is rebuilt only when the pins change.
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	@echo "Installing pinned dependencies into $(VENV) (log: $(VENV)/pip.log)"
+	$(BIN)/pip install --disable-pip-version-check -r requirements-dev.txt > $(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
+	$(BIN)/pip install --disable-pip-version-check --no-deps -e . >> $(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
+	touch $(STAMP)
+
+build: $(STAMP)
+	$(BIN)/resnetgen build
+
+check: $(STAMP)
+	$(BIN)/resnetgen check
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+serve: $(STAMP)
+	$(BIN)/resnetgen serve
+
+clean:
+	rm -rf output .resnetgen-cache .pytest_cache .hypothesis
+	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +

@@ -1,0 +1,3 @@
+from resnetgen.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,123 @@
+"""The build, from site.toml and content/ to output/, stage by stage.
+
+    config -> templates -> content -> site -> outputs -> link check -> swap into output/
+
+Everything is loaded and validated before anything is written; outputs go to a
+staging folder that replaces output/ only when the whole site built cleanly.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from resnetgen.config import load_config
+from resnetgen.loader import load_content
+from resnetgen.pages import all_pages
+from resnetgen.problems import Problem, Problems, SiteError
+from resnetgen.render import render_pages
+from resnetgen.site import Site, assemble
+from resnetgen.theme import check_templates, make_environment, theme_dirs
+from resnetgen.writer import OutputClash, StagedOutput
+
+# Extra outputs beyond the HTML pages (feeds, calendars): each maps the Site to
+# (output path, bytes) pairs.
+OutputMaker = Callable[[Site], Iterable[tuple[str, bytes]]]
+OUTPUT_MAKERS: list[OutputMaker] = []
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    site_dir: Path
+    output_dir: Path
+    now: datetime
+    drafts: bool = False
+    write: bool = True          # False: validate and render, write nothing (`check`)
+
+
+@dataclass
+class BuildReport:
+    pages: int = 0
+    briefings: int = 0
+    files: int = 0
+    seconds: float = 0.0
+    warnings: list[Problem] = field(default_factory=list)
+    site: Site | None = None
+
+    def summary(self) -> str:
+        return (f"Built {self.pages} pages ({self.briefings} briefings), "
+                f"{self.files} files in {self.seconds:.2f} s")
+
+
+def build(options: BuildOptions) -> BuildReport:
+    """Build the site; raises SiteError listing every problem, leaving output/ untouched."""
+    started = time.perf_counter()
+    problems = Problems()
+    config = load_config(options.site_dir, problems)
+    problems.raise_if_errors()
+
+    env = make_environment(options.site_dir, config)
+    check_templates(env, options.site_dir, problems)
+    content = load_content(options.site_dir, config, problems, options.drafts)
+    problems.raise_if_errors()
+    site = assemble(config, content, options.now)
+
+    report = BuildReport(briefings=len(site.briefings), site=site,
+                         warnings=problems.warnings)
+    staged = StagedOutput(options.output_dir) if options.write else None
+    try:
+        for output_path, data in all_outputs(site, env, options, problems, report):
+            report.files += 1
+            if staged is not None:
+                try:
+                    staged.write(output_path, data)
+                except OutputClash as clash:
+                    problems.error(output_path, 1, f"two outputs would be written to {clash.output_path}",
+                                   "rename the content file, or change a slug or alias")
+        for output_path, source in static_files(site, options.site_dir):
+            report.files += 1
+            if staged is not None:
+                try:
+                    staged.copy(output_path, source)
+                except OutputClash as clash:
+                    problems.error(source.relative_to(options.site_dir).as_posix()
+                                   if source.is_relative_to(options.site_dir) else str(source),
+                                   1, f"{clash.output_path} is also a page of the site",
+                                   "rename the file or move it to another folder")
+        problems.raise_if_errors()
+        if staged is not None:
+            staged.commit()
+    except BaseException:
+        if staged is not None:
+            staged.discard()
+        raise
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
+                report: BuildReport) -> Iterator[tuple[str, bytes]]:
+    pages = all_pages(site)
+    report.pages = sum(1 for p in pages if p.output_path.endswith(".html"))
+    yield from render_pages(site, pages, env, options.site_dir, problems)
+    for make in OUTPUT_MAKERS:
+        yield from make(site)
+
+
+def static_files(site: Site, site_dir: Path) -> Iterator[tuple[str, Path]]:
+    """The theme's static files (the site's own override them), then content files."""
+    seen: set[str] = set()
+    for folder in theme_dirs(site_dir, site.config, "static"):
+        for path in sorted(folder.rglob("*")):
+            relative = path.relative_to(folder).as_posix()
+            if path.is_file() and relative not in seen:
+                seen.add(relative)
+                yield relative, path
+    for source_path, route in sorted(site.assets.items()):
+        yield route, site_dir / source_path
+
+
+__all__ = ["BuildOptions", "BuildReport", "SiteError", "build", "OUTPUT_MAKERS"]

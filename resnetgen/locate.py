@@ -1,0 +1,34 @@
+"""Find the line of a key in YAML or TOML text, for error messages.
+
+Parsers hand back plain values without positions; rather than parse twice on the
+happy path, we look the key up in the source text only when something is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def key_line(text: str, path: tuple[str, ...], first_line: int = 1) -> int:
+    """Line number (counting from `first_line`) where the last key of `path` is set.
+
+    Keys are searched in order, each after the previous one, so ("chat", "start")
+    finds `start:` inside the `chat:` block. Falls back to the deepest key found.
+    """
+    lines = text.splitlines()
+    found = 0
+    position = 0
+    for key in path:
+        pattern = re.compile(
+            r"^\s*(?:-\s+)?(?:\[\[?\s*(?:[\w.\"' -]+\.)?)?[\"']?"
+            + re.escape(str(key))
+            + r"[\"']?\s*(?::|=|\]\]?)"
+        )
+        for index in range(position, len(lines)):
+            if pattern.match(lines[index]):
+                found = index
+                position = index + 1
+                break
+        else:
+            break
+    return first_line + found

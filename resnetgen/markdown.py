@@ -1,0 +1,119 @@
+"""Markdown to HTML with markdown-it-py, and the links inside it resolved.
+
+Relative links and images are resolved against the source file's folder, so
+`![A chart](chart.png)` works whatever the post's URL; a link to another `.md`
+file becomes that post's URL. Root-relative links get the site's base path.
+A reference to a file that does not exist is reported, naming both files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from resnetgen.urls import relative_source, slugify
+
+
+@dataclass
+class LinkContext:
+    """What the link resolver needs: passed to markdown-it through `env`."""
+    source_path: str
+    first_line: int                  # line of the body's first line in the file
+    links: dict[str, str]            # source path -> url, for every content file
+    base_path: str
+    missing: list[tuple[int, str, str]] = field(default_factory=list)  # line, kind, target
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    first_paragraph: str
+    missing: tuple[tuple[int, str, str], ...]
+    images_without_alt: tuple[int, ...]
+
+
+@lru_cache(maxsize=1)
+def markdown_parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin)
+    md.use(anchors_plugin, min_level=2, max_level=4, slug_func=slugify)
+    md.core.ruler.push("resolve_links", _resolve_links)
+    return md
+
+
+def render_markdown(text: str, context: LinkContext) -> Rendered:
+    md = markdown_parser()
+    env = {"links": context}
+    tokens = md.parse(text, env)
+    html = md.renderer.render(tokens, md.options, env)
+    no_alt = tuple(
+        context.first_line + (line or 0)
+        for line, child in _images(tokens) if not child.content.strip()
+    )
+    return Rendered(html, _first_paragraph(tokens), tuple(context.missing), no_alt)
+
+
+def _resolve_links(state: StateCore) -> None:
+    context: LinkContext | None = state.env.get("links")
+    if context is None:
+        return
+    for token in state.tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        line = context.first_line + (token.map[0] if token.map else 0)
+        for child in token.children:
+            if child.type == "link_open":
+                _rewrite(child, "href", "link", line, context)
+            elif child.type == "image":
+                _rewrite(child, "src", "image", line, context)
+
+
+def _rewrite(token, attr: str, kind: str, line: int, context: LinkContext) -> None:
+    target = token.attrGet(attr)
+    if not isinstance(target, str) or not target:
+        return
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("#"):
+        return
+    suffix = ("?" + parts.query if parts.query else "") + ("#" + parts.fragment if parts.fragment else "")
+    if target.startswith("/"):
+        if not target.startswith(context.base_path):
+            token.attrSet(attr, context.base_path + target.lstrip("/"))
+        return
+    wanted = relative_source(context.source_path, parts.path)
+    url = context.links.get(wanted) or context.links.get(wanted.rstrip("/") + "/index.md")
+    if url is None:
+        context.missing.append((line, kind, wanted))
+        return
+    token.attrSet(attr, url + suffix)
+
+
+def _images(tokens):
+    for token in tokens:
+        if token.type == "inline" and token.children:
+            for child in token.children:
+                if child.type == "image":
+                    yield (token.map[0] if token.map else 0), child
+
+
+def _first_paragraph(tokens) -> str:
+    for index, token in enumerate(tokens):
+        if token.type == "paragraph_open" and index + 1 < len(tokens):
+            inline = tokens[index + 1]
+            words = []
+            for child in inline.children or ():
+                if child.type in ("text", "code_inline"):
+                    words.append(child.content)
+                elif child.type in ("softbreak", "hardbreak"):
+                    words.append(" ")
+            text = "".join(words).strip()
+            if text:
+                return text
+    return ""

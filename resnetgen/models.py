@@ -1,0 +1,114 @@
+"""The records every output is made from. Built once by loading; never mutated.
+
+A briefing's page, feed entry and calendar event all read the same `Post`, so
+they can never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+POST = "post"  # dated entries: briefings and ordinary posts
+PAGE = "page"  # standalone pages under content/pages/
+
+SCHEDULED = "scheduled"
+CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Person:
+    key: str            # the name used in front matter `hosts:` and in URLs
+    name: str
+    handle: str = ""    # "@salpratten", as written on the chat's network
+    profile_url: str = ""
+    bio: str = ""
+    url: str = ""       # this person's page on the site
+
+
+@dataclass(frozen=True)
+class Paper:
+    title: str
+    authors: tuple[str, ...] = ()
+    year: int | None = None
+    venue: str = ""
+    doi: str = ""
+    url: str = ""
+
+    @property
+    def link(self) -> str:
+        """Where the paper can be read: its DOI resolver link, else its URL."""
+        return f"https://doi.org/{self.doi}" if self.doi else self.url
+
+
+@dataclass(frozen=True)
+class Chat:
+    start: datetime     # aware, in `timezone`
+    end: datetime       # aware, in `timezone`
+    timezone: str
+    hashtag: str
+    status: str = SCHEDULED
+    sequence: int = 0   # raise by one each time the chat is rescheduled
+    uid: str = ""       # calendar identity; fixed once published
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == CANCELLED
+
+
+@dataclass(frozen=True)
+class Post:
+    source_path: str            # relative to the site folder, '/'-separated
+    kind: str                   # POST or PAGE
+    title: str
+    date: datetime              # aware; publication time
+    updated: datetime | None
+    slug: str
+    url: str                    # site-absolute, with base path: '/blog/2018/01/x/'
+    output_path: str            # relative to output/: '2018/01/x/index.html'
+    permalink: str              # absolute: 'https://host/blog/2018/01/x/'
+    summary: str                # plain text
+    body_html: str
+    tags: tuple[str, ...] = ()
+    draft: bool = False
+    aliases: tuple[str, ...] = ()
+    chat: Chat | None = None
+    hosts: tuple[Person, ...] = ()
+    paper: Paper | None = None
+    questions: tuple[str, ...] = ()
+    author: str = ""
+    image: str = ""             # absolute URL of a share image, if any
+    extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def is_briefing(self) -> bool:
+        return self.chat is not None
+
+    @property
+    def last_modified(self) -> datetime:
+        return self.updated or self.date
+
+    @property
+    def identity(self) -> str:
+        """Stable name of this post: its source path without extension."""
+        stem = self.source_path.rsplit(".", 1)[0]
+        return stem.removeprefix("content/")
+
+
+@dataclass(frozen=True)
+class Tag:
+    name: str
+    slug: str
+    url: str
+    posts: tuple[Post, ...]
+
+
+@dataclass(frozen=True)
+class YearArchive:
+    year: int
+    posts: tuple[Post, ...]
+
+
+def as_date(value: date | datetime) -> date:
+    return value.date() if isinstance(value, datetime) else value

@@ -1,0 +1,125 @@
+"""Which HTML and text pages the site has, each as a template and its context.
+
+This is the map of the site: one function per kind of page, each a small mapping
+from the loaded `Site` to `Page` records. Rendering happens elsewhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from resnetgen import seo
+from resnetgen.models import Post
+from resnetgen.site import Site
+from resnetgen.urls import output_path_for
+
+
+@dataclass(frozen=True)
+class Page:
+    route: str                  # '2018/01/x/', '404.html', 'sitemap.xml'
+    template: str
+    title: str
+    description: str = ""
+    context: dict[str, Any] = field(default_factory=dict)
+    json_ld: Any = None
+    og_type: str = "website"
+    image: str = ""
+    in_sitemap: bool = True
+    lastmod: str = ""           # ISO date for the sitemap
+
+    @property
+    def output_path(self) -> str:
+        return output_path_for(self.route)
+
+
+def all_pages(site: Site) -> list[Page]:
+    pages = [*home_pages(site), *post_pages(site), *standalone_pages(site),
+             *tag_pages(site), *people_pages(site), archive_page(site), not_found_page(site),
+             *redirect_pages(site)]
+    return [*pages, sitemap(site, pages), robots(site)]
+
+
+def home_pages(site: Site) -> Iterator[Page]:
+    per_page = site.config.posts_per_page
+    chunks = [site.posts[i:i + per_page] for i in range(0, len(site.posts), per_page)] or [()]
+    total = len(chunks)
+    for number, posts in enumerate(chunks, start=1):
+        route = "" if number == 1 else f"page/{number}/"
+        pagination = {
+            "number": number, "total": total,
+            "previous": None if number == 1 else site.urls.url("" if number == 2 else f"page/{number - 1}/"),
+            "next": site.urls.url(f"page/{number + 1}/") if number < total else None,
+        }
+        yield Page(route, "home.html",
+                   site.config.title if number == 1 else f"{site.config.title}: page {number}",
+                   site.config.description,
+                   {"posts": posts, "pagination": pagination,
+                    "next_chat": site.next_chat if number == 1 else None},
+                   json_ld=seo.website_ld(site.config) if number == 1 else None)
+
+
+def post_pages(site: Site) -> Iterator[Page]:
+    for post in site.posts:
+        yield post_page(site, post)
+
+
+def post_page(site: Site, post: Post) -> Page:
+    return Page(post.url.removeprefix(site.urls.base_path), 
+                "briefing.html" if post.is_briefing else "post.html",
+                post.title, post.summary, {"post": post},
+                json_ld=seo.post_ld(post, site.config), og_type="article", image=post.image,
+                in_sitemap=not post.draft, lastmod=post.last_modified.date().isoformat())
+
+
+def standalone_pages(site: Site) -> Iterator[Page]:
+    for post in site.pages:
+        yield Page(post.url.removeprefix(site.urls.base_path), "page.html", post.title,
+                   post.summary, {"post": post}, image=post.image, in_sitemap=not post.draft,
+                   lastmod=post.last_modified.date().isoformat() if post.updated else "")
+
+
+def tag_pages(site: Site) -> Iterator[Page]:
+    yield Page("tags/", "tags.html", "Topics", f"Every topic on {site.config.title}.",
+               {"tags": site.tags})
+    for tag in site.tags:
+        yield Page(f"tags/{tag.slug}/", "tag.html", f"Posts about {tag.name}",
+                   f"Posts and chats on {site.config.title} about {tag.name}.", {"tag": tag})
+
+
+def people_pages(site: Site) -> Iterator[Page]:
+    yield Page("people/", "people.html", "Hosts",
+               f"The people who host chats on {site.config.title}.", {"people": site.people})
+    for record in site.people:
+        person = record.person
+        yield Page(f"people/{person.key}/", "person.html", person.name,
+                   person.bio or f"Chats hosted by {person.name} on {site.config.title}.",
+                   {"person": person, "chats": record.chats})
+
+
+def archive_page(site: Site) -> Page:
+    return Page("archive/", "archive.html", "Archive",
+                f"Every post on {site.config.title}, by year.", {"years": site.years})
+
+
+def not_found_page(site: Site) -> Page:
+    return Page("404.html", "404.html", "Page not found",
+                "This page does not exist.", {}, in_sitemap=False)
+
+
+def redirect_pages(site: Site) -> Iterator[Page]:
+    for post in (*site.posts, *site.pages):
+        for alias in post.aliases:
+            yield Page(alias, "redirect.html", post.title, post.summary,
+                       {"target": post}, in_sitemap=False)
+
+
+def sitemap(site: Site, pages: list[Page]) -> Page:
+    entries = sorted(((site.urls.permalink(p.route), p.lastmod) for p in pages if p.in_sitemap))
+    return Page("sitemap.xml", "sitemap.xml", "Sitemap", context={"entries": entries},
+                in_sitemap=False)
+
+
+def robots(site: Site) -> Page:
+    return Page("robots.txt", "robots.txt", "robots.txt",
+                context={"sitemap_url": site.urls.permalink("sitemap.xml")}, in_sitemap=False)

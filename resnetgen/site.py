@@ -1,0 +1,94 @@
+"""The loaded site: content plus what is derived from it (tags, people, archives, chats).
+
+Every collection is computed once here, in one pass each, so no page's work grows
+with the square of the archive.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from resnetgen.config import SiteConfig
+from resnetgen.loader import Content
+from resnetgen.models import Person, Post, Tag, YearArchive
+from resnetgen.urls import Urls, slugify
+
+
+@dataclass(frozen=True)
+class HostRecord:
+    person: Person
+    chats: tuple[Post, ...]     # briefings they host, newest first
+
+
+@dataclass(frozen=True)
+class Site:
+    config: SiteConfig
+    urls: Urls
+    now: datetime
+    posts: tuple[Post, ...]
+    pages: tuple[Post, ...]
+    assets: dict[str, str]
+    tags: tuple[Tag, ...]
+    people: tuple[HostRecord, ...]
+    years: tuple[YearArchive, ...]
+    upcoming: tuple[Post, ...]   # briefings not yet over, soonest first
+    past: tuple[Post, ...]       # briefings over, newest first
+
+    @property
+    def briefings(self) -> tuple[Post, ...]:
+        return tuple(p for p in self.posts if p.is_briefing)
+
+    @property
+    def next_chat(self) -> Post | None:
+        return next((p for p in self.upcoming if not p.chat.cancelled), None)
+
+    def tag_url(self, name: str) -> str:
+        return self.urls.url(f"tags/{slugify(name)}/")
+
+    def is_upcoming(self, post: Post) -> bool:
+        return post.chat is not None and post.chat.end > self.now
+
+
+def assemble(config: SiteConfig, content: Content, now: datetime) -> Site:
+    urls = Urls(config)
+    posts = content.posts
+    briefings = [p for p in posts if p.is_briefing]
+    upcoming = sorted((p for p in briefings if p.chat.end > now),
+                      key=lambda p: (p.chat.start, p.source_path))
+    past = sorted((p for p in briefings if p.chat.end <= now),
+                  key=lambda p: (p.chat.start, p.source_path), reverse=True)
+    return Site(config=config, urls=urls, now=now, posts=posts, pages=content.pages,
+                assets=content.assets, tags=group_tags(posts, urls),
+                people=group_hosts(briefings, content.people), years=group_years(posts),
+                upcoming=tuple(upcoming), past=tuple(past))
+
+
+def group_tags(posts: tuple[Post, ...], urls: Urls) -> tuple[Tag, ...]:
+    names: dict[str, str] = {}
+    members: dict[str, list[Post]] = defaultdict(list)
+    for post in posts:
+        for name in dict.fromkeys(post.tags):
+            slug = slugify(name)
+            names.setdefault(slug, name)
+            if not members[slug] or members[slug][-1] is not post:
+                members[slug].append(post)
+    return tuple(Tag(names[s], s, urls.url(f"tags/{s}/"), tuple(members[s]))
+                 for s in sorted(members, key=lambda s: (names[s].lower(), s)))
+
+
+def group_hosts(briefings: list[Post], people: dict[str, Person]) -> tuple[HostRecord, ...]:
+    chats: dict[str, list[Post]] = defaultdict(list)
+    for post in briefings:
+        for host in post.hosts:
+            chats[host.key].append(post)
+    records = [HostRecord(person, tuple(chats.get(key, ()))) for key, person in people.items()]
+    return tuple(sorted(records, key=lambda r: (r.person.name.lower(), r.person.key)))
+
+
+def group_years(posts: tuple[Post, ...]) -> tuple[YearArchive, ...]:
+    years: dict[int, list[Post]] = defaultdict(list)
+    for post in posts:
+        years[post.date.year].append(post)
+    return tuple(YearArchive(y, tuple(years[y])) for y in sorted(years, reverse=True))

@@ -1,0 +1,121 @@
+"""Find the site's content files and split each Markdown file into front matter and body.
+
+Only this module and `writer` touch the disk for content.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+import yaml
+from frontmatter.default_handlers import BaseHandler, YAMLHandler
+
+from resnetgen.problems import Problems
+
+CONTENT_DIR = "content"
+PAGES_DIR = "content/pages"
+PEOPLE_FILE = "content/people.toml"
+IGNORED_NAMES = {".DS_Store", "Thumbs.db", "people.toml"}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    source_path: str        # relative to the site folder: 'content/2018/x.md'
+    body: str               # Markdown after the front matter
+    body_line: int          # line in the file where `body` begins
+    meta: dict[str, Any]    # parsed front matter
+    front_matter: str       # its text, to find lines for error messages
+    front_matter_line: int  # line of the front matter's first line
+
+
+class _DateStringLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's safe loader that leaves dates as text, so we parse and report them."""
+
+
+_DateStringLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+class _YAML(YAMLHandler):
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return yaml.load(fm, Loader=_DateStringLoader)
+
+
+class _TOML(BaseHandler):
+    FM_BOUNDARY = re.compile(r"^\+{3,}\s*$", re.MULTILINE)
+    START_DELIMITER = END_DELIMITER = "+++"
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return tomllib.loads(fm)
+
+
+_HANDLERS = (_YAML(), _TOML())
+
+
+def discover(site_dir: Path) -> tuple[list[str], list[str]]:
+    """(Markdown sources, other files) under content/, as sorted source paths."""
+    root = site_dir / CONTENT_DIR
+    markdown, assets = [], []
+    if not root.is_dir():
+        return markdown, assets
+    for path in sorted(root.rglob("*")):
+        if not path.is_file() or path.name in IGNORED_NAMES or _hidden(path, root):
+            continue
+        relative = path.relative_to(site_dir).as_posix()
+        (markdown if path.suffix.lower() == ".md" else assets).append(relative)
+    return markdown, assets
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith((".", "_")) for part in path.relative_to(root).parts)
+
+
+def read_source(site_dir: Path, source_path: str, problems: Problems) -> SourceFile | None:
+    raw = (site_dir / source_path).read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.error(source_path, line, "file is not UTF-8 text",
+                       "save it as UTF-8 in your editor ('Save as' > Encoding)")
+        return None
+    text = text.replace("\r\n", "\n")
+    handler = frontmatter.detect_format(text, _HANDLERS)
+    if handler is None:
+        problems.error(source_path, 1, "no front matter found",
+                       "start the file with a line '---', the fields, then another '---'")
+        return None
+    try:
+        fm, body = handler.split(text)
+    except ValueError:
+        problems.error(source_path, 1, "front matter is not closed",
+                       f"add a line '{handler.START_DELIMITER}' after the last field")
+        return None
+    body_line = text[: len(text) - len(body)].count("\n") + 1
+    try:
+        meta = handler.load(fm)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = 1 + (mark.line if mark else 0)
+        problems.error(source_path, line, f"front matter is not valid YAML: {exc.problem}",
+                       "check indentation, and put quotes around text containing ':' or '#'")
+        return None
+    except yaml.YAMLError as exc:
+        problems.error(source_path, 1, f"front matter is not valid YAML: {exc}")
+        return None
+    except tomllib.TOMLDecodeError as exc:
+        problems.error(source_path, 2, f"front matter is not valid TOML: {exc}")
+        return None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        problems.error(source_path, 2, "front matter must be a list of 'field: value' lines")
+        return None
+    return SourceFile(source_path, body, body_line, meta, fm, 1)

@@ -1,0 +1,118 @@
+"""The theme: Jinja2 templates and static files, with a site-level override folder.
+
+Templates are looked up first in the site's `templates/`, then in
+`themes/<theme>/templates/`; static files likewise from `static/` then the theme's.
+Every filter and global a template can use is registered in `make_environment`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import jinja2
+
+from resnetgen import timefmt
+from resnetgen.config import SiteConfig
+from resnetgen.problems import Problems
+from resnetgen.urls import Urls, slugify
+
+THEMES_DIR = "themes"
+SITE_TEMPLATES = "templates"
+SITE_STATIC = "static"
+
+
+def theme_dirs(site_dir: Path, config: SiteConfig, kind: str) -> list[Path]:
+    """Override folder first, then the theme's; kind is 'templates' or 'static'."""
+    override = site_dir / (SITE_TEMPLATES if kind == "templates" else SITE_STATIC)
+    theme = theme_root(site_dir, config) / kind
+    return [d for d in (override, theme) if d.is_dir()]
+
+
+def theme_root(site_dir: Path, config: SiteConfig) -> Path:
+    """The site's own themes/<name>, else the theme shipped with resnetgen."""
+    own = site_dir / THEMES_DIR / config.theme
+    if own.is_dir():
+        return own
+    return Path(__file__).resolve().parent.parent / THEMES_DIR / config.theme
+
+
+def make_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environment:
+    urls = Urls(config)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in theme_dirs(site_dir, config, "templates")]),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        long_date=timefmt.long_date,
+        day_and_date=timefmt.day_and_date,
+        clock=timefmt.clock,
+        isoformat=lambda value: value.isoformat(),
+        slugify=slugify,
+        json_ld=json_ld,
+        chat_hours=timefmt.chat_hours,
+    )
+    env.globals.update(
+        url=urls.url,
+        permalink=urls.permalink,
+        chat_when=lambda chat: timefmt.chat_when(chat, config.timezone, config.timezone_label),
+        zone_label=lambda chat: timefmt.zone_label(chat, config.timezone, config.timezone_label),
+        hashtag_url=lambda tag: config.hashtag_url.format(tag=tag.lstrip("#")),
+        month_name=timefmt.month_name,
+    )
+    return env
+
+
+def json_ld(data: dict) -> str:
+    """JSON for a <script type="application/ld+json"> block, safe inside HTML."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return jinja2.utils.markupsafe.Markup(
+        text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def check_templates(env: jinja2.Environment, site_dir: Path, problems: Problems) -> None:
+    """Compile every template, so a syntax error is reported before anything renders."""
+    for name in sorted(env.list_templates(extensions=["html", "xml", "txt"])):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            problems.error(template_path(env, exc.name or name, site_dir), exc.lineno,
+                           f"template error: {exc.message}",
+                           "check the {% %} and {{ }} tags on that line")
+
+
+def template_path(env: jinja2.Environment, name: str, site_dir: Path) -> str:
+    for folder in env.loader.searchpath:  # type: ignore[union-attr]
+        candidate = Path(folder) / name
+        if candidate.is_file():
+            try:
+                return candidate.relative_to(site_dir).as_posix()
+            except ValueError:
+                return candidate.as_posix()
+    return name
+
+
+def render_error(exc: Exception, env: jinja2.Environment, site_dir: Path,
+                 fallback: str) -> tuple[str, int, str]:
+    """(path, line, message) for an exception raised while rendering a template."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return template_path(env, exc.name or fallback, site_dir), exc.lineno, exc.message or str(exc)
+    # Jinja rewrites tracebacks so template frames carry the template file and line.
+    tb = exc.__traceback__ or sys.exc_info()[2]
+    where = (fallback, 1)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt")):
+            where = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    path = where[0]
+    try:
+        path = Path(path).resolve().relative_to(site_dir.resolve()).as_posix()
+    except ValueError:
+        pass
+    return path, where[1], f"template error: {exc}"
