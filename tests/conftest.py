@@ -1,0 +1,60 @@
+"""Shared test helpers: tiny sites written into tmp_path, built with a fixed clock."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from resnetgen.build import BuildOptions, BuildReport, build
+
+REPO = Path(__file__).resolve().parent.parent
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)
+
+SITE_TOML = """\
+title = "Test Network"
+description = "A site for tests."
+base_url = "https://example.org/"
+"""
+
+# Pin the machine-dependent bits so tests mean the same everywhere.
+os.environ["TZ"] = "America/Los_Angeles"  # far from the site's zone on purpose
+os.environ["LC_ALL"] = "C.UTF-8"
+os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
+def write_site(root: Path, files: dict[str, str], site_toml: str = SITE_TOML) -> Path:
+    """Write `files` (path -> text, dedented) under `root`, plus site.toml unless given."""
+    root.mkdir(parents=True, exist_ok=True)
+    files = {"site.toml": site_toml, **files}
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+def build_site(site_dir: Path, now: datetime = NOW, drafts: bool = False,
+               output: Path | None = None) -> BuildReport:
+    return build(BuildOptions(site_dir=site_dir, output_dir=output or site_dir / "output",
+                              now=now, drafts=drafts))
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` with its bytes: for 'unchanged' and determinism checks."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def site(tmp_path):
+    """A factory: site(files, site_toml=...) -> site folder."""
+    def make(files: dict[str, str], site_toml: str = SITE_TOML) -> Path:
+        return write_site(tmp_path / "site", files, site_toml)
+    return make
