@@ -51,6 +51,9 @@ def test_every_html_page_has_the_shared_head(out):
         assert soup.find("a", class_="skip-link")["href"] == "#content"
         assert soup.find("main", id="content"), path
         assert len(soup.find_all("h1")) == 1, path
+        data = json_ld(soup)
+        types = {d["@type"] for d in (data if isinstance(data, list) else [data])}
+        assert types & {"WebSite", "WebPage", "BlogPosting"}, path
 
 
 def test_home_shows_the_next_chat_then_latest_posts_paginated(out):
