@@ -26,6 +26,16 @@ test: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/resnetgen serve
 
+# `make bench [SIZES="1000 10000"]`: resnetgen against Hugo on synthetic sites (bench/).
+SIZES ?= 1000 10000
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): requirements-bench.txt $(STAMP)
+	$(BIN)/pip install --disable-pip-version-check -r requirements-bench.txt >> $(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python bench/run.py --sizes $(SIZES)
+
 clean:
-	rm -rf output .resnetgen-cache .pytest_cache .hypothesis
+	rm -rf output .output.staging .resnetgen-cache .pytest_cache .hypothesis
 	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +

@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from resnetgen.config import load_config
+from resnetgen.incremental import Incremental
 from resnetgen.loader import load_content
 from resnetgen.pages import all_pages
 from resnetgen.problems import Problem, Problems, SiteError
 from resnetgen.render import render_pages
 from resnetgen.site import Site, assemble
 from resnetgen.theme import check_templates, make_environment, theme_dirs
-from resnetgen.writer import OutputClash, StagedOutput
+from resnetgen.writer import OutputClash, Previous, StagedOutput
 
 # Extra outputs beyond the HTML pages (feeds, calendars): each maps the Site to
 # (output path, bytes) pairs.
@@ -36,6 +37,7 @@ class BuildOptions:
     now: datetime
     drafts: bool = False
     write: bool = True          # False: validate and render, write nothing (`check`)
+    cache: bool = True          # False (--no-cache): read and render everything afresh
 
 
 @dataclass
@@ -45,11 +47,19 @@ class BuildReport:
     files: int = 0
     seconds: float = 0.0
     warnings: list[Problem] = field(default_factory=list)
-    site: Site | None = None
+    site: Site | None = None    # None when nothing changed and the build stopped early
+    rendered: int = 0           # pages rendered by this build ...
+    reused: int = 0             # ... and kept from the previous one (their inputs unchanged)
+    unchanged: bool = False     # nothing changed since the last build: output/ kept as it is
 
     def summary(self) -> str:
+        if self.unchanged:
+            return (f"Nothing changed: {self.pages} pages ({self.briefings} briefings), "
+                    f"{self.files} files up to date in {self.seconds:.2f} s")
         return (f"Built {self.pages} pages ({self.briefings} briefings), "
-                f"{self.files} files in {self.seconds:.2f} s")
+                f"{self.files} files in {self.seconds:.2f} s"
+                + (f" ({self.rendered} pages rendered, {self.reused} unchanged)"
+                   if self.reused else ""))
 
 
 def build(options: BuildOptions) -> BuildReport:
@@ -58,22 +68,35 @@ def build(options: BuildOptions) -> BuildReport:
     problems = Problems()
     config = load_config(options.site_dir, problems)
     problems.raise_if_errors()
-
     env = make_environment(options.site_dir, config)
+
+    # The build cache (.resnetgen-cache/): when no input changed, output/ is current.
+    incremental = None
+    if options.cache and options.write:
+        incremental = Incremental.open(options.site_dir, options.output_dir, options.now)
+        incremental.scan(config, (options.drafts, str(options.output_dir),
+                                  [maker_name(m) for m in OUTPUT_MAKERS]))
+        if (last := incremental.unchanged()) is not None:
+            return BuildReport(**last, unchanged=True, seconds=time.perf_counter() - started)
+
     check_templates(env, options.site_dir, problems)
-    content = load_content(options.site_dir, config, problems, options.drafts)
+    content = load_content(options.site_dir, config, problems, options.drafts,
+                           incremental.cache if incremental else None)
     problems.raise_if_errors()
     site = assemble(config, content, options.now)
+    if incremental:
+        incremental.prepare(env, content.digests, OUTPUT_MAKERS)
 
     report = BuildReport(briefings=len(site.briefings), site=site,
                          warnings=problems.warnings)
-    staged = StagedOutput(options.output_dir) if options.write else None
+    staged = (StagedOutput(options.output_dir, incremental.cache.outputs if incremental else None)
+              if options.write else None)
     try:
-        for output_path, data in all_outputs(site, env, options, problems, report):
+        for output_path, data, key in all_outputs(site, env, options, problems, report, incremental):
             report.files += 1
             if staged is not None:
                 try:
-                    staged.write(output_path, data)
+                    staged.write(output_path, data, key)
                 except OutputClash as clash:
                     problems.error(output_path, 1, f"two outputs would be written to {clash.output_path}",
                                    "rename the content file, or change a slug or alias")
@@ -81,7 +104,8 @@ def build(options: BuildOptions) -> BuildReport:
             report.files += 1
             if staged is not None:
                 try:
-                    staged.copy(output_path, source)
+                    staged.copy(output_path, source,
+                                incremental.cache.file_digest(source, str(source)) if incremental else "")
                 except OutputClash as clash:
                     problems.error(source.relative_to(options.site_dir).as_posix()
                                    if source.is_relative_to(options.site_dir) else str(source),
@@ -94,17 +118,38 @@ def build(options: BuildOptions) -> BuildReport:
         if staged is not None:
             staged.discard()
         raise
+    if incremental and staged is not None:
+        incremental.finish(staged.records, {
+            "pages": report.pages, "briefings": report.briefings, "files": report.files,
+            "warnings": report.warnings}, [p.chat.end for p in site.briefings], True)
     report.seconds = time.perf_counter() - started
     return report
 
 
 def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
-                report: BuildReport) -> Iterator[tuple[str, bytes]]:
+                report: BuildReport, incremental: Incremental | None = None
+                ) -> Iterator[tuple[str, "bytes | Previous", str]]:
+    """(output path, bytes or the previous build's unchanged file, key) of every output."""
     pages = all_pages(site)
     report.pages = sum(1 for p in pages if p.output_path.endswith(".html"))
-    yield from render_pages(site, pages, env, options.site_dir, problems)
+    keys = {p.output_path: incremental.page_key(p) for p in pages} if incremental else {}
+
+    def reuse(page):
+        return incremental.reuse(page.output_path, keys[page.output_path]) if incremental else None
+
+    for output_path, data in render_pages(site, pages, env, options.site_dir, problems, reuse):
+        if isinstance(data, Previous):
+            report.reused += 1
+        else:
+            report.rendered += 1
+        yield output_path, data, keys.get(output_path, "")
     for make in OUTPUT_MAKERS:
-        yield from make(site)
+        for output_path, data in make(site):
+            yield output_path, data, ""
+
+
+def maker_name(make: OutputMaker) -> str:
+    return f"{getattr(make, '__module__', '')}.{getattr(make, '__qualname__', repr(make))}"
 
 
 def static_files(site: Site, site_dir: Path) -> Iterator[tuple[str, Path]]:

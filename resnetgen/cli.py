@@ -80,6 +80,8 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--now", help="the clock, as an ISO date-time (default: "
                         "SOURCE_DATE_EPOCH, else the current time)")
     parser.add_argument("--output", type=Path, help="where to write (default: SITE/output)")
+    parser.add_argument("--no-cache", dest="cache", action="store_false",
+                        help="ignore the build cache (.resnetgen-cache/): read and render everything")
 
 
 def build_options(args: argparse.Namespace, write: bool = True):
@@ -91,7 +93,8 @@ def build_options(args: argparse.Namespace, write: bool = True):
     output_dir = (output if output and output.is_absolute() else
                   Path.cwd() / output if output else site_dir / "output")
     return BuildOptions(site_dir=site_dir, output_dir=output_dir.resolve(),
-                        now=build_clock(args.now), drafts=args.drafts, write=write)
+                        now=build_clock(args.now), drafts=args.drafts, write=write,
+                        cache=getattr(args, "cache", True))
 
 
 def run_build(args: argparse.Namespace) -> int:

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
+from resnetgen.cache import BuildCache, CachedPost, digest
 from resnetgen.config import SiteConfig
 from resnetgen.frontmatter_schema import (POST_FIELDS, FieldReader, read_chat, read_hosts,
                                           read_paper)
 from resnetgen.markdown import LinkContext, render_markdown
 from resnetgen.models import PAGE, POST, Person, Post
 from resnetgen.people import load_people
-from resnetgen.problems import Problems
+from resnetgen.parallel import parallel_map
+from resnetgen.problems import ERROR, Problems
 from resnetgen.source import CONTENT_DIR, PAGES_DIR, SourceFile, discover, read_source
 from resnetgen.urls import Urls, output_path_for, post_route, safe_route, slugify
 
@@ -25,27 +27,28 @@ class Content:
     pages: tuple[Post, ...]          # standalone pages, by title
     assets: dict[str, str]           # source path -> route of every other file
     people: dict[str, Person]        # from people.toml and inline hosts
+    digests: dict[str, str] = field(default_factory=dict)  # source path -> digest of its Post
 
 
 def load_content(site_dir: Path, config: SiteConfig, problems: Problems,
-                 include_drafts: bool = False) -> Content:
+                 include_drafts: bool = False, cache: BuildCache | None = None) -> Content:
+    """Read every content file; with a cache, only files that changed are read again."""
     urls = Urls(config)
     people = load_people(site_dir, config, problems)
     markdown_paths, asset_paths = discover(site_dir)
-    sources = [s for s in (read_source(site_dir, p, problems) for p in markdown_paths) if s]
-    records = [(s, p) for s in sources
-               if (p := read_post(s, config, people, urls, problems)) is not None]
+    reading = Reading(site_dir, config, people, urls, cache)
+    records = reading.front_matter(markdown_paths, problems)
     if not include_drafts:
-        records = [(s, p) for s, p in records if not p.draft]
-    check_unique_routes([p for _, p in records], problems)
+        records = [r for r in records if not r.post.draft]
+    check_unique_routes([r.post for r in records], problems)
 
-    bundles = {posixpath.dirname(s.source_path): p for s, p in records
-               if posixpath.basename(s.source_path) == "index.md"}
+    bundles = {posixpath.dirname(r.post.source_path): r.post for r in records
+               if posixpath.basename(r.post.source_path) == "index.md"}
     assets = {path: asset_route(path, bundles) for path in asset_paths}
-    links = {s.source_path: p.url for s, p in records}
+    links = {r.post.source_path: r.post.url for r in records}
     links.update({path: urls.url(route) for path, route in assets.items()})
 
-    rendered = [render_body(s, p, links, config, problems) for s, p in records]
+    rendered = reading.bodies(records, links, problems)
     everyone = dict(people)
     for post in rendered:
         for host in post.hosts:
@@ -53,7 +56,128 @@ def load_content(site_dir: Path, config: SiteConfig, problems: Problems,
     posts = sorted((p for p in rendered if p.kind == POST),
                    key=lambda p: (p.date, p.source_path), reverse=True)
     pages = sorted((p for p in rendered if p.kind == PAGE), key=lambda p: (p.title, p.source_path))
-    return Content(tuple(posts), tuple(pages), assets, everyone)
+    return Content(tuple(posts), tuple(pages), assets, everyone, reading.digests)
+
+
+@dataclass
+class Record:
+    """One Markdown file on its way to a Post: from the cache, or read afresh."""
+    post: Post                          # body rendered when `cached`, else front matter only
+    source: SourceFile | None = None
+    cached: CachedPost | None = None
+    digest: str = ""                    # the file's bytes, with everything reading depends on
+    found: tuple = ()                   # warnings while reading its front matter
+
+
+class Reading:
+    """Reads front matter and renders bodies, on several processes, reusing the cache."""
+
+    def __init__(self, site_dir: Path, config: SiteConfig, people: dict[str, Person],
+                 urls: Urls, cache: BuildCache | None):
+        self.site_dir, self.config, self.people, self.urls = site_dir, config, people, urls
+        self.cache = cache
+        self.digests: dict[str, str] = {}   # source path -> digest of its Post
+        self.changed = False                # whether the cache's posts need saving
+        if cache is not None:
+            self.context = digest(cache.code, cache.file_digest(site_dir / "site.toml", "site.toml"),
+                                  sorted((k, repr(v)) for k, v in people.items()))
+
+    def front_matter(self, paths: list[str], problems: Problems) -> list[Record]:
+        records: list[Record | None] = [None] * len(paths)
+        missing: list[tuple[int, str]] = []
+        for index, path in enumerate(paths):
+            key = self._key(path)
+            cached = self.cache.posts.get(path) if self.cache is not None else None
+            if cached is not None and cached.key == key:
+                records[index] = Record(cached.post, cached=cached, digest=key)
+            else:
+                missing.append((index, key))
+        fresh = parallel_map(self._read_one, [paths[i] for i, _ in missing])
+        for (index, key), (source, post, found) in zip(missing, fresh):
+            problems.extend(found)
+            if post is not None:
+                records[index] = Record(post, source=source, digest=key, found=tuple(found))
+        if self.cache is not None:
+            wanted = set(paths)
+            for gone in [p for p in self.cache.posts if p not in wanted]:
+                del self.cache.posts[gone]
+                self.changed = True
+        return [r for r in records if r is not None]
+
+    def _key(self, path: str) -> str:
+        if self.cache is None:
+            return ""
+        return digest(self.context, path, self.cache.file_digest(self.site_dir / path, path))
+
+    def _read_one(self, path: str):
+        found = Problems()
+        source = read_source(self.site_dir, path, found)
+        post = read_post(source, self.config, self.people, self.urls, found) if source else None
+        return source, post, found.items
+
+    def bodies(self, records: list[Record], links: dict[str, str],
+               problems: Problems) -> list[Post]:
+        """Each record's Post with its body; a cached body is kept while its links hold."""
+        todo: list[Record] = []
+        posts: dict[str, Post] = {}
+        for record in records:
+            cached = record.cached
+            if cached is not None and all(links.get(k) == v for k, v in cached.lookups):
+                problems.extend(cached.warnings)
+                posts[record.post.source_path] = cached.post
+                self.digests[record.post.source_path] = digest(cached.key, cached.lookups)
+                continue
+            if record.source is None:  # cached, but a link it uses has moved: read again
+                source, post, found = self._read_one(record.post.source_path)
+                problems.extend(found)
+                if post is None:
+                    continue
+                record = Record(post, source=source, digest=record.digest, found=tuple(found))
+            todo.append(record)
+        shared = self.config, links
+        for record, (post, lookups, found) in zip(
+                todo, parallel_map(lambda r: _render_one(r, shared), todo)):
+            problems.extend(found)
+            path = record.post.source_path
+            posts[path] = post
+            self.digests[path] = digest(record.digest, lookups)
+            if self.cache is not None and not any(p.severity == ERROR for p in found):
+                warnings = record.found + tuple(found)
+                self.cache.posts[path] = CachedPost(post, lookups, warnings, record.digest)
+                self.changed = True
+        return [posts[r.post.source_path] for r in records if r.post.source_path in posts]
+
+
+class RecordingLinks(dict):
+    """The links map, noting every lookup, so a cached body is reused only while the
+    links it resolved still resolve the same way."""
+
+    def __init__(self, links: dict[str, str]):
+        super().__init__()
+        self.links = links
+        self.lookups: dict[str, str | None] = {}
+
+    def get(self, key, default=None):
+        value = self.links.get(key)
+        self.lookups[key] = value
+        return default if value is None else value
+
+    def __contains__(self, key) -> bool:
+        return self.get(key) is not None
+
+    def __getitem__(self, key):
+        value = self.get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+
+def _render_one(record: Record, shared) -> tuple[Post, tuple, list]:
+    config, links = shared
+    found = Problems()
+    recording = RecordingLinks(links)
+    post = render_body(record.source, record.post, recording, config, found)
+    return post, tuple(sorted(recording.lookups.items())), found.items
 
 
 def read_post(source: SourceFile, config: SiteConfig, people: dict[str, Person], urls: Urls,

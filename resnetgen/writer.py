@@ -1,8 +1,12 @@
-"""Write the built site into a staging folder, then swap it in as output/ at once.
+"""Write the built site: changed files go to a staging folder, and only when the whole
+site built cleanly are they moved into output/.
 
-A failed build never touches output/. A file whose bytes did not change is
-hard-linked from the previous output, so its modification time stays the same and
-deploys and rsync see no change.
+A failed build never touches output/. A file whose bytes did not change is left
+where it is in output/ (same modification time, same inode), so deploys and rsync
+see no change; with the build cache's manifest of the previous output, it is not
+even read. On commit, the staged files replace their old versions one rename each,
+and files the site no longer has are removed: output/ then holds exactly what a
+clean build writes. The first build (no output/ yet) renames the staging folder.
 """
 
 from __future__ import annotations
@@ -10,7 +14,20 @@ from __future__ import annotations
 import filecmp
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
+
+from resnetgen.cache import OutputRecord, digest
+
+
+@dataclass(frozen=True)
+class Previous:
+    """An output file of the previous build, kept as it is (its key matched)."""
+    path: Path
+    record: OutputRecord
+
+    def read_bytes(self) -> bytes:
+        return self.path.read_bytes()
 
 
 class OutputClash(Exception):
@@ -20,52 +37,121 @@ class OutputClash(Exception):
 
 
 class StagedOutput:
-    def __init__(self, output_dir: Path):
+    def __init__(self, output_dir: Path, manifest: dict[str, OutputRecord] | None = None):
         self.output_dir = output_dir
+        self.manifest = manifest            # the previous output's files, when known
+        self.records: dict[str, OutputRecord] = {}   # this build's files, for the next one
         self.staging = output_dir.parent / f".{output_dir.name}.staging"
         self.previous = output_dir if output_dir.is_dir() else None
-        self.paths: set[str] = set()
+        self.paths: set[str] = set()        # every file of this build
+        self.staged: list[str] = []         # those that are new or changed
         if self.staging.exists():
             shutil.rmtree(self.staging)
         self.staging.mkdir(parents=True)
 
-    def _claim(self, output_path: str) -> Path:
+    @property
+    def kept(self) -> int:
+        """Files left untouched in output/."""
+        return len(self.paths) - len(self.staged)
+
+    def _claim(self, output_path: str) -> None:
         if output_path in self.paths:
             raise OutputClash(output_path)
         self.paths.add(output_path)
+
+    def _stage(self, output_path: str) -> Path:
+        self.staged.append(output_path)
         target = self.staging / output_path
         target.parent.mkdir(parents=True, exist_ok=True)
         return target
 
-    def write(self, output_path: str, data: bytes) -> None:
-        target = self._claim(output_path)
+    def write(self, output_path: str, data: "bytes | Previous", key: str = "") -> None:
+        self._claim(output_path)
+        if isinstance(data, Previous):
+            self.records[output_path] = data.record
+            return
         old = self.previous / output_path if self.previous else None
-        if old is not None and _same_bytes(old, data):
-            os.link(old, target)
-        else:
-            target.write_bytes(data)
+        value = digest(data) if self.manifest is not None else ""
+        if old is not None and self._unchanged(old, output_path, value, lambda: _same_bytes(old, data)):
+            self._record(output_path, old, key, value)
+            return
+        target = self._stage(output_path)
+        target.write_bytes(data)
+        self._record(output_path, target, key, value)
 
-    def copy(self, output_path: str, source: Path) -> None:
-        target = self._claim(output_path)
+    def copy(self, output_path: str, source: Path, key: str = "") -> None:
+        self._claim(output_path)
         old = self.previous / output_path if self.previous else None
-        if old is not None and old.is_file() and filecmp.cmp(old, source, shallow=False):
-            os.link(old, target)
-        else:
-            shutil.copyfile(source, target)
+        if old is not None and self._unchanged(
+                old, output_path, key, lambda: old.is_file() and filecmp.cmp(old, source, shallow=False)):
+            self._record(output_path, old, key, key)
+            return
+        target = self._stage(output_path)
+        shutil.copyfile(source, target)
+        self._record(output_path, target, key, key)
+
+    def _unchanged(self, old: Path, output_path: str, value: str, compare) -> bool:
+        """Whether the previous file has these bytes: from the manifest when it can say."""
+        if self.manifest is not None and value:
+            record = self.manifest.get(output_path)
+            if record is not None and record.digest == value:
+                try:
+                    st = old.stat()
+                except OSError:
+                    return False
+                if (st.st_size, st.st_mtime_ns, st.st_ino) == (record.size, record.mtime_ns, record.inode):
+                    return True
+        return compare()
+
+    def _record(self, output_path: str, path: Path, key: str, value: str) -> None:
+        if self.manifest is not None:
+            st = path.stat()  # a rename into output/ keeps size, mtime and inode
+            self.records[output_path] = OutputRecord(key, value, st.st_size, st.st_mtime_ns, st.st_ino)
 
     def commit(self) -> None:
-        """Replace output/ with the staged site in two renames."""
-        retired = self.output_dir.parent / f".{self.output_dir.name}.old"
-        if retired.exists():
-            shutil.rmtree(retired)
-        if self.output_dir.exists():
-            os.replace(self.output_dir, retired)
-        os.replace(self.staging, self.output_dir)
-        if retired.exists():
-            shutil.rmtree(retired)
+        """Make output/ hold exactly this build's files."""
+        if self.previous is None:
+            os.replace(self.staging, self.output_dir)
+            return
+        self._remove_stale()
+        for output_path in self.staged:
+            target = self.output_dir / output_path
+            _make_room(self.output_dir, target)
+            os.replace(self.staging / output_path, target)
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def _remove_stale(self) -> None:
+        """Delete files (and emptied folders) of output/ that this build does not produce."""
+        root = str(self.output_dir)
+        for folder, subfolders, files in os.walk(root, topdown=False):
+            relative = os.path.relpath(folder, root).replace(os.sep, "/")
+            prefix = "" if relative == "." else relative + "/"
+            for name in files:
+                if prefix + name not in self.paths:
+                    os.unlink(os.path.join(folder, name))
+            for name in subfolders:
+                path = os.path.join(folder, name)
+                if os.path.islink(path):
+                    os.unlink(path)
+                elif not os.listdir(path):
+                    os.rmdir(path)
 
     def discard(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _make_room(root: Path, target: Path) -> None:
+    """Create target's folders; a file where a folder must go (or a folder where the
+    file goes) belongs to the previous build's layout and is removed."""
+    parent = target.parent
+    for ancestor in reversed([parent, *parent.parents]):
+        if ancestor == root or root not in ancestor.parents:
+            continue
+        if ancestor.is_file() or ancestor.is_symlink():
+            ancestor.unlink()
+    parent.mkdir(parents=True, exist_ok=True)
+    if target.is_dir() and not target.is_symlink():
+        shutil.rmtree(target)
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:

@@ -1,0 +1,179 @@
+"""The persistent build cache in `.resnetgen-cache/`: an optimisation, never a source of truth.
+
+Two pickles, each starting with a header naming the cache format, the resnetgen code it
+was made by, and the site folder it belongs to:
+
+- `index.pickle` (small): each input file's size, mtime and content digest, the last
+  build's key, and a manifest of the output files (digest, size, mtime, inode, and the
+  key of what they were made from). Enough to see "nothing changed" without loading
+  any content.
+- `posts.pickle`: each source file's loaded Post (front matter read, Markdown
+  rendered), keyed on the file's content digest and everything else reading it
+  depends on (code, site.toml, people.toml), plus the links it looked up.
+
+A cache that cannot be read, or whose header does not match, is deleted and the
+build runs from scratch: same bytes either way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import resnetgen
+
+CACHE_DIR = ".resnetgen-cache"
+FORMAT = 3
+RACY_SECONDS = 2  # a file changed this recently may change again within the same mtime
+
+
+def digest(*parts: Any) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else repr(part).encode())
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+def code_fingerprint() -> str:
+    """resnetgen's version and its code files' sizes and times: new code, new cache."""
+    package = Path(resnetgen.__file__).parent
+    stats = []
+    for path in sorted(package.glob("*.py")):
+        st = path.stat()
+        stats.append((path.name, st.st_size, st.st_mtime_ns))
+    return digest(resnetgen.__version__, FORMAT, stats)
+
+
+@dataclass(frozen=True)
+class CachedPost:
+    post: Any                       # the loaded Post, body rendered
+    lookups: tuple                  # (source path, url or None) for every link it resolved
+    warnings: tuple                 # problems of the warning kind, replayed on reuse
+    key: str                        # digest of everything this record was made from
+
+
+@dataclass(frozen=True)
+class OutputRecord:
+    key: str        # digest of what this file was made from
+    digest: str     # digest of its bytes
+    size: int
+    mtime_ns: int
+    inode: int
+
+
+@dataclass
+class BuildCache:
+    site_dir: Path
+    code: str
+    files: dict[str, tuple] = field(default_factory=dict)      # path -> (size, mtime, ino, digest)
+    outputs: dict[str, OutputRecord] = field(default_factory=dict)
+    last_build: dict[str, Any] = field(default_factory=dict)   # key, summary, clock facts
+    _posts: dict[str, CachedPost] | None = None
+    _seen: dict[str, tuple] = field(default_factory=dict)
+    discarded: str = ""             # why an existing cache was not trusted, for reports
+
+    # ----- loading and saving -------------------------------------------------------
+    @classmethod
+    def load(cls, site_dir: Path) -> "BuildCache":
+        cache = cls(site_dir.resolve(), code_fingerprint())
+        index = cache._read("index.pickle")
+        if index is not None:
+            try:
+                cache.files = dict(index["files"])
+                cache.outputs = dict(index["outputs"])
+                cache.last_build = dict(index["last_build"])
+            except (KeyError, TypeError, ValueError):
+                cache._discard("index.pickle has an unexpected shape")
+        return cache
+
+    @property
+    def folder(self) -> Path:
+        return self.site_dir / CACHE_DIR
+
+    def _header(self) -> tuple:
+        return ("resnetgen-cache", FORMAT, self.code, str(self.site_dir))
+
+    def _read(self, name: str) -> Any:
+        path = self.folder / name
+        if not path.is_file():
+            return None
+        try:
+            with open(path, "rb") as handle:
+                header = pickle.load(handle)
+                if header != self._header():
+                    self._discard(f"{name} was made by other code or for another site")
+                    return None
+                return pickle.load(handle)
+        except Exception:  # truncated, garbled or foreign: never trusted
+            self._discard(f"{name} could not be read")
+            return None
+
+    def _discard(self, reason: str) -> None:
+        self.discarded = reason
+        self.files, self.outputs, self.last_build, self._posts = {}, {}, {}, {}
+        for name in ("index.pickle", "posts.pickle"):
+            try:
+                (self.folder / name).unlink()
+            except OSError:
+                pass
+
+    def _write(self, name: str, data: Any) -> None:
+        self.folder.mkdir(exist_ok=True)
+        temporary = self.folder / f".{name}.{os.getpid()}.tmp"
+        with open(temporary, "wb") as handle:
+            pickle.dump(self._header(), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, self.folder / name)
+
+    def save(self, posts_changed: bool) -> None:
+        try:
+            if posts_changed and self._posts is not None:
+                self._write("posts.pickle", self._posts)
+            self._write("index.pickle", {"files": self._seen,
+                                         "outputs": self.outputs,
+                                         "last_build": self.last_build})
+        except OSError:
+            pass  # a read-only site folder still builds, just without a cache
+
+    # ----- input files ---------------------------------------------------------------
+    def file_digest(self, path: Path, name: str) -> str:
+        """Digest of a file's bytes; its stat is trusted only once it is not racy."""
+        st = path.stat()
+        known = self.files.get(name)
+        if known and known[:3] == (st.st_size, st.st_mtime_ns, st.st_ino):
+            self._seen[name] = known
+            return known[3]
+        value = digest(path.read_bytes())
+        if st.st_mtime_ns < time.time_ns() - RACY_SECONDS * 10**9:
+            self._seen[name] = (st.st_size, st.st_mtime_ns, st.st_ino, value)
+        return value
+
+    # ----- loaded posts --------------------------------------------------------------
+    @property
+    def posts(self) -> dict[str, CachedPost]:
+        if self._posts is None:
+            loaded = self._read("posts.pickle")
+            self._posts = loaded if isinstance(loaded, dict) else {}
+        return self._posts
+
+    # ----- outputs -------------------------------------------------------------------
+    def reusable(self, output_dir: Path, output_path: str, key: str) -> OutputRecord | None:
+        """The previous output file, if it was made from `key` and is untouched since."""
+        record = self.outputs.get(output_path)
+        if record is None or record.key != key:
+            return None
+        return record if _intact(output_dir / output_path, record) else None
+
+
+def _intact(path: Path, record: OutputRecord) -> bool:
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return (st.st_size, st.st_mtime_ns, st.st_ino) == (record.size, record.mtime_ns, record.inode)

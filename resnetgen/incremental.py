@@ -1,0 +1,113 @@
+"""Incremental builds: decide, from the build cache, what can be kept from last time.
+
+- Nothing changed (same inputs, same code, same options, and a clock that moves no
+  chat between upcoming and past) and output/ untouched: the build stops early.
+- Otherwise each page is rendered again only when its key (see `fingerprint`)
+  differs from the key its previous file was made from, or that file was touched.
+
+Every decision compares digests of inputs; nothing is trusted on dates alone.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+import jinja2
+
+from resnetgen.cache import BuildCache, digest
+from resnetgen.config import SiteConfig
+from resnetgen.fingerprint import Fingerprints, folder_digest, reaches_whole_site
+from resnetgen.source import CONTENT_DIR
+from resnetgen.theme import theme_dirs
+from resnetgen.writer import Previous
+
+
+@dataclass
+class Incremental:
+    cache: BuildCache
+    site_dir: Path
+    output_dir: Path
+    now: datetime
+    inputs_key: str = ""
+    surface: str = ""           # templates, settings, people, code: shared by every page
+    whole_site: bool = True     # a template reads all of `site`: every page sees every post
+    raw_clock: bool = True      # some output reads the exact clock, not just upcoming/past
+    fingerprints: Fingerprints | None = None
+
+    @classmethod
+    def open(cls, site_dir: Path, output_dir: Path, now: datetime) -> "Incremental":
+        return cls(BuildCache.load(site_dir), site_dir, output_dir, now)
+
+    def scan(self, config: SiteConfig, options_key: tuple) -> None:
+        """Digest every input file (by stat where it can be trusted) into one key."""
+        cache, site = self.cache, self.site_dir
+        templates = folder_digest(cache, theme_dirs(site, config, "templates"), "templates")
+        static = folder_digest(cache, theme_dirs(site, config, "static"), "static")
+        settings = cache.file_digest(site / "site.toml", "site.toml")
+        content = folder_digest(cache, [site / CONTENT_DIR], "content") \
+            if (site / CONTENT_DIR).is_dir() else ""
+        self.surface = digest(cache.code, templates, settings, self._people_digest())
+        self.inputs_key = digest(self.surface, static, content, options_key)
+
+    def _people_digest(self) -> str:
+        path = self.site_dir / CONTENT_DIR / "people.toml"
+        return self.cache.file_digest(path, "people") if path.is_file() else ""
+
+    def unchanged(self) -> dict | None:
+        """The last build's summary when nothing it depends on has changed."""
+        last = self.cache.last_build
+        if not last or last.get("inputs") != self.inputs_key:
+            return None
+        if last.get("raw_clock"):
+            if last.get("now") != self.now:
+                return None
+        elif bisect.bisect_right(last["ends"], self.now) != bisect.bisect_right(last["ends"], last["now"]):
+            return None  # a chat went from upcoming to past: its pages change
+        return last["summary"] if self._output_intact() else None
+
+    def _output_intact(self) -> bool:
+        """output/ holds exactly the files the last build wrote, none touched since."""
+        outputs = self.cache.outputs
+        count = 0
+        for folder, _, files in os.walk(self.output_dir):
+            for name in files:
+                path = os.path.join(folder, name)
+                record = outputs.get(os.path.relpath(path, self.output_dir).replace(os.sep, "/"))
+                if record is None:
+                    return False
+                st = os.stat(path)
+                if (st.st_size, st.st_mtime_ns, st.st_ino) != (record.size, record.mtime_ns, record.inode):
+                    return False
+                count += 1
+        return count == len(outputs) and count > 0
+
+    def prepare(self, env: jinja2.Environment, post_digests: dict[str, str],
+                makers: list[Callable]) -> None:
+        """Page keys from here on: after the content is loaded."""
+        self.whole_site = reaches_whole_site(env)
+        self.raw_clock = self.whole_site or any(getattr(m, "uses_clock", True) for m in makers)
+        self.fingerprints = Fingerprints(self.surface, post_digests, self.now, self.whole_site)
+
+    def page_key(self, page) -> str:
+        return self.fingerprints.page_key(page)  # type: ignore[union-attr]
+
+    def output_key(self, name: str) -> str:
+        return self.fingerprints.output_key(name)  # type: ignore[union-attr]
+
+    def reuse(self, output_path: str, key: str) -> Previous | None:
+        record = self.cache.reusable(self.output_dir, output_path, key)
+        return Previous(self.output_dir / output_path, record) if record else None
+
+    def finish(self, records: dict, summary: dict, chat_ends: list[datetime],
+               posts_changed: bool) -> None:
+        """Remember this build, for the next one."""
+        self.cache.outputs = records
+        self.cache.last_build = {"inputs": self.inputs_key, "summary": summary,
+                                 "raw_clock": self.raw_clock, "now": self.now,
+                                 "ends": sorted(chat_ends)}
+        self.cache.save(posts_changed)
