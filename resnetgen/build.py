@@ -51,6 +51,7 @@ class BuildReport:
     rendered: int = 0           # pages rendered by this build ...
     reused: int = 0             # ... and kept from the previous one (their inputs unchanged)
     unchanged: bool = False     # nothing changed since the last build: output/ kept as it is
+    rendered_paths: list[str] = field(default_factory=list)  # output paths rendered
 
     def summary(self) -> str:
         if self.unchanged:
@@ -142,6 +143,7 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
             report.reused += 1
         else:
             report.rendered += 1
+            report.rendered_paths.append(output_path)
         yield output_path, data, keys.get(output_path, "")
     for make in OUTPUT_MAKERS:
         for output_path, data in make(site):

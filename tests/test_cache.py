@@ -1,0 +1,188 @@
+"""The build cache: an optimisation that never changes a byte of output.
+
+Corrupt, truncated or foreign caches are discarded; --no-cache gives the same bytes;
+unchanged files keep their mtime and inode; a failing build leaves output/ as it was;
+any number of worker processes gives the same output.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import NOW, REPO, build_site, snapshot
+from resnetgen.build import BuildOptions, build
+from resnetgen.cache import CACHE_DIR, BuildCache
+from resnetgen.cli import main
+from resnetgen.problems import SiteError
+
+RICH = REPO / "tests" / "sites" / "rich"
+sys.path.insert(0, str(REPO / "bench"))
+import generate  # noqa: E402  (the bench's synthetic site generator)
+
+
+@pytest.fixture
+def rich(tmp_path) -> Path:
+    site = tmp_path / "rich"
+    shutil.copytree(RICH, site)
+    return site
+
+
+def clean_build(site: Path, tmp_path: Path, now=NOW) -> dict[str, bytes]:
+    """What a build with no cache and no previous output writes."""
+    out = tmp_path / "clean-output"
+    shutil.rmtree(out, ignore_errors=True)
+    build(BuildOptions(site_dir=site, output_dir=out, now=now, cache=False))
+    return snapshot(out)
+
+
+def identity(folder: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def test_cached_rebuild_equals_clean_build(rich, tmp_path):
+    first = build_site(rich)
+    assert first.rendered == first.pages + 2 and first.reused == 0  # + sitemap, robots
+    assert (rich / CACHE_DIR / "index.pickle").is_file()
+    again = build_site(rich)
+    assert again.unchanged and again.site is None
+    assert again.pages == first.pages and again.files == first.files
+    assert snapshot(rich / "output") == clean_build(rich, tmp_path)
+
+
+def test_no_cache_writes_no_cache_and_gives_the_same_bytes(rich, tmp_path, capsys):
+    assert main(["--site", str(rich), "build", "--no-cache", "--now", NOW.isoformat()]) == 0
+    assert not (rich / CACHE_DIR).exists()
+    no_cache = snapshot(rich / "output")
+    shutil.rmtree(rich / "output")
+    assert main(["--site", str(rich), "build", "--now", NOW.isoformat()]) == 0
+    assert (rich / CACHE_DIR).is_dir()
+    assert snapshot(rich / "output") == no_cache
+    assert main(["--site", str(rich), "build", "--now", NOW.isoformat()]) == 0
+    assert "Nothing changed" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "wrong-shape"])
+@pytest.mark.parametrize("name", ["index.pickle", "posts.pickle"])
+def test_corrupt_cache_is_discarded(rich, tmp_path, name, damage):
+    build_site(rich)
+    post = rich / "content" / "2018" / "winter-chat.md"
+    post.write_text(post.read_text().replace("\n\n", "\n\nA new first line.\n\n", 1))
+    path = rich / CACHE_DIR / name
+    data = path.read_bytes()
+    path.write_bytes({"truncate": data[: len(data) // 2], "garbage": b"\x80\x05not a pickle",
+                      "empty": b"",
+                      "wrong-shape": pickle.dumps(BuildCache(rich.resolve(), "x")._header())
+                      + pickle.dumps(["not", "a", "dict"])}[damage])
+    report = build_site(rich)
+    assert not report.unchanged
+    assert snapshot(rich / "output") == clean_build(rich, tmp_path)
+    soup = BeautifulSoup(_page_of(rich, "winter-chat"), "html.parser")
+    assert "A new first line." in soup.get_text()
+
+
+def _page_of(site: Path, slug: str) -> str:
+    return next((site / "output").rglob(f"{slug}/index.html")).read_text()
+
+
+def test_foreign_cache_is_discarded(rich, tmp_path):
+    other = tmp_path / "other"
+    shutil.copytree(RICH, other)
+    (other / "content" / "2018" / "winter-chat.md").unlink()
+    build_site(other)
+    shutil.copytree(other / CACHE_DIR, rich / CACHE_DIR)  # a cache made for another site
+    loaded = BuildCache.load(rich)
+    assert loaded.discarded and not loaded.files and not loaded.outputs
+    build_site(rich)
+    assert snapshot(rich / "output") == clean_build(rich, tmp_path)
+
+
+def test_cache_from_other_code_is_discarded(rich, monkeypatch):
+    build_site(rich)
+    monkeypatch.setattr("resnetgen.cache.code_fingerprint", lambda: "another version")
+    loaded = BuildCache.load(rich)
+    assert "other code" in loaded.discarded
+    assert not (rich / CACHE_DIR / "index.pickle").exists()
+    report = build_site(rich)
+    assert not report.unchanged and report.reused == 0
+
+
+def test_unchanged_files_keep_inode_and_mtime(rich):
+    build_site(rich)
+    before = identity(rich / "output")
+    post = rich / "content" / "2017" / "2017-12-01-plain-post.md"
+    post.write_text(post.read_text() + "\nOne more paragraph at the end.\n")
+    report = build_site(rich)
+    after = identity(rich / "output")
+    assert after.keys() == before.keys()
+    changed = {path for path in after if after[path] != before[path]}
+    assert changed and changed <= set(report.rendered_paths)
+    assert any(path.endswith("plain-post/index.html") for path in changed)
+    assert "favicon.svg" not in changed and "2018/chart.png" not in changed
+
+
+def test_touched_or_extra_output_files_are_repaired(rich, tmp_path):
+    build_site(rich)
+    (rich / "output" / "404.html").write_text("edited by hand")
+    (rich / "output" / "stray.html").write_text("not part of the site")
+    (rich / "output" / "robots.txt").unlink()
+    report = build_site(rich)
+    assert not report.unchanged
+    assert snapshot(rich / "output") == clean_build(rich, tmp_path)
+
+
+def test_failing_build_leaves_output_and_cache_usable(rich, tmp_path):
+    build_site(rich)
+    before = snapshot(rich / "output"), identity(rich / "output")
+    post = rich / "content" / "2018" / "winter-chat.md"
+    good = post.read_text()
+    post.write_text(good.replace("title:", "titel:", 1))
+    with pytest.raises(SiteError):
+        build_site(rich)
+    assert (snapshot(rich / "output"), identity(rich / "output")) == before
+    assert not (rich / ".output.staging").exists()
+    post.write_text(good)
+    assert build_site(rich).unchanged
+    assert snapshot(rich / "output") == clean_build(rich, tmp_path)
+
+
+def test_the_clock_moves_a_chat_from_upcoming_to_past(rich, tmp_path):
+    build_site(rich)
+    later = NOW + timedelta(days=3650)
+    report = build_site(rich, now=later)
+    assert not report.unchanged and report.rendered > 0
+    assert snapshot(rich / "output") == clean_build(rich, tmp_path, now=later)
+    assert build_site(rich, now=later + timedelta(days=1)).unchanged  # no chat changes state
+
+
+def test_any_number_of_processes_gives_the_same_bytes(tmp_path, monkeypatch):
+    generate.generate(150, tmp_path / "gen")
+    site = tmp_path / "gen" / "resnetgen"
+    outputs = {}
+    for jobs in ("1", "2"):
+        monkeypatch.setenv("RESNETGEN_JOBS", jobs)
+        out = tmp_path / f"out-{jobs}"
+        build(BuildOptions(site_dir=site, output_dir=out, now=NOW, cache=False))
+        outputs[jobs] = snapshot(out)
+    assert outputs["1"] == outputs["2"]
+    assert len(outputs["1"]) > 200  # enough pages for two processes
+    monkeypatch.setenv("RESNETGEN_JOBS", "2")
+    build(BuildOptions(site_dir=site, output_dir=site / "output", now=NOW))
+    assert snapshot(site / "output") == outputs["1"]
+
+
+def test_generator_is_deterministic(tmp_path):
+    generate.generate(20, tmp_path / "a", seed=3)
+    generate.generate(20, tmp_path / "b", seed=3)
+    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
+    sizes = [p.stat().st_size for p in (tmp_path / "a" / "resnetgen" / "content").rglob("*.md")]
+    assert len(sizes) == 20 and 2500 < sum(sizes) / len(sizes) < 4500
+    assert os.listdir(tmp_path / "a" / "hugo" / "content" / "posts")

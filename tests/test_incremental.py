@@ -1,0 +1,254 @@
+"""Incremental rebuilds: only what a change affects is rendered again, and the result
+is always byte for byte what a clean build writes.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import textwrap
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import NOW, REPO, SITE_TOML, build_site, snapshot
+from resnetgen.build import BuildOptions, build
+
+PEOPLE = {"ann": "Ann Lee", "bob": "Bob Roy", "cat": "Cat Poe"}
+TAGS = ["aphasia", "voice", "literacy", "autism"]
+THEME = REPO / "themes" / "default" / "templates"
+
+
+def post_text(title: str, day: int, tags: list[str], hour: int, hosts: list[str], body: str,
+              link: str = "") -> str:
+    published = datetime(2026, 10, 1) + timedelta(days=day)
+    start = published + timedelta(days=7, hours=hour)
+    return textwrap.dedent(f"""\
+        ---
+        title: "{title}"
+        date: {published:%Y-%m-%d}
+        tags: [{", ".join(tags)}]
+        chat:
+          start: {start:%Y-%m-%d %H:%M}
+        hosts: [{", ".join(hosts)}]
+        ---
+
+        {body}
+
+        A second paragraph.{f" See [the anchor]({link})." if link else ""}
+        """)
+
+
+def people_toml(names: dict[str, str]) -> str:
+    return "".join(f'[{key}]\nname = "{name}"\n\n' for key, name in names.items())
+
+
+class Model:
+    """A small site as data; each edit changes the data, then the files are written."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.posts = {f"content/post-{n}.md": dict(title=f"Post {n}", day=n * 5,
+                                                   tags=[TAGS[n % 4], TAGS[(n + 1) % 4]],
+                                                   hour=19, hosts=[list(PEOPLE)[n % 3]],
+                                                   body=f"Body of post {n}.")
+                      for n in range(6)}
+        self.people = dict(PEOPLE)
+        self.site_toml = SITE_TOML + "posts_per_page = 2\n"
+        self.template_note = ""
+        self.now = NOW
+        self.counter = 100
+        self.write_all()
+
+    def write_all(self) -> None:
+        if (self.root / "content").exists():
+            shutil.rmtree(self.root / "content")
+        for path, post in self.posts.items():
+            self.write_post(path, post)
+        (self.root / "content" / "anchor.md").write_text(post_text(
+            "Anchor", 3, ["voice"], 19, ["ann"], "The anchor."))
+        (self.root / "content" / "linker.md").write_text(post_text(
+            "Linker", 4, ["voice"], 19, ["bob"], "Links to the anchor.", link="anchor.md"))
+        self.write_settings()
+
+    def write_post(self, path: str, post: dict) -> None:
+        target = self.root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(post_text(**post))
+
+    def write_settings(self) -> None:
+        (self.root / "site.toml").write_text(self.site_toml)
+        (self.root / "content" / "people.toml").write_text(people_toml(self.people))
+        override = self.root / "templates" / "base.html"
+        if self.template_note:
+            override.parent.mkdir(parents=True, exist_ok=True)
+            override.write_text((THEME / "base.html").read_text().replace(
+                "</footer>", f"<p>{self.template_note}</p></footer>"))
+        elif override.exists():
+            override.unlink()
+
+    def apply(self, kind: str, index: int, value: int) -> None:
+        paths = sorted(self.posts)
+        path = paths[index % len(paths)] if paths else None
+        post = self.posts.get(path) if path else None
+        if kind == "body" and post:
+            post["body"] = f"Edited body {value}."
+        elif kind == "title" and post:
+            post["title"] = f"Title {value}"
+        elif kind == "date" and post:
+            post["day"] = value % 60
+        elif kind == "tags" and post:
+            post["tags"] = sorted({TAGS[value % 4], TAGS[(value // 4) % 4]})
+        elif kind == "chat time" and post:
+            post["hour"] = 8 + value % 12
+        elif kind == "hosts" and post:
+            post["hosts"] = sorted({list(self.people)[value % len(self.people)],
+                                    list(self.people)[index % len(self.people)]})
+        elif kind == "new post":
+            self.counter += 1
+            self.posts[f"content/new/post-{self.counter}.md"] = dict(
+                title=f"New {self.counter}", day=value % 60, tags=[TAGS[value % 4]], hour=19,
+                hosts=["cat"], body="A new post.")
+        elif kind == "delete" and post and len(self.posts) > 1:
+            del self.posts[path]
+            (self.root / path).unlink()
+            return
+        elif kind == "rename" and post:
+            self.counter += 1
+            del self.posts[path]
+            (self.root / path).unlink()
+            path = f"content/renamed-{self.counter}.md"
+            self.posts[path] = post
+        elif kind == "template":
+            self.template_note = f"note {value}"
+        elif kind == "site.toml":
+            self.site_toml = SITE_TOML.replace("Test Network", f"Network {value % 3}") \
+                + f"posts_per_page = {1 + value % 3}\n"
+        elif kind == "people.toml":
+            key = list(self.people)[value % len(self.people)]
+            self.people[key] = f"Person {value}"
+            if value % 2:
+                self.people[f"extra{value % 5}"] = "An extra host"
+        elif kind == "anchor date":
+            anchor = self.root / "content" / "anchor.md"
+            anchor.write_text(post_text("Anchor", value % 60, ["voice"], 19, ["ann"], "The anchor."))
+            return
+        elif kind == "clock":
+            self.now = NOW + timedelta(days=value % 40 - 20)
+            return
+        if post is not None and kind not in ("delete",):
+            self.write_post(path, post)
+        self.write_settings()
+
+
+EDITS = st.tuples(st.sampled_from(["body", "title", "date", "tags", "chat time", "hosts",
+                                   "new post", "delete", "rename", "template", "site.toml",
+                                   "people.toml", "anchor date", "clock"]),
+                  st.integers(0, 20), st.integers(0, 1000))
+
+
+@settings(max_examples=12, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(EDITS, min_size=1, max_size=6))
+def test_incremental_build_equals_clean_build_after_any_edits(edits):
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "site"
+        root.mkdir()
+        model = Model(root)
+        build_site(root, now=model.now)
+        for kind, index, value in edits:
+            model.apply(kind, index, value)
+            build_site(root, now=model.now)
+            clean = Path(folder) / "clean"
+            shutil.rmtree(clean, ignore_errors=True)
+            build(BuildOptions(site_dir=root, output_dir=clean, now=model.now, cache=False))
+            assert snapshot(root / "output") == snapshot(clean), f"after {kind} {index} {value}"
+
+
+# ----- what is rendered again -------------------------------------------------------
+
+def built_model(tmp_path) -> tuple[Model, int]:
+    model = Model(tmp_path / "site")
+    report = build_site(model.root)
+    return model, report.rendered
+
+
+def page_of(paths: list[str], slug: str) -> str:
+    return next(p for p in paths if p.endswith(f"/{slug}/index.html"))
+
+
+def test_a_body_edit_renders_only_that_post_and_pages_listing_it(tmp_path):
+    model, total = built_model(tmp_path)
+    model.apply("body", 2, 7)   # post-2: tags literacy, autism; host cat
+    report = build_site(model.root)
+    rendered = set(report.rendered_paths)
+    assert page_of(report.rendered_paths, "post-2")
+    assert not any(p.endswith(("/post-1/index.html", "/post-3/index.html")) for p in rendered)
+    assert "tags/voice/index.html" not in rendered and "people/ann/index.html" not in rendered
+    assert rendered <= {page_of(report.rendered_paths, "post-2"), "index.html",
+                        "page/2/index.html", "page/3/index.html", "page/4/index.html",
+                        "tags/literacy/index.html", "tags/autism/index.html",
+                        "people/cat/index.html", "archive/index.html",
+                        "tags/index.html", "people/index.html"}  # these hold Tag/host records
+    assert report.reused == total - report.rendered
+    body = BeautifulSoup((model.root / "output" / page_of(report.rendered_paths, "post-2"))
+                         .read_text(), "html.parser").select_one("div.body").get_text()
+    assert "Edited body 7." in body
+
+
+def test_a_title_edit_reaches_every_listing_of_the_post(tmp_path):
+    model, _ = built_model(tmp_path)
+    model.apply("title", 2, 5)
+    report = build_site(model.root)
+    for listing in ("archive/index.html", "tags/literacy/index.html", "people/cat/index.html"):
+        assert listing in report.rendered_paths
+        soup = BeautifulSoup((model.root / "output" / listing).read_text(), "html.parser")
+        assert "Title 5" in [a.get_text() for a in soup.select("main a")]
+    assert "tags/voice/index.html" not in report.rendered_paths
+
+
+def test_a_template_change_renders_every_page(tmp_path):
+    model, total = built_model(tmp_path)
+    model.apply("template", 0, 1)
+    report = build_site(model.root)
+    assert report.reused == 0 and report.rendered == total
+
+
+def test_a_site_toml_change_renders_every_page(tmp_path):
+    model, total = built_model(tmp_path)
+    (model.root / "site.toml").write_text(model.site_toml.replace("Test Network", "Renamed"))
+    report = build_site(model.root)
+    assert report.reused == 0 and report.rendered == total
+    soup = BeautifulSoup((model.root / "output" / "tags" / "voice" / "index.html").read_text(),
+                         "html.parser")
+    assert soup.select_one(".site-title").get_text(strip=True) == "Renamed"
+
+
+def test_a_people_change_renders_every_page(tmp_path):
+    model, total = built_model(tmp_path)
+    model.apply("people.toml", 0, 2)   # ann's name changes
+    report = build_site(model.root)
+    assert report.reused == 0 and report.rendered == total
+
+
+def test_a_moved_post_updates_links_to_it(tmp_path):
+    model, _ = built_model(tmp_path)
+    model.apply("anchor date", 0, 40)
+    report = build_site(model.root)
+    linker = (model.root / "output" / page_of(report.rendered_paths, "linker")).read_text()
+    anchor_url = "/" + page_of(report.rendered_paths, "anchor").removesuffix("index.html")
+    hrefs = [a["href"] for a in BeautifulSoup(linker, "html.parser").select("div.body a")]
+    assert anchor_url in hrefs
+
+
+def test_nothing_changed_renders_nothing(tmp_path):
+    model = Model(tmp_path / "site")
+    early = datetime(2026, 10, 1, tzinfo=timezone.utc)  # every chat still to come
+    build_site(model.root, now=early)
+    report = build_site(model.root, now=early + timedelta(hours=1))
+    assert report.unchanged and report.rendered == 0
+    later = build_site(model.root, now=NOW)
+    assert not later.unchanged and later.rendered > 0   # upcoming chats are now past
