@@ -12,21 +12,20 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from resnetgen.config import load_config
 from resnetgen.incremental import Incremental
-from resnetgen.loader import load_content
-from resnetgen.pages import all_pages
+from resnetgen.layout import theme_dirs
 from resnetgen.problems import Problem, Problems, SiteError
-from resnetgen.render import render_pages
-from resnetgen.site import Site, assemble
-from resnetgen.theme import check_templates, make_environment, theme_dirs
 from resnetgen.writer import OutputClash, Previous, StagedOutput
+
+if TYPE_CHECKING:
+    from resnetgen.site import Site
 
 # Extra outputs beyond the HTML pages (feeds, calendars): each maps the Site to
 # (output path, bytes) pairs.
-OutputMaker = Callable[[Site], Iterable[tuple[str, bytes]]]
+OutputMaker = Callable[["Site"], Iterable[tuple[str, bytes]]]
 OUTPUT_MAKERS: list[OutputMaker] = []
 
 
@@ -69,7 +68,6 @@ def build(options: BuildOptions) -> BuildReport:
     problems = Problems()
     config = load_config(options.site_dir, problems)
     problems.raise_if_errors()
-    env = make_environment(options.site_dir, config)
 
     # The build cache (.resnetgen-cache/): when no input changed, output/ is current.
     incremental = None
@@ -80,6 +78,12 @@ def build(options: BuildOptions) -> BuildReport:
         if (last := incremental.unchanged()) is not None:
             return BuildReport(**last, unchanged=True, seconds=time.perf_counter() - started)
 
+    # Imported only now: a build with nothing to do never loads Jinja2 or markdown-it.
+    from resnetgen.loader import load_content
+    from resnetgen.site import assemble
+    from resnetgen.theme import check_templates, make_environment
+
+    env = make_environment(options.site_dir, config)
     check_templates(env, options.site_dir, problems)
     content = load_content(options.site_dir, config, problems, options.drafts,
                            incremental.cache if incremental else None)
@@ -131,6 +135,9 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
                 report: BuildReport, incremental: Incremental | None = None
                 ) -> Iterator[tuple[str, "bytes | Previous", str]]:
     """(output path, bytes or the previous build's unchanged file, key) of every output."""
+    from resnetgen.pages import all_pages
+    from resnetgen.render import render_pages
+
     pages = all_pages(site)
     report.pages = sum(1 for p in pages if p.output_path.endswith(".html"))
     keys = {p.output_path: incremental.page_key(p) for p in pages} if incremental else {}

@@ -142,17 +142,27 @@ class BuildCache:
             pass  # a read-only site folder still builds, just without a cache
 
     # ----- input files ---------------------------------------------------------------
-    def file_digest(self, path: Path, name: str) -> str:
+    def file_digest(self, path: "Path | str", name: str) -> str:
         """Digest of a file's bytes; its stat is trusted only once it is not racy."""
-        st = path.stat()
+        st = os.stat(path)
         known = self.files.get(name)
         if known and known[:3] == (st.st_size, st.st_mtime_ns, st.st_ino):
             self._seen[name] = known
             return known[3]
-        value = digest(path.read_bytes())
+        with open(path, "rb") as handle:
+            value = digest(handle.read())
         if st.st_mtime_ns < time.time_ns() - RACY_SECONDS * 10**9:
             self._seen[name] = (st.st_size, st.st_mtime_ns, st.st_ino, value)
         return value
+
+    def folder_digest(self, folders: list[Path], label: str) -> str:
+        """One digest of every file under `folders`: names and contents."""
+        entries = []
+        for folder in folders:
+            root = str(folder)
+            for path in _files_under(root):
+                entries.append((path, self.file_digest(path, f"{label}:{path}")))
+        return digest(label, entries)
 
     # ----- loaded posts --------------------------------------------------------------
     @property
@@ -169,6 +179,13 @@ class BuildCache:
         if record is None or record.key != key:
             return None
         return record if _intact(output_dir / output_path, record) else None
+
+
+def _files_under(root: str) -> list[str]:
+    found = []
+    for folder, _, files in os.walk(root):
+        found.extend(os.path.join(folder, name) for name in files)
+    return sorted(found)
 
 
 def _intact(path: Path, record: OutputRecord) -> bool:

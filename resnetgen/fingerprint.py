@@ -13,37 +13,16 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import marshal
-import os
 from datetime import datetime
-from pathlib import Path
 
 import jinja2
 from jinja2 import nodes
 
-from resnetgen.cache import BuildCache, digest
+from resnetgen.cache import digest
 from resnetgen.models import Post
 
 # The parts of `site` that depend only on settings and on the posts a page shows.
 LOCAL_SITE_PARTS = {"config", "urls", "tag_url", "is_upcoming"}
-
-
-def input_files(root: Path) -> list[tuple[str, Path]]:
-    """Every file under `root`, as (path relative to it, path), sorted."""
-    found = []
-    for folder, subfolders, files in os.walk(root):
-        subfolders.sort()
-        for name in files:
-            path = Path(folder, name)
-            found.append((path.relative_to(root).as_posix(), path))
-    return sorted(found)
-
-
-def folder_digest(cache: BuildCache, folders: list[Path], label: str) -> str:
-    entries = []
-    for folder in folders:
-        for relative, path in input_files(folder):
-            entries.append((str(folder), relative, cache.file_digest(path, f"{label}:{path}")))
-    return digest(label, entries)
 
 
 def reaches_whole_site(env: jinja2.Environment) -> bool:

@@ -17,14 +17,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-import jinja2
+from typing import TYPE_CHECKING
 
 from resnetgen.cache import BuildCache, digest
 from resnetgen.config import SiteConfig
-from resnetgen.fingerprint import Fingerprints, folder_digest, reaches_whole_site
-from resnetgen.source import CONTENT_DIR
-from resnetgen.theme import theme_dirs
+from resnetgen.layout import CONTENT_DIR, theme_dirs
 from resnetgen.writer import Previous
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from resnetgen.fingerprint import Fingerprints
 
 
 @dataclass
@@ -37,7 +40,7 @@ class Incremental:
     surface: str = ""           # templates, settings, people, code: shared by every page
     whole_site: bool = True     # a template reads all of `site`: every page sees every post
     raw_clock: bool = True      # some output reads the exact clock, not just upcoming/past
-    fingerprints: Fingerprints | None = None
+    fingerprints: "Fingerprints | None" = None
 
     @classmethod
     def open(cls, site_dir: Path, output_dir: Path, now: datetime) -> "Incremental":
@@ -46,11 +49,10 @@ class Incremental:
     def scan(self, config: SiteConfig, options_key: tuple) -> None:
         """Digest every input file (by stat where it can be trusted) into one key."""
         cache, site = self.cache, self.site_dir
-        templates = folder_digest(cache, theme_dirs(site, config, "templates"), "templates")
-        static = folder_digest(cache, theme_dirs(site, config, "static"), "static")
+        templates = cache.folder_digest(theme_dirs(site, config, "templates"), "templates")
+        static = cache.folder_digest(theme_dirs(site, config, "static"), "static")
         settings = cache.file_digest(site / "site.toml", "site.toml")
-        content = folder_digest(cache, [site / CONTENT_DIR], "content") \
-            if (site / CONTENT_DIR).is_dir() else ""
+        content = cache.folder_digest([site / CONTENT_DIR], "content")
         self.surface = digest(cache.code, templates, settings, self._people_digest())
         self.inputs_key = digest(self.surface, static, content, options_key)
 
@@ -86,9 +88,10 @@ class Incremental:
                 count += 1
         return count == len(outputs) and count > 0
 
-    def prepare(self, env: jinja2.Environment, post_digests: dict[str, str],
+    def prepare(self, env: "jinja2.Environment", post_digests: dict[str, str],
                 makers: list[Callable]) -> None:
         """Page keys from here on: after the content is loaded."""
+        from resnetgen.fingerprint import Fingerprints, reaches_whole_site
         self.whole_site = reaches_whole_site(env)
         self.raw_clock = self.whole_site or any(getattr(m, "uses_clock", True) for m in makers)
         self.fingerprints = Fingerprints(self.surface, post_digests, self.now, self.whole_site)

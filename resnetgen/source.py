@@ -15,11 +15,9 @@ import frontmatter
 import yaml
 from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
+from resnetgen.layout import CONTENT_DIR, PAGES_DIR, PEOPLE_FILE  # noqa: F401
 from resnetgen.problems import Problems
 
-CONTENT_DIR = "content"
-PAGES_DIR = "content/pages"
-PEOPLE_FILE = "content/people.toml"
 IGNORED_NAMES = {".DS_Store", "Thumbs.db", "people.toml"}
 
 

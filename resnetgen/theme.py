@@ -15,28 +15,9 @@ import jinja2
 
 from resnetgen import timefmt
 from resnetgen.config import SiteConfig
+from resnetgen.layout import SITE_STATIC, SITE_TEMPLATES, THEMES_DIR, theme_dirs, theme_root  # noqa: F401
 from resnetgen.problems import Problems
 from resnetgen.urls import Urls, slugify
-
-THEMES_DIR = "themes"
-SITE_TEMPLATES = "templates"
-SITE_STATIC = "static"
-
-
-def theme_dirs(site_dir: Path, config: SiteConfig, kind: str) -> list[Path]:
-    """Override folder first, then the theme's; kind is 'templates' or 'static'."""
-    override = site_dir / (SITE_TEMPLATES if kind == "templates" else SITE_STATIC)
-    theme = theme_root(site_dir, config) / kind
-    return [d for d in (override, theme) if d.is_dir()]
-
-
-def theme_root(site_dir: Path, config: SiteConfig) -> Path:
-    """The site's own themes/<name>, else the theme shipped with resnetgen."""
-    own = site_dir / THEMES_DIR / config.theme
-    if own.is_dir():
-        return own
-    return Path(__file__).resolve().parent.parent / THEMES_DIR / config.theme
-
 
 def make_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environment:
     urls = Urls(config)
