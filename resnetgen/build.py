@@ -110,7 +110,8 @@ def build(options: BuildOptions) -> BuildReport:
             if staged is not None:
                 try:
                     staged.copy(output_path, source,
-                                incremental.cache.file_digest(source, str(source)) if incremental else "")
+                                incremental.cache.file_digest(source, _name(source, options.site_dir))
+                                if incremental else "")
                 except OutputClash as clash:
                     problems.error(source.relative_to(options.site_dir).as_posix()
                                    if source.is_relative_to(options.site_dir) else str(source),
@@ -155,6 +156,10 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
     for make in OUTPUT_MAKERS:
         for output_path, data in make(site):
             yield output_path, data, ""
+
+
+def _name(path: Path, site_dir: Path) -> str:
+    return path.relative_to(site_dir).as_posix() if path.is_relative_to(site_dir) else str(path)
 
 
 def maker_name(make: OutputMaker) -> str:

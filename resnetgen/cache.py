@@ -75,7 +75,8 @@ class BuildCache:
     outputs: dict[str, OutputRecord] = field(default_factory=dict)
     last_build: dict[str, Any] = field(default_factory=dict)   # key, summary, clock facts
     _posts: dict[str, CachedPost] | None = None
-    _seen: dict[str, tuple] = field(default_factory=dict)
+    _seen: dict[str, tuple] = field(default_factory=dict)     # files of this build, for the next
+    _digests: dict[str, str] = field(default_factory=dict)    # files of this build, digested once
     discarded: str = ""             # why an existing cache was not trusted, for reports
 
     # ----- loading and saving -------------------------------------------------------
@@ -143,7 +144,14 @@ class BuildCache:
 
     # ----- input files ---------------------------------------------------------------
     def file_digest(self, path: "Path | str", name: str) -> str:
-        """Digest of a file's bytes; its stat is trusted only once it is not racy."""
+        """Digest of a file's bytes, once per build; a file's size, mtime and inode stand
+        for its bytes only when it was last changed well before it was digested."""
+        if name in self._digests:
+            return self._digests[name]
+        self._digests[name] = value = self._file_digest(path, name)
+        return value
+
+    def _file_digest(self, path: "Path | str", name: str) -> str:
         st = os.stat(path)
         known = self.files.get(name)
         if known and known[:3] == (st.st_size, st.st_mtime_ns, st.st_ino):
@@ -158,10 +166,11 @@ class BuildCache:
     def folder_digest(self, folders: list[Path], label: str) -> str:
         """One digest of every file under `folders`: names and contents."""
         entries = []
+        site = str(self.site_dir) + os.sep
         for folder in folders:
-            root = str(folder)
-            for path in _files_under(root):
-                entries.append((path, self.file_digest(path, f"{label}:{path}")))
+            for path in _files_under(str(folder)):
+                name = path[len(site):].replace(os.sep, "/") if path.startswith(site) else path
+                entries.append((name, self.file_digest(path, name)))
         return digest(label, entries)
 
     # ----- loaded posts --------------------------------------------------------------

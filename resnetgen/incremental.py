@@ -58,7 +58,7 @@ class Incremental:
 
     def _people_digest(self) -> str:
         path = self.site_dir / CONTENT_DIR / "people.toml"
-        return self.cache.file_digest(path, "people") if path.is_file() else ""
+        return self.cache.file_digest(path, "content/people.toml") if path.is_file() else ""
 
     def unchanged(self) -> dict | None:
         """The last build's summary when nothing it depends on has changed."""

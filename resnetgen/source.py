@@ -5,6 +5,7 @@ Only this module and `writer` touch the disk for content.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -63,16 +64,21 @@ def discover(site_dir: Path) -> tuple[list[str], list[str]]:
     markdown, assets = [], []
     if not root.is_dir():
         return markdown, assets
-    for path in sorted(root.rglob("*")):
-        if not path.is_file() or path.name in IGNORED_NAMES or _hidden(path, root):
-            continue
-        relative = path.relative_to(site_dir).as_posix()
-        (markdown if path.suffix.lower() == ".md" else assets).append(relative)
+    found = []
+    top = str(root)
+    for folder, subfolders, files in os.walk(top, followlinks=True):
+        subfolders[:] = [d for d in subfolders if not d.startswith((".", "_"))]
+        relative = os.path.relpath(folder, top).replace(os.sep, "/")
+        parts = () if relative == "." else tuple(relative.split("/"))
+        for name in files:
+            if name in IGNORED_NAMES or name.startswith((".", "_")) \
+                    or not os.path.isfile(os.path.join(folder, name)):
+                continue
+            found.append((*parts, name))
+    for parts in sorted(found):  # the order of sorted Paths: part by part
+        relative = "/".join((CONTENT_DIR, *parts))
+        (markdown if parts[-1].lower().endswith(".md") else assets).append(relative)
     return markdown, assets
-
-
-def _hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith((".", "_")) for part in path.relative_to(root).parts)
 
 
 def read_source(site_dir: Path, source_path: str, problems: Problems) -> SourceFile | None:
