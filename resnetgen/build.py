@@ -127,7 +127,7 @@ def build(options: BuildOptions) -> BuildReport:
     if incremental and staged is not None:
         incremental.finish(staged.records, {
             "pages": report.pages, "briefings": report.briefings, "files": report.files,
-            "warnings": report.warnings}, [p.chat.end for p in site.briefings], True)
+            "warnings": report.warnings}, [p.chat.end for p in site.briefings])
     report.seconds = time.perf_counter() - started
     return report
 

@@ -7,7 +7,8 @@ was made by, and the site folder it belongs to:
   build's key, and a manifest of the output files (digest, size, mtime, inode, and the
   key of what they were made from). Enough to see "nothing changed" without loading
   any content.
-- `posts.pickle`: each source file's loaded Post (front matter read, Markdown
+- `posts-0.pickle` ... `posts-f.pickle` (by a digest of the path, so an edit rewrites one
+  sixteenth of them): each source file's loaded Post (front matter read, Markdown
   rendered), keyed on the file's content digest and everything else reading it
   depends on (code, site.toml, people.toml), plus the links it looked up.
 
@@ -28,7 +29,8 @@ from typing import Any
 import resnetgen
 
 CACHE_DIR = ".resnetgen-cache"
-FORMAT = 3
+FORMAT = 4
+SHARDS = "0123456789abcdef"
 RACY_SECONDS = 2  # a file changed this recently may change again within the same mtime
 
 
@@ -75,6 +77,7 @@ class BuildCache:
     outputs: dict[str, OutputRecord] = field(default_factory=dict)
     last_build: dict[str, Any] = field(default_factory=dict)   # key, summary, clock facts
     _posts: dict[str, CachedPost] | None = None
+    _dirty: set[str] = field(default_factory=set)                # shards of posts to rewrite
     _seen: dict[str, tuple] = field(default_factory=dict)     # files of this build, for the next
     _digests: dict[str, str] = field(default_factory=dict)    # files of this build, digested once
     discarded: str = ""             # why an existing cache was not trusted, for reports
@@ -118,7 +121,7 @@ class BuildCache:
     def _discard(self, reason: str) -> None:
         self.discarded = reason
         self.files, self.outputs, self.last_build, self._posts = {}, {}, {}, {}
-        for name in ("index.pickle", "posts.pickle"):
+        for name in ("index.pickle", *(f"posts-{shard}.pickle" for shard in SHARDS)):
             try:
                 (self.folder / name).unlink()
             except OSError:
@@ -132,10 +135,12 @@ class BuildCache:
             pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, self.folder / name)
 
-    def save(self, posts_changed: bool) -> None:
+    def save(self) -> None:
         try:
-            if posts_changed and self._posts is not None:
-                self._write("posts.pickle", self._posts)
+            for shard in sorted(self._dirty):
+                self._write(f"posts-{shard}.pickle", {path: cached for path, cached in self.posts.items()
+                                                      if _shard(path) == shard})
+            self._dirty.clear()
             self._write("index.pickle", {"files": self._seen,
                                          "outputs": self.outputs,
                                          "last_build": self.last_build})
@@ -176,10 +181,29 @@ class BuildCache:
     # ----- loaded posts --------------------------------------------------------------
     @property
     def posts(self) -> dict[str, CachedPost]:
+        """Source path -> its cached Post: read on first use. Change it with
+        `set_post` and `keep_posts`, which note what to write back."""
         if self._posts is None:
-            loaded = self._read("posts.pickle")
-            self._posts = loaded if isinstance(loaded, dict) else {}
+            merged: dict[str, CachedPost] = {}
+            for shard in SHARDS:
+                loaded = self._read(f"posts-{shard}.pickle")
+                if loaded is not None and not isinstance(loaded, dict):
+                    self._discard(f"posts-{shard}.pickle has an unexpected shape")
+                if self._posts is not None:  # a bad shard: everything was discarded
+                    return self._posts
+                merged.update(loaded or {})
+            self._posts = merged
         return self._posts
+
+    def set_post(self, path: str, cached: CachedPost) -> None:
+        self.posts[path] = cached
+        self._dirty.add(_shard(path))
+
+    def keep_posts(self, paths: set[str]) -> None:
+        """Forget the posts of files that are gone (deleted, renamed)."""
+        for gone in [p for p in self.posts if p not in paths]:
+            del self.posts[gone]
+            self._dirty.add(_shard(gone))
 
     # ----- outputs -------------------------------------------------------------------
     def reusable(self, output_dir: Path, output_path: str, key: str) -> OutputRecord | None:
@@ -188,6 +212,10 @@ class BuildCache:
         if record is None or record.key != key:
             return None
         return record if _intact(output_dir / output_path, record) else None
+
+
+def _shard(path: str) -> str:
+    return hashlib.blake2b(path.encode(), digest_size=1).hexdigest()[0]
 
 
 def _files_under(root: str) -> list[str]:

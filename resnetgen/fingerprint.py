@@ -53,6 +53,7 @@ class Fingerprints:
         if whole_site:  # every page sees everything, and the exact clock
             self.surface = digest(surface, self.site_key)
         self._fields: dict[type, tuple[str, ...]] = {}
+        self._tokens: dict[int, str] = {}   # id of a Post (alive all build) -> its token
 
     def page_key(self, page) -> str:
         parts: list[str] = [self.surface]
@@ -64,14 +65,22 @@ class Fingerprints:
         """A site-wide output (feed, calendar) depends on every post and the clock."""
         return digest(self.surface, self.site_key, name)
 
+    def _post(self, post: Post) -> str:
+        """A post as its digest and whether it is upcoming (what its listings show)."""
+        token = self._tokens.get(id(post))
+        if token is None:
+            upcoming = post.chat is not None and post.chat.end > self.now
+            known = self.post_digests.get(post.source_path)
+            token = f"P{known}{upcoming:d}" if known else "p" + repr(post)
+            self._tokens[id(post)] = token
+        return token
+
     def _walk(self, value, parts: list[str]) -> None:
         kind = type(value)
         if kind is str:
             parts.append("s" + value)
         elif kind is Post:
-            upcoming = value.chat is not None and value.chat.end > self.now
-            known = self.post_digests.get(value.source_path)
-            parts.append(f"P{known}{upcoming:d}" if known else "p" + repr(value))
+            parts.append(self._post(value))
         elif kind in (int, float, bool, type(None)) or isinstance(value, datetime):
             parts.append(repr(value))
         elif kind in (dict, list, tuple) and (plain := _plain(value)) is not None:
@@ -83,6 +92,9 @@ class Fingerprints:
                 self._walk(item, parts)
         elif kind in (list, tuple):
             parts.append(f"l{len(value)}")
+            if value and all(type(item) is Post for item in value):  # listings: the common case
+                parts.extend(map(self._post, value))
+                return
             for item in value:
                 self._walk(item, parts)
         elif dataclasses.is_dataclass(value):

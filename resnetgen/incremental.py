@@ -106,11 +106,10 @@ class Incremental:
         record = self.cache.reusable(self.output_dir, output_path, key)
         return Previous(self.output_dir / output_path, record) if record else None
 
-    def finish(self, records: dict, summary: dict, chat_ends: list[datetime],
-               posts_changed: bool) -> None:
+    def finish(self, records: dict, summary: dict, chat_ends: list[datetime]) -> None:
         """Remember this build, for the next one."""
         self.cache.outputs = records
         self.cache.last_build = {"inputs": self.inputs_key, "summary": summary,
                                  "raw_clock": self.raw_clock, "now": self.now,
                                  "ends": sorted(chat_ends)}
-        self.cache.save(posts_changed)
+        self.cache.save()

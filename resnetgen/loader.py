@@ -15,7 +15,7 @@ from resnetgen.frontmatter_schema import (POST_FIELDS, FieldReader, read_chat, r
 from resnetgen.markdown import LinkContext, render_markdown
 from resnetgen.models import PAGE, POST, Person, Post
 from resnetgen.people import load_people
-from resnetgen.parallel import parallel_map
+from resnetgen.parallel import parallel_imap, parallel_map
 from resnetgen.problems import ERROR, Problems
 from resnetgen.source import CONTENT_DIR, PAGES_DIR, SourceFile, discover, read_source
 from resnetgen.urls import Urls, output_path_for, post_route, safe_route, slugify
@@ -77,7 +77,6 @@ class Reading:
         self.site_dir, self.config, self.people, self.urls = site_dir, config, people, urls
         self.cache = cache
         self.digests: dict[str, str] = {}   # source path -> digest of its Post
-        self.changed = False                # whether the cache's posts need saving
         if cache is not None:
             self.context = digest(cache.code, cache.file_digest(site_dir / "site.toml", "site.toml"),
                                   sorted((k, repr(v)) for k, v in people.items()))
@@ -98,10 +97,7 @@ class Reading:
             if post is not None:
                 records[index] = Record(post, source=source, digest=key, found=tuple(found))
         if self.cache is not None:
-            wanted = set(paths)
-            for gone in [p for p in self.cache.posts if p not in wanted]:
-                del self.cache.posts[gone]
-                self.changed = True
+            self.cache.keep_posts(set(paths))
         return [r for r in records if r is not None]
 
     def _key(self, path: str) -> str:
@@ -113,6 +109,8 @@ class Reading:
         found = Problems()
         source = read_source(self.site_dir, path, found)
         post = read_post(source, self.config, self.people, self.urls, found) if source else None
+        if post is not None:  # the body is all rendering needs: hold less in memory
+            source = replace(source, meta={}, front_matter="")
         return source, post, found.items
 
     def bodies(self, records: list[Record], links: dict[str, str],
@@ -136,15 +134,15 @@ class Reading:
             todo.append(record)
         shared = self.config, links
         for record, (post, lookups, found) in zip(
-                todo, parallel_map(lambda r: _render_one(r, shared), todo)):
+                todo, parallel_imap(lambda r: _render_one(r, shared), todo)):
+            record.source = None  # rendered: its Markdown is no longer needed
             problems.extend(found)
             path = record.post.source_path
             posts[path] = post
             self.digests[path] = digest(record.digest, lookups)
             if self.cache is not None and not any(p.severity == ERROR for p in found):
                 warnings = record.found + tuple(found)
-                self.cache.posts[path] = CachedPost(post, lookups, warnings, record.digest)
-                self.changed = True
+                self.cache.set_post(path, CachedPost(post, lookups, warnings, record.digest))
         return [posts[r.post.source_path] for r in records if r.post.source_path in posts]
 
 

@@ -9,6 +9,7 @@ in the order of the items.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from typing import Callable, Iterator, Sequence, TypeVar
@@ -45,6 +46,7 @@ def parallel_imap(function: Callable[[T], R], items: Sequence[T]) -> Iterator[R]
         return
     global _work
     _work = (function, items)
+    gc.freeze()  # objects made so far stay put: forked workers share their memory pages
     try:
         chunk = max(8, min(256, -(-len(items) // (processes * 8))))
         ranges = [(start, min(start + chunk, len(items))) for start in range(0, len(items), chunk)]
@@ -53,6 +55,7 @@ def parallel_imap(function: Callable[[T], R], items: Sequence[T]) -> Iterator[R]
                 yield from part
     finally:
         _work = None
+        gc.unfreeze()
 
 
 def _run_range(bounds: tuple[int, int]) -> list:

@@ -71,12 +71,12 @@ def test_no_cache_writes_no_cache_and_gives_the_same_bytes(rich, tmp_path, capsy
 
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "wrong-shape"])
-@pytest.mark.parametrize("name", ["index.pickle", "posts.pickle"])
+@pytest.mark.parametrize("name", ["index.pickle", "posts-*.pickle"])
 def test_corrupt_cache_is_discarded(rich, tmp_path, name, damage):
     build_site(rich)
     post = rich / "content" / "2018" / "winter-chat.md"
     post.write_text(post.read_text().replace("\n\n", "\n\nA new first line.\n\n", 1))
-    path = rich / CACHE_DIR / name
+    path = sorted((rich / CACHE_DIR).glob(name))[0]
     data = path.read_bytes()
     path.write_bytes({"truncate": data[: len(data) // 2], "garbage": b"\x80\x05not a pickle",
                       "empty": b"",
