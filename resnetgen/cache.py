@@ -157,7 +157,7 @@ class BuildCache:
         return value
 
     def _file_digest(self, path: "Path | str", name: str) -> str:
-        st = os.stat(path)
+        st = os.stat(path)  # following links, as reading does
         known = self.files.get(name)
         if known and known[:3] == (st.st_size, st.st_mtime_ns, st.st_ino):
             self._seen[name] = known
@@ -219,10 +219,21 @@ def _shard(path: str) -> str:
 
 
 def _files_under(root: str) -> list[str]:
-    found = []
-    for folder, _, files in os.walk(root):
-        found.extend(os.path.join(folder, name) for name in files)
-    return sorted(found)
+    return sorted(entry.path for _, entry in walk_files(root))
+
+
+def walk_files(root: str, prefix: str = ""):
+    """(path relative to root, '/'-separated; its DirEntry) of every file under root.
+    scandir's entries know their kind without a system call each."""
+    try:
+        entries = list(os.scandir(root))
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            yield from walk_files(entry.path, prefix + entry.name + "/")
+        else:
+            yield prefix + entry.name, entry
 
 
 def _intact(path: Path, record: OutputRecord) -> bool:

@@ -11,7 +11,6 @@ Every decision compares digests of inputs; nothing is trusted on dates alone.
 from __future__ import annotations
 
 import bisect
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Callable
 
 from typing import TYPE_CHECKING
 
-from resnetgen.cache import BuildCache, digest
+from resnetgen.cache import BuildCache, digest, walk_files
 from resnetgen.config import SiteConfig
 from resnetgen.layout import CONTENT_DIR, theme_dirs
 from resnetgen.writer import Previous
@@ -76,16 +75,14 @@ class Incremental:
         """output/ holds exactly the files the last build wrote, none touched since."""
         outputs = self.cache.outputs
         count = 0
-        for folder, _, files in os.walk(self.output_dir):
-            for name in files:
-                path = os.path.join(folder, name)
-                record = outputs.get(os.path.relpath(path, self.output_dir).replace(os.sep, "/"))
-                if record is None:
-                    return False
-                st = os.stat(path)
-                if (st.st_size, st.st_mtime_ns, st.st_ino) != (record.size, record.mtime_ns, record.inode):
-                    return False
-                count += 1
+        for relative, entry in walk_files(str(self.output_dir)):
+            record = outputs.get(relative)
+            if record is None:
+                return False
+            st = entry.stat(follow_symlinks=False)
+            if (st.st_size, st.st_mtime_ns, st.st_ino) != (record.size, record.mtime_ns, record.inode):
+                return False
+            count += 1
         return count == len(outputs) and count > 0
 
     def prepare(self, env: "jinja2.Environment", post_digests: dict[str, str],
