@@ -206,12 +206,12 @@ class BuildCache:
             self._dirty.add(_shard(gone))
 
     # ----- outputs -------------------------------------------------------------------
-    def reusable(self, output_dir: Path, output_path: str, key: str) -> OutputRecord | None:
+    def reusable(self, output_dir: str, output_path: str, key: str) -> OutputRecord | None:
         """The previous output file, if it was made from `key` and is untouched since."""
         record = self.outputs.get(output_path)
         if record is None or record.key != key:
             return None
-        return record if _intact(output_dir / output_path, record) else None
+        return record if _intact(output_dir + "/" + output_path, record) else None
 
 
 def _shard(path: str) -> str:
@@ -236,9 +236,9 @@ def walk_files(root: str, prefix: str = ""):
             yield prefix + entry.name, entry
 
 
-def _intact(path: Path, record: OutputRecord) -> bool:
+def _intact(path: str, record: OutputRecord) -> bool:
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return False
     return (st.st_size, st.st_mtime_ns, st.st_ino) == (record.size, record.mtime_ns, record.inode)

@@ -100,8 +100,9 @@ class Incremental:
         return self.fingerprints.output_key(name)  # type: ignore[union-attr]
 
     def reuse(self, output_path: str, key: str) -> Previous | None:
-        record = self.cache.reusable(self.output_dir, output_path, key)
-        return Previous(self.output_dir / output_path, record) if record else None
+        folder = str(self.output_dir)
+        record = self.cache.reusable(folder, output_path, key)
+        return Previous(f"{folder}/{output_path}", record) if record else None
 
     def finish(self, records: dict, summary: dict, chat_ends: list[datetime]) -> None:
         """Remember this build, for the next one."""

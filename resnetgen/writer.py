@@ -17,17 +17,18 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from resnetgen.cache import OutputRecord, digest
+from resnetgen.cache import OutputRecord, digest, walk_files
 
 
 @dataclass(frozen=True)
 class Previous:
     """An output file of the previous build, kept as it is (its key matched)."""
-    path: Path
+    path: str
     record: OutputRecord
 
     def read_bytes(self) -> bytes:
-        return self.path.read_bytes()
+        with open(self.path, "rb") as handle:
+            return handle.read()
 
 
 class OutputClash(Exception):
@@ -121,20 +122,19 @@ class StagedOutput:
         shutil.rmtree(self.staging, ignore_errors=True)
 
     def _remove_stale(self) -> None:
-        """Delete files (and emptied folders) of output/ that this build does not produce."""
-        root = str(self.output_dir)
-        for folder, subfolders, files in os.walk(root, topdown=False):
-            relative = os.path.relpath(folder, root).replace(os.sep, "/")
-            prefix = "" if relative == "." else relative + "/"
-            for name in files:
-                if prefix + name not in self.paths:
-                    os.unlink(os.path.join(folder, name))
-            for name in subfolders:
-                path = os.path.join(folder, name)
-                if os.path.islink(path):
-                    os.unlink(path)
-                elif not os.listdir(path):
-                    os.rmdir(path)
+        """Delete files of output/ that this build does not produce, and folders emptied."""
+        emptied = set()
+        for relative, entry in walk_files(str(self.output_dir)):
+            if relative not in self.paths:
+                os.unlink(entry.path)
+                emptied.add(os.path.dirname(entry.path))
+        for folder in sorted(emptied, key=len, reverse=True):  # deepest first
+            while folder != str(self.output_dir) and folder.startswith(str(self.output_dir)):
+                try:
+                    os.rmdir(folder)  # only succeeds when empty
+                except OSError:
+                    break
+                folder = os.path.dirname(folder)
 
     def discard(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)

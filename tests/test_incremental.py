@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from bs4 import BeautifulSoup
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import NOW, REPO, SITE_TOML, build_site, snapshot
@@ -144,14 +144,15 @@ class Model:
         self.write_settings()
 
 
-EDITS = st.tuples(st.sampled_from(["body", "title", "date", "tags", "chat time", "hosts",
-                                   "new post", "delete", "rename", "template", "site.toml",
-                                   "people.toml", "anchor date", "clock"]),
-                  st.integers(0, 20), st.integers(0, 1000))
+KINDS = ["body", "title", "date", "tags", "chat time", "hosts", "new post", "delete", "rename",
+         "template", "site.toml", "people.toml", "anchor date", "clock"]
+EDITS = st.tuples(st.sampled_from(KINDS), st.integers(0, 20), st.integers(0, 1000))
 
 
-@settings(max_examples=12, deadline=None, derandomize=True,
+@settings(max_examples=20, deadline=None, derandomize=True,
+          phases=[Phase.explicit, Phase.generate],  # a failure prints its edits; no slow shrinking
           suppress_health_check=[HealthCheck.too_slow])
+@example(edits=[(kind, n, 37 * n + 5) for n, kind in enumerate(KINDS)])  # every kind, in turn
 @given(st.lists(EDITS, min_size=1, max_size=6))
 def test_incremental_build_equals_clean_build_after_any_edits(edits):
     with tempfile.TemporaryDirectory() as folder:
