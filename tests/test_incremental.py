@@ -109,7 +109,8 @@ class Model:
                                     list(self.people)[index % len(self.people)]})
         elif kind == "new post":
             self.counter += 1
-            self.posts[f"content/new/post-{self.counter}.md"] = dict(
+            path = f"content/new/post-{self.counter}.md"
+            post = self.posts[path] = dict(
                 title=f"New {self.counter}", day=value % 60, tags=[TAGS[value % 4]], hour=19,
                 hosts=["cat"], body="A new post.")
         elif kind == "delete" and post and len(self.posts) > 1:
