@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from resnetgen.config import load_config
+from resnetgen.lint import editor_warnings
 from resnetgen.loader import load_content
 from resnetgen.pages import all_pages
 from resnetgen.problems import Problem, Problems, SiteError
@@ -65,12 +66,13 @@ def build(options: BuildOptions) -> BuildReport:
     problems.raise_if_errors()
     site = assemble(config, content, options.now)
 
-    report = BuildReport(briefings=len(site.briefings), site=site,
-                         warnings=problems.warnings)
+    report = BuildReport(briefings=len(site.briefings), site=site)
+    produced: set[str] = set()
     staged = StagedOutput(options.output_dir) if options.write else None
     try:
         for output_path, data in all_outputs(site, env, options, problems, report):
             report.files += 1
+            produced.add(output_path)
             if staged is not None:
                 try:
                     staged.write(output_path, data)
@@ -79,6 +81,7 @@ def build(options: BuildOptions) -> BuildReport:
                                    "rename the content file, or change a slug or alias")
         for output_path, source in static_files(site, options.site_dir):
             report.files += 1
+            produced.add(output_path)
             if staged is not None:
                 try:
                     staged.copy(output_path, source)
@@ -87,6 +90,7 @@ def build(options: BuildOptions) -> BuildReport:
                                    if source.is_relative_to(options.site_dir) else str(source),
                                    1, f"{clash.output_path} is also a page of the site",
                                    "rename the file or move it to another folder")
+        editor_warnings(site, produced, problems)
         problems.raise_if_errors()
         if staged is not None:
             staged.commit()
@@ -94,6 +98,7 @@ def build(options: BuildOptions) -> BuildReport:
         if staged is not None:
             staged.discard()
         raise
+    report.warnings = problems.warnings
     report.seconds = time.perf_counter() - started
     return report
 

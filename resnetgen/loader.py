@@ -11,6 +11,7 @@ from pathlib import Path
 from resnetgen.config import SiteConfig
 from resnetgen.frontmatter_schema import (POST_FIELDS, FieldReader, read_chat, read_hosts,
                                           read_paper)
+from resnetgen.lint import source_facts
 from resnetgen.markdown import LinkContext, render_markdown
 from resnetgen.models import PAGE, POST, Person, Post
 from resnetgen.people import load_people
@@ -154,4 +155,5 @@ def render_body(source: SourceFile, post: Post, links: dict[str, str], config: S
             problems.error(source.source_path, 1, f"image {wanted} does not exist",
                            "put the picture beside the post, or give a full URL")
     summary = post.summary or rendered.first_paragraph
-    return replace(post, body_html=rendered.html, summary=summary, image=image)
+    return replace(post, body_html=rendered.html, summary=summary, image=image,
+                   facts=source_facts(source, rendered))

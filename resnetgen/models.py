@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from resnetgen.lint import SourceFacts
 
 POST = "post"  # dated entries: briefings and ordinary posts
 PAGE = "page"  # standalone pages under content/pages/
@@ -80,6 +83,8 @@ class Post:
     author: str = ""
     image: str = ""             # absolute URL of a share image, if any
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    # Lines in the source file, for editor warnings (not for templates).
+    facts: SourceFacts | None = field(default=None, hash=False, compare=False, repr=False)
 
     @property
     def is_briefing(self) -> bool:
