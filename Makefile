@@ -23,8 +23,9 @@ check: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# make serve PORT=8001 when port 8000 is taken.
 serve: $(STAMP)
-	$(BIN)/resnetgen serve
+	$(BIN)/resnetgen serve $(if $(PORT),--port $(PORT))
 
 clean:
 	rm -rf output .resnetgen-cache .pytest_cache .hypothesis
