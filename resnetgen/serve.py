@@ -126,8 +126,11 @@ def run_serve(args: argparse.Namespace) -> int:
     preview = Preview(site_dir=site_dir, output_dir=workspace / "site", drafts=args.drafts,
                       clock=lambda: fixed or build_clock(None),
                       log=lambda line: print(line, flush=True))
-    # Stop cleanly (and remove the temporary folder) on `kill` as on Ctrl+C.
-    signal.signal(signal.SIGTERM, _interrupt)
+    # Stop cleanly (and remove the temporary folder) on `kill` or a closed terminal,
+    # as on Ctrl+C.
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _interrupt)
     try:
         return serve_preview(preview, watched_paths(site_dir), args.host, args.port)
     except OSError as error:

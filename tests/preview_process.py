@@ -33,7 +33,10 @@ class PreviewProcess:
     def __init__(self, site_dir: Path, *extra: str, now: str = NOW.isoformat()):
         self.port = free_port()
         self.lines: list[str] = []
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        # Its temporary preview folder goes here, to check that it is removed on exit.
+        self.temp_dir = site_dir.parent / "preview-tmp"
+        self.temp_dir.mkdir(exist_ok=True)
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "TMPDIR": str(self.temp_dir)}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "resnetgen", "--site", str(site_dir), "serve",
              "--port", str(self.port), "--now", now, *extra],

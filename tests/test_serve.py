@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -19,9 +20,8 @@ POST = "content/2017/2017-12-01-plain-post.md"
 POST_URL = "/blog/2017/12/plain-post/"
 
 
-@pytest.fixture
-def preview(tmp_path):
-    site_dir = tmp_path / "site"
+def running_preview(folder):
+    site_dir = folder / "site"
     shutil.copytree(RICH, site_dir)
     server = PreviewProcess(site_dir)
     try:
@@ -30,33 +30,47 @@ def preview(tmp_path):
         yield server
     finally:
         server.stop()
+    assert server.process.returncode == 0
+    assert not list(server.temp_dir.iterdir())  # the preview folder is removed on exit
+
+
+@pytest.fixture
+def preview(tmp_path):
+    """A preview of its own, for a test that changes files."""
+    yield from running_preview(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def unchanged(tmp_path_factory):
+    """One preview shared by the tests that only read pages."""
+    yield from running_preview(tmp_path_factory.mktemp("unchanged"))
 
 
 def h1(html: str) -> str:
     return BeautifulSoup(html, "html.parser").h1.get_text(" ", strip=True)
 
 
-def test_serves_the_site_under_its_base_path_with_the_reload_script(preview):
-    status, html = preview.fetch("/blog/")
+def test_serves_the_site_under_its_base_path_with_the_reload_script(unchanged):
+    status, html = unchanged.fetch("/blog/")
     assert status == 200
     soup = BeautifulSoup(html, "html.parser")
     assert soup.title.get_text() == "Rich Test Network"
     assert any("livereload.js" in (s.string or "") for s in soup.find_all("script"))
-    assert preview.fetch("/livereload.js")[0] == 200
-    status, html = preview.fetch("/")  # the site root redirects to the base path
+    assert unchanged.fetch("/livereload.js")[0] == 200
+    status, html = unchanged.fetch("/")  # the site root redirects to the base path
     assert status == 200 and BeautifulSoup(html, "html.parser").title.get_text() == "Rich Test Network"
-    assert preview.fetch("/blog/assets/style.css")[0] == 200
+    assert unchanged.fetch("/blog/assets/style.css")[0] == 200
 
 
-def test_drafts_are_shown_and_marked(preview):
-    status, html = preview.fetch("/blog/2026/11/draft-post/")
+def test_drafts_are_shown_and_marked(unchanged):
+    status, html = unchanged.fetch("/blog/2026/11/draft-post/")
     assert status == 200
     badge = BeautifulSoup(html, "html.parser").h1.find(class_="badge-draft")
     assert badge is not None and badge.get_text() == "Draft"
 
 
-def test_a_missing_page_gets_the_sites_404_page(preview):
-    status, html = preview.fetch("/blog/no/such/page/")
+def test_a_missing_page_gets_the_sites_404_page(unchanged):
+    status, html = unchanged.fetch("/blog/no/such/page/")
     assert status == 404
     assert h1(html) == "Page not found"
 
@@ -119,8 +133,9 @@ def test_a_port_in_use_is_a_plain_message(tmp_path):
         result = subprocess.run(
             [sys.executable, "-m", "resnetgen", "--site", str(site_dir), "serve",
              "--port", str(port), "--now", NOW.isoformat()],
-            capture_output=True, text=True, timeout=60, cwd=REPO)
+            capture_output=True, text=True, timeout=60, cwd=REPO,
+            env={**os.environ, "TMPDIR": str(tmp_path)})
     assert result.returncode == 2
     assert f"cannot serve on 127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
-    assert not list(tmp_path.glob("resnetgen-preview-*"))
+    assert not list(tmp_path.glob("resnetgen-preview-*"))  # its temporary folder is gone
