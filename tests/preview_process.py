@@ -75,7 +75,8 @@ class PreviewProcess:
             with urllib.request.urlopen(self.origin + path, timeout=10) as response:
                 return response.status, response.read().decode("utf-8")
         except urllib.error.HTTPError as error:
-            return error.code, error.read().decode("utf-8")
+            with error:
+                return error.code, error.read().decode("utf-8")
 
     def rebuilds(self) -> list[str]:
         return [l for l in self.lines if REBUILD_LINE.match(l)]
@@ -89,3 +90,4 @@ class PreviewProcess:
                 self.process.kill()
                 self.process.wait(timeout=10)
         self._reader.join(timeout=5)
+        self.process.stdout.close()
