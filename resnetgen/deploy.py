@@ -124,8 +124,13 @@ class GitRepo:
         if git is None:
             raise DeployError("git is not installed (install it: https://git-scm.com/downloads, "
                               "or `apt-get install git`)")
+        if not site_dir.is_dir():
+            raise DeployError(f"--site {site_dir}: no such folder")
         found = _run([git, "rev-parse", "--show-toplevel", "--absolute-git-dir"], cwd=site_dir)
         if found.returncode != 0:
+            if "not a git repository" not in found.stderr:
+                raise DeployError(f"git cannot use the repository of {site_dir}: "
+                                  f"{_last_line(found.stderr)}")
             raise DeployError(f"{site_dir} is not in a git repository "
                               "(run `git init` and add a remote first)")
         top, git_dir = found.stdout.splitlines()[:2]
