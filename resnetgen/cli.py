@@ -18,7 +18,7 @@ from resnetgen.problems import Problem, SiteError
 
 # Modules that add subcommands: each has `add_command(subparsers)`, which sets
 # `func` on its parser. Keep heavy imports inside their functions: startup time counts.
-COMMAND_MODULES: list[str] = ["resnetgen.serve", "resnetgen.scaffold"]
+COMMAND_MODULES: list[str] = ["resnetgen.deploy", "resnetgen.serve", "resnetgen.scaffold"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,6 +69,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     for name in COMMAND_MODULES:
         importlib.import_module(name).add_command(commands)
+    for command in commands.choices.values():  # `resnetgen build --site DIR` works too
+        command.add_argument("--site", type=Path, default=argparse.SUPPRESS,
+                             help="the site folder (default: the current folder)")
     return parser
 
 
