@@ -51,6 +51,7 @@ class Preview:
     title: str = ""
     rebuilds: int = 0
     summary: str = ""
+    warned: set[Problem] = field(default_factory=set)
 
     def build(self) -> bool:
         """Build the site into output_dir; True when it built."""
@@ -70,7 +71,9 @@ class Preview:
         self.title = report.site.config.title
         self.summary = report.summary()
         for warning in report.warnings:
-            self.log(str(warning))
+            if warning not in self.warned:  # each once, not again at every save
+                self.warned.add(warning)
+                self.log(str(warning))
         return True
 
     def rebuild(self, changed: set[str]) -> bool:
