@@ -104,3 +104,9 @@ def test_bad_input_is_a_plain_message_and_writes_nothing(site_dir, capsys, args,
 def test_a_title_without_letters_is_refused(site_dir, capsys):
     assert new(site_dir, "post", "!!!") == 2
     assert "needs letters or digits" in capsys.readouterr().err
+
+
+def test_a_chat_date_in_the_past_is_created_with_a_note(site_dir, capsys):
+    assert new(site_dir, "briefing", "Looking back", "--date", "2025-11-26") == 0
+    assert "Note: 2025-11-26 is in the past; check the year of --date" in capsys.readouterr().out
+    assert (site_dir / "content/2026/looking-back.md").is_file()
