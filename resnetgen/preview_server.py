@@ -72,10 +72,20 @@ class DebouncedWatcher(Watcher):
             LiveReloadHandler.reload_waiters("*")
 
 
+class CannotListen(Exception):
+    """The address or port is taken or not allowed."""
+
+
 class PreviewServer(Server):
     def __init__(self, preview: Preview, watcher: DebouncedWatcher):
         super().__init__(watcher=watcher)
         self.preview = preview
+
+    def application(self, *args, **kwargs):
+        try:
+            return super().application(*args, **kwargs)
+        except OSError as error:
+            raise CannotListen(error.strerror or str(error)) from None
 
     def get_web_handlers(self, script):
         return [(r"/(.*)", PreviewHandler, {"preview": self.preview})]

@@ -48,8 +48,6 @@ class Preview:
     log: Callable[[str], None] = print
     problems: list[Problem] = field(default_factory=list)   # errors; empty when built
     base_path: str = "/"
-    title: str = ""
-    rebuilds: int = 0
     summary: str = ""
     warned: set[Problem] = field(default_factory=set)
 
@@ -68,7 +66,6 @@ class Preview:
             return False
         self.problems = []
         self.base_path = report.site.config.base_path
-        self.title = report.site.config.title
         self.summary = report.summary()
         for warning in report.warnings:
             if warning not in self.warned:  # each once, not again at every save
@@ -78,7 +75,6 @@ class Preview:
 
     def rebuild(self, changed: set[str]) -> bool:
         """Build again after `changed` files were saved; one log line says how it went."""
-        self.rebuilds += 1
         started = time.perf_counter()
         built = self.build()
         names = sorted(_relative(path, self.site_dir) for path in changed)
@@ -117,7 +113,7 @@ def watched_paths(site_dir: Path) -> list[Path]:
 def run_serve(args: argparse.Namespace) -> int:
     from resnetgen.clock import build_clock
     from resnetgen.cli import UsageError
-    from resnetgen.preview_server import serve_preview
+    from resnetgen.preview_server import CannotListen, serve_preview
 
     site_dir = args.site.resolve()
     if not site_dir.is_dir():
@@ -125,10 +121,11 @@ def run_serve(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise UsageError(f"--port {args.port}: choose a number from 1 to 65535, such as 8000")
     fixed = build_clock(args.now) if args.now else None
+    clock = (lambda: fixed) if fixed else (lambda: build_clock(None))
+    clock()  # a bad SOURCE_DATE_EPOCH is said now, not at the first save
     workspace = Path(tempfile.mkdtemp(prefix="resnetgen-preview-"))
     preview = Preview(site_dir=site_dir, output_dir=workspace / "site", drafts=args.drafts,
-                      clock=lambda: fixed or build_clock(None),
-                      log=lambda line: print(line, flush=True))
+                      clock=clock, log=lambda line: print(line, flush=True))
     # Stop cleanly (and remove the temporary folder) on `kill` or a closed terminal,
     # as on Ctrl+C.
     for name in ("SIGTERM", "SIGHUP"):
@@ -136,8 +133,8 @@ def run_serve(args: argparse.Namespace) -> int:
             signal.signal(getattr(signal, name), _interrupt)
     try:
         return serve_preview(preview, watched_paths(site_dir), args.host, args.port)
-    except OSError as error:
-        raise UsageError(f"cannot serve on {args.host}:{args.port}: {error.strerror or error} "
+    except CannotListen as error:
+        raise UsageError(f"cannot serve on {args.host}:{args.port}: {error} "
                          f"(is another preview running? try --port {args.port + 1})") from None
     finally:
         shutil.rmtree(workspace, ignore_errors=True)
