@@ -21,6 +21,7 @@ from icalendar import Alarm, Calendar, Conference, Event, Timezone, vDuration
 
 from resnetgen import __version__, chat_text
 from resnetgen.calendar_links import calendar_name
+from resnetgen.chat_text import clean
 from resnetgen.models import Post
 from resnetgen.problems import Problems
 from resnetgen.site import Site
@@ -55,10 +56,10 @@ def site_calendar(site: Site, chats: list[Post]) -> Calendar:
     calendar = new_calendar()
     description = settings.description or config.description
     refresh = timedelta(hours=max(settings.refresh_hours, 1))
-    calendar.calendar_name = calendar_name(config)          # NAME and X-WR-CALNAME
-    calendar.description = description     # DESCRIPTION and X-WR-CALDESC
-    calendar.refresh_interval = refresh    # REFRESH-INTERVAL;VALUE=DURATION
-    calendar.add("X-PUBLISHED-TTL", vDuration(refresh))  # Outlook's and Google's spelling of it
+    calendar.calendar_name = clean(calendar_name(config))  # NAME and X-WR-CALNAME
+    calendar.description = clean(description)              # DESCRIPTION and X-WR-CALDESC
+    calendar.refresh_interval = refresh                    # REFRESH-INTERVAL;VALUE=DURATION
+    calendar.add("X-PUBLISHED-TTL", vDuration(refresh))    # what Outlook and Google read
     calendar.url = site.urls.permalink(EVENTS_ROUTE)
     calendar.source = site.urls.permalink(CALENDAR_ROUTE)
     if chats:
@@ -100,17 +101,17 @@ def chat_event(site: Site, post: Post) -> Event:
     event.add("CREATED", utc(post.date))
     event.add("LAST-MODIFIED", utc(post.last_modified))
     event.add("SEQUENCE", chat.sequence)
-    event.add("SUMMARY", f"Cancelled: {post.title}" if chat.cancelled else post.title)
+    event.add("SUMMARY", clean(f"Cancelled: {post.title}" if chat.cancelled else post.title))
     event.add("DTSTART", chat.start)
     event.add("DTEND", chat.end)
     event.add("STATUS", "CANCELLED" if chat.cancelled else "CONFIRMED")
     event.add("TRANSP", "TRANSPARENT" if chat.cancelled else "OPAQUE")
     event.add("CLASS", "PUBLIC")
-    event.add("LOCATION", f"{config.calendar.venue}, {chat.hashtag}")
+    event.add("LOCATION", clean(f"{config.calendar.venue}, {chat.hashtag}"))
     event.add("URL", post.permalink)
-    event.add("DESCRIPTION", description(post, config))
+    event.add("DESCRIPTION", clean(description(post, config)))
     if post.tags:
-        event.add("CATEGORIES", list(post.tags))
+        event.add("CATEGORIES", [clean(t) for t in post.tags])
     event.conferences = [Conference(chat_text.hashtag_url(post, config), feature="CHAT",
                                     label=f"{chat.hashtag} on {config.network}")]
     return event
@@ -139,7 +140,7 @@ def description(post: Post, config) -> str:
 def reminder(post: Post, minutes: int) -> Alarm:
     alarm = Alarm()
     alarm.add("ACTION", "DISPLAY")
-    alarm.add("DESCRIPTION", post.title)
+    alarm.add("DESCRIPTION", clean(post.title))
     alarm.add("TRIGGER", timedelta(minutes=-minutes))
     return alarm
 

@@ -6,11 +6,23 @@ thing in the same words; the wording lives here once.
 
 from __future__ import annotations
 
+import re
 from datetime import timezone
 
 from resnetgen.config import SiteConfig
 from resnetgen.models import Paper, Person, Post
 from resnetgen.timefmt import chat_when
+
+
+# Control characters (pasted from word processors) that XML 1.0 forbids and iCalendar
+# TEXT may not carry: C0 but tab and newline, CR (lines are the format's business),
+# DEL and C1, lone surrogates, U+FFFE and U+FFFF.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean(text: str) -> str:
+    """Drop the characters no feed or calendar may carry, so one never breaks a file."""
+    return _CONTROLS.sub("", text)
 
 
 def when(post: Post, config: SiteConfig) -> str:

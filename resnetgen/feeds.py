@@ -13,7 +13,6 @@ join. Nothing reads the clock: a feed's date is that of its newest entry.
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Iterator
@@ -22,14 +21,12 @@ import lxml.html
 from feedgen.feed import FeedGenerator
 
 from resnetgen import __version__, chat_text
+from resnetgen.chat_text import clean
 from resnetgen.models import Post
 from resnetgen.site import Site
 from resnetgen.urls import (BRIEFINGS_FEED_FOLDER, EVENTS_ROUTE, LEGACY_FEED_ROUTE,
                             chat_calendar_route, feed_route, tag_feed_folder)
 
-# Characters XML 1.0 forbids (C0 controls but tab and newlines, lone surrogates,
-# U+FFFE/U+FFFF) and the C1 controls a word processor leaves behind.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
@@ -160,11 +157,6 @@ def absolute_links(fragment: str, base: str) -> str:
     root.make_links_absolute(base, resolve_base_href=False)
     text = lxml.html.tostring(root, encoding="unicode", method="html")
     return text[len("<div>"):-len("</div>")]
-
-
-def clean(text: str) -> str:
-    """Drop the characters XML cannot carry, so one pasted control never breaks a feed."""
-    return _NOT_XML.sub("", text)
 
 
 def newest_change(site: Site) -> datetime:
