@@ -58,7 +58,8 @@ def site_calendar(site: Site, chats: list[Post]) -> Calendar:
     refresh = timedelta(hours=max(settings.refresh_hours, 1))
     calendar.calendar_name = clean(calendar_name(config))  # NAME and X-WR-CALNAME
     calendar.description = clean(description)              # DESCRIPTION and X-WR-CALDESC
-    calendar.refresh_interval = refresh                    # REFRESH-INTERVAL;VALUE=DURATION
+    # RFC 7986 requires VALUE=DURATION here; icalendar's setter leaves it out.
+    calendar.add("REFRESH-INTERVAL", vDuration(refresh), parameters={"VALUE": "DURATION"})
     calendar.add("X-PUBLISHED-TTL", vDuration(refresh))    # what Outlook and Google read
     calendar.url = site.urls.permalink(EVENTS_ROUTE)
     calendar.source = site.urls.permalink(CALENDAR_ROUTE)
