@@ -259,3 +259,12 @@ def test_drafts_stay_out_of_the_calendar(site):
     folder = site({"content/a.md": chat(extra="draft = true")})
     build_site(folder, drafts=True)
     assert read(folder / "output/events.ics").events == []
+
+
+def test_cancelling_without_raising_the_sequence_is_a_warning(site):
+    folder = site({"content/a.md": chat(chat_extra='status = "cancelled"')})
+    report = build_site(folder)
+    assert [str(w) for w in report.warnings] == [
+        "content/a.md:7: warning: this chat is cancelled but 'chat.sequence' is 0 "
+        "(add 'sequence: 1' under chat: so calendars take the cancellation)"]
+    assert one_event(folder / "output")["STATUS"] == "CANCELLED"
