@@ -103,10 +103,10 @@ def add_entry(feed: FeedGenerator, site: Site, post: Post) -> None:
     entry.link(href=post.permalink, rel="alternate", type="text/html")
     entry.published(utc(post.date))
     entry.updated(utc(post.last_modified))
-    author = clean(post.author or site.config.author)
-    if author:
-        entry.author({"name": author})
-        entry.dc.dc_creator(author)
+    # The post's author, else the site's, else the network itself.
+    author = clean(post.author or site.config.author or site.config.title)
+    entry.author({"name": author})
+    entry.dc.dc_creator(author)
     for tag in post.tags:
         entry.category(term=clean(tag), label=clean(tag))
     entry.summary(clean(entry_summary(site, post)))

@@ -163,6 +163,7 @@ def test_hostile_titles_and_control_characters(site):
         assert b"\x0b" not in data and b"\x01" not in data and b"\x0c" not in data
         entry = parse(folder / "output" / name).entries[0]
         assert entry.title == 'A <b>bold</b> & "quoted" title ; émigré 🎉'
+        assert entry.author == "Test Network"     # no author anywhere: the site's name
         content = BeautifulSoup(entry.content[0].value, "html.parser")
         assert content.get_text().strip() == "Pasted  from  Word ok & more"
 
