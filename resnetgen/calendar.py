@@ -31,11 +31,13 @@ PRODID = f"-//ResNetSLT//resnetgen {__version__}//EN"
 
 
 def calendar_files(site: Site, problems: Problems) -> Iterator[tuple[str, bytes]]:
-    """(output path, bytes): events.ics, then one .ics per briefing."""
-    chats = [p for p in site.briefings if not p.draft]
-    check_uids(chats, site, problems)
-    yield CALENDAR_ROUTE, site_calendar(site, chats).to_ical()
-    for post in chats:
+    """(output path, bytes): events.ics, then one .ics per briefing.
+
+    Drafts (present only in a --drafts preview) get their own file, so the preview's
+    links work, but never enter the calendar subscribers see."""
+    check_uids(list(site.briefings), site, problems)
+    yield CALENDAR_ROUTE, site_calendar(site, [p for p in site.briefings if not p.draft]).to_ical()
+    for post in site.briefings:
         yield chat_calendar_path(site, post), chat_calendar(site, post).to_ical()
 
 

@@ -259,6 +259,8 @@ def test_drafts_stay_out_of_the_calendar(site):
     folder = site({"content/a.md": chat(extra="draft = true")})
     build_site(folder, drafts=True)
     assert read(folder / "output/events.ics").events == []
+    # The preview's "Add to calendar" link still works.
+    assert len(read(folder / "output/2020/01/a/a.ics").events) == 1
 
 
 def test_cancelling_without_raising_the_sequence_is_a_warning(site):
@@ -268,3 +270,19 @@ def test_cancelling_without_raising_the_sequence_is_a_warning(site):
         "content/a.md:7: warning: this chat is cancelled but 'chat.sequence' is 0 "
         "(add 'sequence: 1' under chat: so calendars take the cancellation)"]
     assert one_event(folder / "output")["STATUS"] == "CANCELLED"
+
+
+def test_chat_calendar_route():
+    from resnetgen.urls import chat_calendar_route
+    assert chat_calendar_route("2018/01/x/", "x") == "2018/01/x/x.ics"
+    assert chat_calendar_route("2018/x.html", "x") == "2018/x.ics"
+
+
+def test_file_style_permalinks_put_the_ics_beside_the_page(site):
+    toml = ('title = "T"\ndescription = "D"\nbase_url = "https://example.org/"\n'
+            'permalink = "/{year}/{slug}.html"\n')
+    folder = site({"content/a.md": chat()}, toml)
+    build_site(folder, now=datetime(2019, 1, 1, tzinfo=UTC))
+    assert len(read(folder / "output/2020/a.ics").events) == 1
+    page = (folder / "output/2020/a.html").read_text(encoding="utf-8")
+    assert 'href="/2020/a.ics"' in page
