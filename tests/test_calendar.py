@@ -141,7 +141,7 @@ def test_calendar_properties(rich):
 def test_byte_level_rules(rich, name):
     data = (rich / name).read_bytes()
     assert data.endswith(b"\r\n")
-    assert data.count(b"\n") == data.count(b"\r\n"), "bare LF"
+    assert data.count(b"\n") == data.count(b"\r\n") == data.count(b"\r"), "bare LF or CR"
     for line in data.split(b"\r\n")[:-1]:
         assert len(line) <= 75, line
         line.decode("utf-8")    # a folded line never splits a character
@@ -184,6 +184,10 @@ def test_hostile_title_survives_a_round_trip_and_folds_between_characters(site):
         assert any(b.startswith(b" ") and (a[-1] >= 0x80 or b[1] >= 0x80)
                    for a, b in zip(lines, lines[1:]))
         assert read(path).events[0]["SUMMARY"] == title
+    # TEXT escaping as RFC 5545 3.3.11 writes it: \, \; \\ (quotes need none).
+    unfolded = (folder / "output/events.ics").read_bytes().replace(b"\r\n ", b"")
+    summary = next(line for line in unfolded.split(b"\r\n") if line.startswith(b"SUMMARY:"))
+    assert summary.startswith('SUMMARY:Commas\\, semicolons\\; back\\\\slash "quotes" 🎉🇬🇧'.encode())
 
 
 def test_control_characters_are_dropped(site):

@@ -105,6 +105,12 @@ def test_summer_time_and_other_zone_links_are_converted_to_utc(tmp_path):
     assert "cancelled" in cancelled.select_one(".calendar-note").get_text()
 
 
+def test_home_page_next_chat_has_the_same_links(rich):
+    home = soup(rich / "index.html")
+    links = calendar_links(home.find(class_="next-chat"))
+    assert links == calendar_links(soup(rich / "2026/11/upcoming-chat/index.html"))
+
+
 def test_past_briefing_offers_no_add_links(rich):
     assert calendar_links(soup(rich / "2018/01/winter-chat/index.html")) == {}
 
