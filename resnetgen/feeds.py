@@ -16,6 +16,7 @@ import html
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Iterator
+from urllib.parse import urljoin
 
 import lxml.html
 from feedgen.feed import FeedGenerator
@@ -155,8 +156,17 @@ def absolute_links(fragment: str, base: str) -> str:
         return ""
     root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     root.make_links_absolute(base, resolve_base_href=False)
+    for element in root.iter("img", "source"):     # lxml leaves srcset alone
+        if element.get("srcset"):
+            element.set("srcset", absolute_srcset(element.get("srcset"), base))
     text = lxml.html.tostring(root, encoding="unicode", method="html")
     return text[len("<div>"):-len("</div>")]
+
+
+def absolute_srcset(srcset: str, base: str) -> str:
+    """'a.png 1x, b.png 2x' -> 'https://.../a.png 1x, https://.../b.png 2x'."""
+    candidates = [c.split() for c in srcset.split(",") if c.strip()]
+    return ", ".join(" ".join([urljoin(base, url), *size]) for url, *size in candidates)
 
 
 def newest_change(site: Site) -> datetime:

@@ -192,3 +192,17 @@ def test_empty_site_has_valid_feeds(site):
         feed = parse(folder / "output" / name)
         assert feed.entries == []
     assert parse(folder / "output/atom.xml").feed.updated == "1970-01-01T00:00:00+00:00"
+
+
+def test_absolute_links_resolves_every_kind_of_link():
+    from resnetgen.feeds import absolute_links
+    base = "https://example.org/blog/2018/01/x/"
+    html = ('<p><a href="#fn1">1</a> <a href="/blog/about/">about</a> <a href="../y/">y</a> '
+            '<a href="mailto:a@b.org">mail</a> <img src="c.png" srcset="c.png 1x, /d.png 2x"></p>')
+    soup = BeautifulSoup(absolute_links(html, base), "html.parser")
+    assert [a["href"] for a in soup.find_all("a")] == [
+        base + "#fn1", "https://example.org/blog/about/", "https://example.org/blog/2018/01/y/",
+        "mailto:a@b.org"]
+    assert soup.img["src"] == base + "c.png"
+    assert soup.img["srcset"] == f"{base}c.png 1x, https://example.org/d.png 2x"
+    assert absolute_links("  ", base) == ""
