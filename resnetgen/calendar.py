@@ -14,6 +14,7 @@ icalendar's; nothing here writes iCalendar syntax by hand.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Iterable, Iterator
 from urllib.parse import urlsplit
 
@@ -149,18 +150,19 @@ def reminder(post: Post, minutes: int) -> Alarm:
 
 
 def add_timezones(calendar: Calendar, chats: Iterable[Post], always: str = "") -> None:
-    """A VTIMEZONE for every zone used, covering the years of the chats."""
+    """A VTIMEZONE for every zone used (and `always`), covering the years of the chats,
+    placed first and sorted by name so the output never depends on a set's order."""
     years = [y for p in chats for y in (p.chat.start.year, p.chat.end.year)]
     first = date(min(years, default=2000), 1, 1)
     last = date(max(years, default=first.year) + 1, 1, 1)
-    calendar.add_missing_timezones(first_date=first, last_date=last)
-    if always and always not in {tz.tz_name for tz in calendar.timezones}:
-        calendar.subcomponents.insert(0, Timezone.from_tzid(always, first_date=first,
-                                                            last_date=last))
-    # Deterministic order whatever the order of a set inside icalendar.
-    zones = sorted(calendar.timezones, key=lambda tz: tz.tz_name)
-    others = [c for c in calendar.subcomponents if c.name != "VTIMEZONE"]
-    calendar.subcomponents[:] = [*zones, *others]
+    tzids = calendar.get_missing_tzids() | ({always} if always else set())
+    calendar.subcomponents[:0] = [vtimezone(tzid, first, last) for tzid in sorted(tzids)]
+
+
+@lru_cache(maxsize=256)
+def vtimezone(tzid: str, first: date, last: date) -> Timezone:
+    """icalendar's VTIMEZONE for a zone; cached, as its documentation asks (never mutated)."""
+    return Timezone.from_tzid(tzid, first_date=first, last_date=last)
 
 
 def check_uids(chats: list[Post], site: Site, problems: Problems) -> None:
