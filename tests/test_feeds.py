@@ -206,3 +206,13 @@ def test_absolute_links_resolves_every_kind_of_link():
     assert soup.img["src"] == base + "c.png"
     assert soup.img["srcset"] == f"{base}c.png 1x, https://example.org/d.png 2x"
     assert absolute_links("  ", base) == ""
+
+
+def test_every_feed_of_the_site_parses_cleanly(rich):
+    feeds = [p for p in rich.rglob("*.xml") if p.name != "sitemap.xml"]
+    assert len(feeds) == 2 * (1 + 1 + 3)      # site, briefings, three topics
+    for path in feeds:
+        feed = parse(path)
+        assert feed.entries, path
+        for entry in feed.entries:
+            assert entry.link.startswith(BASE) and entry.id == entry.link
