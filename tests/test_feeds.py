@@ -216,3 +216,18 @@ def test_every_feed_of_the_site_parses_cleanly(rich):
         assert feed.entries, path
         for entry in feed.entries:
             assert entry.link.startswith(BASE) and entry.id == entry.link
+
+
+def test_ids_do_not_change_when_a_post_is_edited(site):
+    folder = site({"content/a.md": post("First title", "First text.")})
+    build_site(folder)
+    before = [(e.id, e.published) for e in parse(folder / "output/atom.xml").entries]
+    (folder / "content/a.md").write_text(
+        post("A better title", "Corrected text.").replace("+++\n\n", 'updated = 2020-02-01\n+++\n\n'),
+        encoding="utf-8")
+    build_site(folder)
+    entries = parse(folder / "output/atom.xml").entries
+    assert [(e.id, e.published) for e in entries] == before == [
+        ("https://example.org/2020/01/a/", "2020-01-01T00:00:00+00:00")]
+    assert entries[0].title == "A better title"
+    assert entries[0].updated == "2020-02-01T00:00:00+00:00"
