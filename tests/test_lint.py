@@ -43,7 +43,7 @@ def test_a_chat_to_come_without_questions_or_hosts(site):
         "content/2026/complete.md": briefing("2026-12-23 19:30", "2026-12-23 20:30",
                                              "hosts: [sally]\nquestions: [Why?]\n"),
         "content/2026/cancelled.md": briefing("2026-12-30 19:30", "2026-12-30 20:30",
-                                              "  status: cancelled\n"),
+                                              "  status: cancelled\n  sequence: 1\n"),
         "content/2018/past.md": briefing("2018-01-31 19:30", "2018-01-31 20:30", date="2018-01-01"),
     })
     assert warnings_of(site_dir) == [
@@ -101,7 +101,7 @@ def test_chats_whose_hours_overlap(site):
         "content/2026/b.md": briefing("2026-12-09 20:00", "2026-12-09 21:00", extra),
         "content/2026/after.md": briefing("2026-12-09 21:00", "2026-12-09 22:00", extra),
         "content/2026/called-off.md": briefing("2026-12-09 19:00", "2026-12-09 20:00",
-                                               "  status: cancelled\n" + extra),
+                                               "  status: cancelled\n  sequence: 1\n" + extra),
     })
     assert warnings_of(site_dir) == [
         ("content/2026/a.md", 5,
