@@ -43,7 +43,7 @@ HOST = re.compile(r"(?P<name>[^\W\d_][\w'’.-]*(?:\s+[^\W\d_][\w'’.-]*){0,4})
                   r"\(\s*(?P<handle>@\w{1,15})\s*\)")
 PAPER = re.compile(r"\b(?:the|a|this|our)\s+(?:paper|article|study)\s*(?:called|entitled|titled)?"
                    r"\s*[:,]?\s*(?P<open>['‘\"“])(?P<title>.+?)['’\"”](?=[\s.,;:!?)]|$)", re.I)
-DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"'<>]+?)(?=[.,;)]?(?:\s|$))")
+DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"'<>]+?)(?=[.,;:)\]]*(?:\s|$))")
 QUESTIONS_HEADING = re.compile(r"^(?:[\w#@]+\s+){0,3}questions?\b[^.?!]{0,60}:?$", re.I)
 NUMBERED_QUESTION = re.compile(r"^Q\s?(\d{1,2})\s*[.:)\-–]\s*(?P<text>.+)$", re.I)
 HASHTAG = re.compile(r"#\w+")
