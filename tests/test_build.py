@@ -106,6 +106,12 @@ def test_command_line_summary_and_python_m(rich):
     assert line.startswith("Built ") and "(6 briefings)" in line and line.endswith(" s")
 
 
+def test_site_option_after_the_command(rich, tmp_path):
+    assert main(["build", "--site", str(rich), "--now", "2026-11-29T12:00Z",
+                 "--output", str(tmp_path / "o")]) == 0
+    assert (tmp_path / "o/index.html").is_file()
+
+
 def test_missing_site_folder_is_a_usage_error(tmp_path, capsys):
     assert main(["--site", str(tmp_path / "nowhere"), "build"]) == 2
     assert "no such folder" in capsys.readouterr().err
