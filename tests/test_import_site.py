@@ -186,7 +186,7 @@ def test_the_report_lists_what_could_not_be_read(tmp_path, capsys):
 def test_dry_run_writes_nothing(tmp_path, capsys):
     site_dir = write_site(tmp_path / "site", {})
     before = snapshot(site_dir)
-    assert main(["--site", str(site_dir), "import", "blogger", str(EXPORTS["takeout"]), "--dry-run"]) == 0
+    assert main(["import", "blogger", str(EXPORTS["takeout"]), "--dry-run", "--site", str(site_dir)]) == 0
     assert "Would have created 4" in capsys.readouterr().out
     assert snapshot(site_dir) == before
 
@@ -219,3 +219,15 @@ def test_a_wrong_comment_field_is_reported_with_its_line(site):
         build_site(site_dir)
     messages = [str(p) for p in raised.value.problems]
     assert "content/2018/old.md:7: unknown field 'comments.htm' (did you mean 'html'?)" in messages
+
+
+def test_posts_can_go_into_a_folder_inside_content_only(tmp_path, capsys):
+    site_dir = write_site(tmp_path / "site", {})
+    export = str(EXPORTS["classic"])
+    assert main(["--site", str(site_dir), "import", "blogger", export, "--into", "content/old-blog"]) == 0
+    assert (site_dir / "content/old-blog/2018/first-resnetslt-tweetchat-of-2018.md").is_file()
+    assert (site_dir / "content/pages/about.md").is_file()
+    build_site(site_dir)
+    assert (site_dir / "output/2018/01/first-resnetslt-tweetchat-of-2018.html").is_file()
+    assert main(["--site", str(site_dir), "import", "blogger", export, "--into", "../elsewhere"]) == 2
+    assert "must be the site's content folder" in capsys.readouterr().err

@@ -23,6 +23,8 @@ def add_command(commands) -> None:
                          help="replace files even if they were changed since the last import")
     blogger.add_argument("--dry-run", action="store_true",
                          help="say what would happen, write nothing")
+    blogger.add_argument("--site", type=Path, default=argparse.SUPPRESS,
+                         help="the site folder (default: the current folder)")
     blogger.set_defaults(func=run_blogger)
     parser.set_defaults(func=lambda args: parser.print_help() or 2)
 
