@@ -145,3 +145,12 @@ def test_a_doi_and_a_link_on_the_title_complete_the_paper():
     result, _ = read("<p>Tweetchat on Wednesday, 31st January (7.30 - 8.30pm), on the paper "
                      "'<a href=\"https://example.org/cop\">Thinking together</a>'.</p>")
     assert result.paper == {"title": "Thinking together", "url": "https://example.org/cop"}
+
+
+def test_text_that_looks_like_html_stays_text():
+    markdown = html_to_markdown("<p>Write &lt;script&gt;alert(1)&lt;/script&gt; &amp;amp; 1 &lt; 2</p>"
+                                "<p><a href=\"javascript:alert(2)\">x</a><svg onload=alert(3)>t</svg></p>")
+    soup = rendered(markdown)
+    assert soup.find("script") is None and soup.find("svg") is None
+    assert soup.find("p").get_text() == "Write <script>alert(1)</script> &amp; 1 < 2"
+    assert "javascript:" not in str(soup) and "onload" not in str(soup)

@@ -47,7 +47,7 @@ def clean_blocks(html: str) -> Cleaned:
     for tag in soup.find_all("iframe"):
         tag.replace_with(video_link(soup, tag))
     for tag in soup.find_all(True):
-        if tag.name in UNWRAP or (tag.name == "a" and not tag.get("href") and not tag.find("img")):
+        if tag.name in UNWRAP or (tag.name == "a" and not safe_link(tag.get("href", ""))):
             tag.unwrap()
         else:
             allowed = KEEP_ATTRIBUTES.get(tag.name, set())
@@ -59,6 +59,13 @@ def clean_blocks(html: str) -> Cleaned:
     flatten(soup, stream)
     blocks = [b for b in group(soup, stream) if has_content(b)]
     return Cleaned(soup, lead_in_headings(soup, blocks))
+
+
+def safe_link(href: str) -> bool:
+    """Web, mail and in-page links; never script: URLs, nor anchors without an address."""
+    href = href.strip()
+    return bool(href) and (bool(re.match(r"^(https?:|mailto:|/|#)", href, re.I))
+                           or ":" not in href.split("/")[0])
 
 
 def video_link(soup: BeautifulSoup, frame: Tag) -> Tag:
@@ -222,6 +229,13 @@ class _Converter(MarkdownConverter):
         newline_style = BACKSLASH
         strong_em_symbol = "*"
         escape_misc = False
+
+    def escape(self, text: str, parent_tags) -> str:
+        """Text that looks like a tag or an entity stays text: a post that showed
+        "&lt;script&gt;" must not become a real <script> in Markdown."""
+        text = re.sub(r"&(?=#?\w+;)", "&amp;", text)
+        text = re.sub(r"<(?=[A-Za-z/!?])", "&lt;", text)
+        return super().escape(text, parent_tags)
 
 
 def to_markdown(cleaned: Cleaned, blocks: list[Tag] | None = None) -> str:
