@@ -154,3 +154,18 @@ def test_text_that_looks_like_html_stays_text():
     assert soup.find("script") is None and soup.find("svg") is None
     assert soup.find("p").get_text() == "Write <script>alert(1)</script> &amp; 1 < 2"
     assert "javascript:" not in str(soup) and "onload" not in str(soup)
+
+
+def test_another_hashtag_is_used_only_when_the_sites_is_absent_and_is_reported():
+    result, _ = read("<p>The #SLTjournalclub tweetchat is on Wednesday, 31st January (7.30 - 8.30pm)</p>")
+    assert result.chat["hashtag"] == "#SLTjournalclub" and "#SLTjournalclub" in result.notes[0]
+    result, _ = read("<p>The #CoP tweetchat is on Wednesday, 31st January (7.30 - 8.30pm)</p>"
+                     "<p>Follow #ResNetSLT.</p>")
+    assert result.chat["hashtag"] == "#ResNetSLT"
+
+
+def test_two_identical_paragraphs_are_told_apart():
+    text = "<p>Tweetchat on Wednesday, 31st January (7.30 - 8.30pm)</p>"
+    result, left = read(text + text)
+    assert result.chat["start"] == "2018-01-31 19:30"
+    assert len(left) == 1 and result.notes == []

@@ -92,11 +92,13 @@ def recognise(title: str, blocks: list[Tag], published: datetime, timezone: str,
                             + "); the text was left as it is: add chat: by hand")
         return result
     start, end, chat_block = found[0]
-    tags = HASHTAG.findall(texts[chat_block])
-    tag = next((t for t in tags if t.lower() == hashtag.lower()), tags[0] if tags else hashtag)
     result.chat = {"start": f"{start:%Y-%m-%d %H:%M}", "end": f"{end:%Y-%m-%d %H:%M}",
-                   "timezone": timezone,
-                   "hashtag": hashtag if tag.lower() == hashtag.lower() else tag}
+                   "timezone": timezone, "hashtag": hashtag}
+    others = HASHTAG.findall(texts[chat_block])
+    if hashtag.lower() not in whole.lower() and others:
+        result.chat["hashtag"] = others[0]
+        result.notes.append(f"the chat's hashtag was read as {others[0]}, from \""
+                            f"{shorten(texts[chat_block])}\": check it")
     spans: dict[int, list[tuple[int, int]]] = {chat_block: [match_span(texts[chat_block])]}
     read_hosts(texts, result, spans)
     read_paper(blocks, texts, whole, result, spans)
@@ -104,7 +106,7 @@ def recognise(title: str, blocks: list[Tag], published: datetime, timezone: str,
     result.blocks = [b for i, b in enumerate(blocks) if i not in dropped
                      and not (i in spans and only_announcement(b, texts[i], spans[i]))]
     for index in sorted(spans):
-        if blocks[index] in result.blocks:
+        if any(block is blocks[index] for block in result.blocks):
             result.notes.append(f"kept in the text, because it says more than the chat's "
                                 f"facts: \"{shorten(texts[index])}\"")
     return result
