@@ -231,3 +231,15 @@ def test_posts_can_go_into_a_folder_inside_content_only(tmp_path, capsys):
     assert (site_dir / "output/2018/01/first-resnetslt-tweetchat-of-2018.html").is_file()
     assert main(["--site", str(site_dir), "import", "blogger", export, "--into", "../elsewhere"]) == 2
     assert "must be the site's content folder" in capsys.readouterr().err
+
+
+def test_links_between_old_posts_lead_to_the_new_pages(imported):
+    _, site_dir, _ = imported
+    out = site_dir / "output"
+    about = page(out, "about/index.html")
+    hrefs = [a["href"] for a in about.select("div.body a")]
+    assert hrefs == ["/2018/01/first-resnetslt-tweetchat-of-2018.html#more", "/tags/tweetchat/",
+                     "https://twitter.com/ResNetSLT"]
+    redirect = page(out, "2018/01/first-resnetslt-tweetchat-of-2018.html")
+    assert redirect.find("link", rel="canonical")["href"].endswith("/2018/01/first-resnetslt-tweetchat-of-2018/")
+    assert (out / "tags/tweetchat/index.html").is_file()

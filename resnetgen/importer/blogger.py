@@ -11,7 +11,7 @@ from pathlib import Path
 
 from resnetgen.config import SiteConfig
 from resnetgen.importer.comments import CommentGroups, group_comments
-from resnetgen.importer.documents import Document, make_document, wanted_path
+from resnetgen.importer.documents import Context, Document, make_document, wanted_path
 from resnetgen.importer.exports import COMMENT, PAGE, POST, Export, read_export
 from resnetgen.importer.manifest import Manifest
 from resnetgen.importer.people_file import PeopleFile
@@ -52,12 +52,14 @@ def import_blogger(site_dir: Path, config: SiteConfig, export_path: Path, into: 
     kept = [e for e in live if not e.trashed and e.published is not None]
     result.comments = group_comments(export.entries, keep_comments, {e.id for e in kept})
 
+    context = Context(config.timezone, config.hashtag, people.key_for,
+                      frozenset(e.old_path for e in kept if e.old_path),
+                      frozenset({export.blog_host} - {""}))
     used: set[str] = set()
     for entry in kept:
         path = unique(wanted_path(entry, into), used)
         result.documents.append(make_document(
-            entry, path, result.comments.by_post.get(entry.id, []), config.timezone,
-            config.hashtag, people.key_for))
+            entry, path, result.comments.by_post.get(entry.id, []), context))
 
     existing = hand_made(site_dir, manifest, config.timezone)
     result.actions.extend(decide(d, site_dir, manifest, force, existing)

@@ -17,6 +17,7 @@ import yaml
 from resnetgen.importer.briefings import Recognised, recognise
 from resnetgen.importer.exports import PAGE, Entry
 from resnetgen.importer.html_to_markdown import block_text, clean_blocks, to_markdown
+from resnetgen.importer.links import rewrite_links
 from resnetgen.sanitize import clean_comment_html
 from resnetgen.urls import slugify
 
@@ -45,10 +46,21 @@ def wanted_path(entry: Entry, into: str) -> str:
     return f"{into}/{year}/{slug}.md"
 
 
-def make_document(entry: Entry, source_path: str, comments: list[Entry], timezone: str,
-                  hashtag: str, host_key: Callable[[str, str], str]) -> Document:
+@dataclass(frozen=True)
+class Context:
+    """What every document of one import shares."""
+    timezone: str
+    hashtag: str
+    host_key: Callable[[str, str], str]     # (name, handle) -> key in people.toml
+    old_paths: frozenset[str] = frozenset()  # old addresses of every imported entry
+    blog_hosts: frozenset[str] = frozenset()
+
+
+def make_document(entry: Entry, source_path: str, comments: list[Entry],
+                  context: Context) -> Document:
     notes: list[str] = []
     cleaned = clean_blocks(entry.html)
+    rewrite_links(cleaned.blocks, set(context.old_paths), set(context.blog_hosts))
     title = entry.title
     if not title:
         first = next((block_text(b) for b in cleaned.blocks if block_text(b)), "")
@@ -57,7 +69,8 @@ def make_document(entry: Entry, source_path: str, comments: list[Entry], timezon
     briefing = None
     blocks = cleaned.blocks
     if entry.kind != PAGE:
-        briefing = recognise(title, cleaned.blocks, entry.published, timezone, hashtag)
+        briefing = recognise(title, cleaned.blocks, entry.published, context.timezone,
+                             context.hashtag)
         notes.extend(briefing.notes)
         blocks = briefing.blocks
         if briefing.chat is None:
@@ -68,7 +81,7 @@ def make_document(entry: Entry, source_path: str, comments: list[Entry], timezon
         notes.append(f"{missing_alt} picture{'s have' if missing_alt > 1 else ' has'} no "
                      "description: write one between the [ ] of each ![](...) for readers "
                      "who cannot see it")
-    meta = front_matter(entry, title, briefing, comments, host_key)
+    meta = front_matter(entry, title, briefing, comments, context.host_key)
     header = [f"# Imported from the old blog ({entry.old_path or 'a draft, never published'}) "
               "by `resnetgen import blogger`."]
     if briefing:

@@ -71,6 +71,7 @@ class Export:
     blog_title: str
     entries: tuple[Entry, ...]
     other: int                  # entries that are neither posts, pages nor comments
+    blog_host: str = ""         # the old blog's host name, when the export gives it
 
 
 def read_export(path: Path) -> Export:
@@ -100,8 +101,10 @@ def read_export(path: Path) -> Export:
     read = read_takeout_entry if takeout else read_classic_entry
     records = [read(e, lines.get(id(e), 1)) for e in entries]
     kept = tuple(r for r in records if r is not None)
+    home = next((link.get("href", "") for link in root.findall(ATOM + "link")
+                 if link.get("rel") == "alternate"), "")
     return Export(TAKEOUT if takeout else CLASSIC, text_of(root.find(ATOM + "title")),
-                  kept, len(records) - len(kept))
+                  kept, len(records) - len(kept), urlsplit(home).netloc.lower())
 
 
 def parse_xml(data: bytes) -> tuple[Element, dict[int, int]]:
