@@ -102,6 +102,7 @@ def test_comments_are_archived_read_only_and_sanitised(imported):
     assert all("evil.example" not in s.get_text() for s in soup.find_all("script"))
     for bad in ("evil.example", "onerror", "javascript:", "document.cookie"):
         assert bad not in html
+    assert comments[1].select_one(".comment-body").decode_contents() == "Nice postclick"
     assert "Buy cheap watches" not in html                # a trashed comment
 
 

@@ -168,7 +168,9 @@ def read_takeout_entry(entry: Element, line: int) -> Entry | None:
     labels = []
     for category in entry.findall(ATOM + "category"):
         labels.extend(t.strip() for t in html.unescape(category.get("term", "")).split("\n"))
-    return common_entry(entry, line, kind, draft=status == "DRAFT", trashed=trashed,
+    # Only what was public on the old blog is public here: DRAFT, SCHEDULED, PENDING...
+    # all arrive as drafts.
+    return common_entry(entry, line, kind, draft=status not in ("LIVE", ""), trashed=trashed,
                         parent=text_of(entry.find(BLOGGER + "parent")),
                         old_path=path_of(text_of(entry.find(BLOGGER + "filename"))),
                         labels=tuple(label for label in labels if label),
