@@ -13,7 +13,8 @@ from bs4 import BeautifulSoup
 from conftest import NOW, REPO, build_site, snapshot, write_site
 from resnetgen.cli import main
 from resnetgen.config import load_config
-from resnetgen.importer.blogger import REPORT_FILE, import_blogger
+from resnetgen.importer.blogger import import_blogger
+from resnetgen.importer.report import REPORT_FILE
 from resnetgen.importer.manifest import MANIFEST
 from resnetgen.problems import Problems, SiteError
 

@@ -12,13 +12,12 @@ from pathlib import Path
 from resnetgen.config import SiteConfig
 from resnetgen.importer.comments import CommentGroups, group_comments
 from resnetgen.importer.documents import Context, Document, make_document, wanted_path
-from resnetgen.importer.exports import COMMENT, PAGE, POST, Export, read_export
+from resnetgen.importer.exports import PAGE, POST, Export, read_export
 from resnetgen.importer.manifest import Manifest
 from resnetgen.importer.people_file import PeopleFile
 from resnetgen.importer.plan import SKIP, Action, apply, decide, hand_made, next_manifest
+from resnetgen.importer.report import REPORT_FILE, report_text
 from resnetgen.source import PEOPLE_FILE
-
-REPORT_FILE = "blogger-import-report.md"
 
 
 @dataclass
@@ -66,7 +65,6 @@ def import_blogger(site_dir: Path, config: SiteConfig, export_path: Path, into: 
                           for d in result.documents)
     result.people_added = dict(people.added)
     if not dry_run:
-        from resnetgen.importer.report import report_text
         extra = {REPORT_FILE: report_text(result)}
         if people.added:
             extra[PEOPLE_FILE] = people.new_text()
@@ -81,6 +79,3 @@ def unique(path: str, used: set[str]) -> str:
         candidate, number = f"{stem}-{number}.md", number + 1
     used.add(candidate)
     return candidate
-
-
-__all__ = ["COMMENT", "ImportResult", "import_blogger", "REPORT_FILE"]

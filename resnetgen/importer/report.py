@@ -8,10 +8,15 @@ clock in it: the same export gives the same report.
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
-from resnetgen.importer.blogger import REPORT_FILE, ImportResult
 from resnetgen.importer.exports import COMMENT, PAGE, POST
 from resnetgen.importer.plan import CREATE, SKIP, UNCHANGED, UPDATE
+
+if TYPE_CHECKING:
+    from resnetgen.importer.blogger import ImportResult
+
+REPORT_FILE = "blogger-import-report.md"   # beside site.toml: for the editor, not published
 
 
 def needs_a_look(result: ImportResult) -> list[tuple[str, str, str]]:
