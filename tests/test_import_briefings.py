@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from html import escape
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from bs4 import BeautifulSoup
 
 from resnetgen.importer.briefings import recognise
@@ -169,3 +172,24 @@ def test_two_identical_paragraphs_are_told_apart():
     result, left = read(text + text)
     assert result.chat["start"] == "2018-01-31 19:30"
     assert len(left) == 1 and result.notes == []
+
+
+WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFG0123456789'’?!(),.-", min_size=1,
+               max_size=10).filter(lambda w: any(c.isalnum() for c in w)) | st.sampled_from(
+    ["1.", "2)", "#", "##", "-", "+", "*", ">", "===", "---", "[a](b)", "_x_", "*y*", "<b>",
+     "&amp;", "`c`", "\\", "|", "~~z~~"])
+LINE = st.lists(WORD, min_size=1, max_size=6)
+BETWEEN = st.sampled_from(["<br />", "<br /><br />", "<br />\n<br />\n", "</div><div>",
+                           "</div><div><br /></div><div>", "<br />&nbsp; •&nbsp;", "</p><p>"])
+WRAP = st.sampled_from(["{}", "<span style=\"font-family: arial;\">{}</span>", "<b>{}</b>",
+                        "<i>{}</i>", "<font color=\"red\">{}</font>"])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(LINE, BETWEEN, WRAP), min_size=1, max_size=8))
+def test_cleanup_never_loses_or_reorders_words(lines):
+    html = "<div dir=\"ltr\"><div>" + "".join(
+        wrap.format(escape(" ".join(words))) + between for words, between, wrap in lines) + "</div></div>"
+    expected = [w for words, _, _ in lines for w in words]
+    text = rendered(html_to_markdown(html)).get_text(" ")
+    assert text.split() == expected

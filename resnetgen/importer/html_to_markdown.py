@@ -228,14 +228,53 @@ class _Converter(MarkdownConverter):
         bullets = "-"
         newline_style = BACKSLASH
         strong_em_symbol = "*"
-        escape_misc = False
+        escape_misc = False    # it escapes every " - " in prose; see process_text
+
+    def process_text(self, el, parent_tags=None):
+        """Text at the start of a line that Markdown would read as a heading, a list,
+        a quote or an underline ("1. ", "# ", "- ", "> ", "===") stays text."""
+        text = super().process_text(el, parent_tags)
+        if parent_tags and parent_tags & {"pre", "code", "_noformat"}:
+            return text
+        text = text.replace("](", "\\](")
+        if starts_a_line(el):
+            text = LINE_START.sub(escape_line_start, text, count=1)
+        return text
 
     def escape(self, text: str, parent_tags) -> str:
         """Text that looks like a tag or an entity stays text: a post that showed
         "&lt;script&gt;" must not become a real <script> in Markdown."""
+        text = text.replace("\\", "\\\\").replace("`", "\\`").replace("~~", "\\~\\~")
         text = re.sub(r"&(?=#?\w+;)", "&amp;", text)
         text = re.sub(r"<(?=[A-Za-z/!?])", "&lt;", text)
         return super().escape(text, parent_tags)
+
+
+LINE_START = re.compile(r"^(\s*\d{1,9})([.)])(?=\s|$)"
+                        r"|^(\s*)(#{1,6}(?=\s|$)|[-+*](?=\s|$)|>|[=-]+(?=[\s=-]*$))")
+
+
+def escape_line_start(match: re.Match) -> str:
+    if match.group(1) is not None:
+        return match.group(1) + "\\" + match.group(2)      # "1\. "
+    return match.group(3) + "\\" + match.group(4)          # "\# ", "\- ", "\> "
+
+
+INLINE = {"b", "strong", "i", "em", "u", "s", "a", "span", "sub", "sup", "small", "mark", "cite"}
+
+
+def starts_a_line(node) -> bool:
+    """True when nothing but inline wrappers stands between `node` and the start of its
+    block or the <br> before it."""
+    while True:
+        previous = node.previous_sibling
+        while isinstance(previous, NavigableString) and not previous.strip():
+            previous = previous.previous_sibling
+        if previous is not None:
+            return isinstance(previous, Tag) and previous.name == "br"
+        node = node.parent
+        if node is None or node.name not in INLINE:
+            return True
 
 
 def to_markdown(cleaned: Cleaned, blocks: list[Tag] | None = None) -> str:
