@@ -245,3 +245,12 @@ def test_links_between_old_posts_lead_to_the_new_pages(imported):
     redirect = page(out, "2018/01/first-resnetslt-tweetchat-of-2018.html")
     assert redirect.find("link", rel="canonical")["href"].endswith("/2018/01/first-resnetslt-tweetchat-of-2018/")
     assert (out / "tags/tweetchat/index.html").is_file()
+
+
+@pytest.mark.parametrize("kind", sorted(EXPORTS))
+def test_the_same_export_gives_the_same_bytes(tmp_path, kind):
+    first = write_site(tmp_path / "one", {"content/people.toml": PEOPLE})
+    second = write_site(tmp_path / "two", {"content/people.toml": PEOPLE})
+    run_import(first, EXPORTS[kind])
+    run_import(second, EXPORTS[kind])
+    assert snapshot(first) == snapshot(second)
