@@ -254,3 +254,12 @@ def test_the_same_export_gives_the_same_bytes(tmp_path, kind):
     run_import(first, EXPORTS[kind])
     run_import(second, EXPORTS[kind])
     assert snapshot(first) == snapshot(second)
+
+
+def test_an_import_that_would_break_the_build_says_so_at_once(tmp_path, capsys):
+    clash = "---\ntitle: Welcome\ndate: 2017-10-05\nslug: welcome-to-resnetslt\n---\nHello.\n"
+    site_dir = write_site(tmp_path / "site", {"content/2017/hello.md": clash})
+    assert main(["--site", str(site_dir), "import", "blogger", str(EXPORTS["classic"])]) == 1
+    captured = capsys.readouterr()
+    assert "'2017/10/welcome-to-resnetslt/index.html' is also produced by" in captured.err
+    assert "The site does not build yet" in captured.out
