@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
-from typing import Iterable, Iterator
+from typing import Iterator
 from urllib.parse import urlsplit
 
 from icalendar import Alarm, Calendar, Conference, Event, Timezone, vDuration
+from icalendar.parser import content_line as _content_line
 
 from resnetgen import __version__, chat_text
 from resnetgen.calendar_links import calendar_name
@@ -30,16 +31,57 @@ from resnetgen.urls import CALENDAR_ROUTE, EVENTS_ROUTE, chat_calendar_route
 
 PRODID = f"-//ResNetSLT//resnetgen {__version__}//EN"
 
+def fold_line(line: str, limit: int = 75, fold_sep: str = "\r\n ") -> str:
+    """RFC 5545 folding with the same result as icalendar's `_foldline`, which walks the
+    line character by character in Python and cost more than the rest of the build.
+
+    A line is cut before the character that would make it reach `limit` octets, only
+    between UTF-8 characters, and never right after a backslash or caret (icalendar's
+    rule for escapes). tests/test_calendar.py checks the two agree on random text."""
+    data = line.encode("utf-8")
+    if len(data) < limit:
+        return line
+    chunks, start, room = [], 0, limit - 1
+    while len(data) - start > room:
+        end = start + room
+        while data[end] & 0xC0 == 0x80:  # never inside a character
+            end -= 1
+        if data[end - 1] in b"\\^" and end - 1 > start:
+            end -= 1
+        chunks.append(data[start:end].decode("utf-8"))
+        start = end
+    chunks.append(data[start:].decode("utf-8"))
+    return fold_sep.join(chunks)
+
+
+_content_line._foldline = fold_line  # icalendar calls it for every content line
+
 
 def calendar_files(site: Site, problems: Problems) -> Iterator[tuple[str, bytes]]:
     """(output path, bytes): events.ics, then one .ics per briefing.
 
     Drafts (present only in a --drafts preview) get their own file, so the preview's
-    links work, but never enter the calendar subscribers see."""
+    links work, but never enter the calendar subscribers see. Each event is made and
+    serialised once, and used in both files: icalendar's serialiser is the slowest
+    stage of a large build."""
     check_uids(list(site.briefings), site, problems)
-    yield CALENDAR_ROUTE, site_calendar(site, [p for p in site.briefings if not p.draft]).to_ical()
+    events = {post.source_path: chat_event(site, post).to_ical() for post in site.briefings}
+    chats = sorted((p for p in site.briefings if not p.draft),
+                   key=lambda p: (p.chat.start, p.source_path))
+    yield CALENDAR_ROUTE, with_components(
+        site_calendar(site, chats),
+        [*timezones(chats, always=site.config.timezone),
+         *(events[p.source_path] for p in chats)])
     for post in site.briefings:
-        yield chat_calendar_path(site, post), chat_calendar(site, post).to_ical()
+        yield chat_calendar_path(site, post), chat_calendar(site, post, events[post.source_path])
+
+
+def with_components(calendar: Calendar, components: list[bytes]) -> bytes:
+    """The calendar's own properties, serialised by icalendar, around components that
+    icalendar serialised already."""
+    wrapper, end = calendar.to_ical(), b"END:VCALENDAR\r\n"
+    assert wrapper.endswith(end)
+    return wrapper[: -len(end)] + b"".join(components) + end
 
 
 def chat_calendar_path(site: Site, post: Post) -> str:
@@ -54,7 +96,7 @@ def event_uid(post: Post, host: str) -> str:
 
 
 def site_calendar(site: Site, chats: list[Post]) -> Calendar:
-    """The subscribable calendar of every chat, past and upcoming."""
+    """The subscribable calendar's own properties; its components are added after."""
     config, settings = site.config, site.config.calendar
     calendar = new_calendar()
     description = settings.description or config.description
@@ -68,24 +110,19 @@ def site_calendar(site: Site, chats: list[Post]) -> Calendar:
     calendar.source = site.urls.permalink(CALENDAR_ROUTE)
     if chats:
         calendar.add("LAST-MODIFIED", max(utc(p.last_modified) for p in chats))
-    for post in sorted(chats, key=lambda p: (p.chat.start, p.source_path)):
-        calendar.add_component(chat_event(site, post))
-    # The site's own zone always: a calendar must hold at least one component.
-    add_timezones(calendar, chats, always=site.config.timezone)
     return calendar
 
 
-def chat_calendar(site: Site, post: Post) -> Calendar:
+def chat_calendar(site: Site, post: Post, event: bytes) -> bytes:
     """One chat, for "Add to calendar": opens as an event, not as a new calendar."""
     calendar = new_calendar()
     calendar.add("METHOD", "PUBLISH")
-    event = chat_event(site, post)
     minutes = site.config.calendar.reminder_minutes
     if minutes > 0 and not post.chat.cancelled:
-        event.add_component(reminder(post, minutes))
-    calendar.add_component(event)
-    add_timezones(calendar, [post])
-    return calendar
+        with_alarm = chat_event(site, post)
+        with_alarm.add_component(reminder(post, minutes))
+        event = with_alarm.to_ical()
+    return with_components(calendar, [*timezones([post]), event])
 
 
 def new_calendar() -> Calendar:
@@ -149,20 +186,21 @@ def reminder(post: Post, minutes: int) -> Alarm:
     return alarm
 
 
-def add_timezones(calendar: Calendar, chats: Iterable[Post], always: str = "") -> None:
-    """A VTIMEZONE for every zone used (and `always`), covering the years of the chats,
-    placed first and sorted by name so the output never depends on a set's order."""
+def timezones(chats: list[Post], always: str = "") -> list[bytes]:
+    """A VTIMEZONE for every zone used (and `always`: a calendar must hold at least one
+    component), covering the years of the chats, sorted by name so the output never
+    depends on a set's order."""
     years = [y for p in chats for y in (p.chat.start.year, p.chat.end.year)]
     first = date(min(years, default=2000), 1, 1)
     last = date(max(years, default=first.year) + 1, 1, 1)
-    tzids = calendar.get_missing_tzids() | ({always} if always else set())
-    calendar.subcomponents[:0] = [vtimezone(tzid, first, last) for tzid in sorted(tzids)]
+    tzids = {p.chat.timezone for p in chats} | ({always} if always else set())
+    return [vtimezone(tzid, first, last) for tzid in sorted(tzids)]
 
 
 @lru_cache(maxsize=256)
-def vtimezone(tzid: str, first: date, last: date) -> Timezone:
-    """icalendar's VTIMEZONE for a zone; cached, as its documentation asks (never mutated)."""
-    return Timezone.from_tzid(tzid, first_date=first, last_date=last)
+def vtimezone(tzid: str, first: date, last: date) -> bytes:
+    """icalendar's VTIMEZONE for a zone, serialised; cached, as it is costly to make."""
+    return Timezone.from_tzid(tzid, first_date=first, last_date=last).to_ical()
 
 
 def check_uids(chats: list[Post], site: Site, problems: Problems) -> None:

@@ -290,3 +290,21 @@ def test_file_style_permalinks_put_the_ics_beside_the_page(site):
     assert len(read(folder / "output/2020/a.ics").events) == 1
     page = (folder / "output/2020/a.html").read_text(encoding="utf-8")
     assert 'href="/2020/a.ics"' in page
+
+
+# --- Folding: resnetgen's fast fold gives exactly icalendar's bytes -----------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+from icalendar.parser.string import _foldline as icalendar_fold  # noqa: E402
+
+from resnetgen.calendar import fold_line  # noqa: E402
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab ,;:\\^\"é–ü😀\t")) | st.characters(
+    blacklist_categories=("Cs",), blacklist_characters="\n\r"), max_size=400))
+def test_fast_fold_matches_icalendar(text):
+    assert fold_line(text) == icalendar_fold(text)
+    for line in fold_line(text).encode("utf-8").split(b"\r\n"):
+        assert len(line) <= 75
+        line.decode("utf-8")  # never a split character
