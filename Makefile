@@ -23,8 +23,13 @@ check: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# make serve PORT=8001 when port 8000 is taken.
 serve: $(STAMP)
-	$(BIN)/resnetgen serve
+	$(BIN)/resnetgen serve $(if $(PORT),--port $(PORT))
+
+# Builds (stopping on any error), then pushes output/ as the gh-pages branch of origin.
+deploy: $(STAMP)
+	$(BIN)/resnetgen deploy
 
 # `make bench [SIZES="1000 10000"]`: resnetgen against Hugo on synthetic sites (bench/).
 SIZES ?= 1000 10000

@@ -1,9 +1,11 @@
 """The build, from site.toml and content/ to output/, stage by stage.
 
-    config -> templates -> content -> site -> outputs -> link check -> swap into output/
+    config -> (cache: nothing changed?) -> templates -> content -> site -> outputs
+           -> editor warnings -> changed files moved into output/
 
-Everything is loaded and validated before anything is written; outputs go to a
-staging folder that replaces output/ only when the whole site built cleanly.
+Everything is loaded and validated before anything is written; changed outputs go to a
+staging folder and replace their old versions in output/ only when the whole site
+built cleanly. With the build cache, only what a change affects is read and rendered.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from resnetgen.config import load_config
 from resnetgen.incremental import Incremental
@@ -21,13 +23,8 @@ from resnetgen.problems import Problem, Problems, SiteError
 from resnetgen.writer import OutputClash, Previous, StagedOutput
 
 if TYPE_CHECKING:
+    from resnetgen.config import SiteConfig
     from resnetgen.site import Site
-
-# Extra outputs beyond the HTML pages (feeds, calendars): each maps the Site to
-# (output path, bytes) pairs.
-OutputMaker = Callable[["Site"], Iterable[tuple[str, bytes]]]
-OUTPUT_MAKERS: list[OutputMaker] = []
-
 
 @dataclass(frozen=True)
 class BuildOptions:
@@ -37,6 +34,7 @@ class BuildOptions:
     drafts: bool = False
     write: bool = True          # False: validate and render, write nothing (`check`)
     cache: bool = True          # False (--no-cache): read and render everything afresh
+    cache_dir: Path | None = None  # where the cache is kept; default SITE/.resnetgen-cache
 
 
 @dataclass
@@ -47,6 +45,7 @@ class BuildReport:
     seconds: float = 0.0
     warnings: list[Problem] = field(default_factory=list)
     site: Site | None = None    # None when nothing changed and the build stopped early
+    config: SiteConfig | None = None  # the settings: always there after a build
     rendered: int = 0           # pages rendered by this build ...
     reused: int = 0             # ... and kept from the previous one (their inputs unchanged)
     unchanged: bool = False     # nothing changed since the last build: output/ kept as it is
@@ -72,13 +71,15 @@ def build(options: BuildOptions) -> BuildReport:
     # The build cache (.resnetgen-cache/): when no input changed, output/ is current.
     incremental = None
     if options.cache and options.write:
-        incremental = Incremental.open(options.site_dir, options.output_dir, options.now)
-        incremental.scan(config, (options.drafts, str(options.output_dir),
-                                  [maker_name(m) for m in OUTPUT_MAKERS]))
+        incremental = Incremental.open(options.site_dir, options.output_dir, options.now,
+                                       options.cache_dir)
+        incremental.scan(config, (options.drafts, str(options.output_dir)))
         if (last := incremental.unchanged()) is not None:
-            return BuildReport(**last, unchanged=True, seconds=time.perf_counter() - started)
+            return BuildReport(**last, config=config, unchanged=True,
+                               seconds=time.perf_counter() - started)
 
     # Imported only now: a build with nothing to do never loads Jinja2 or markdown-it.
+    from resnetgen.lint import editor_warnings
     from resnetgen.loader import load_content
     from resnetgen.site import assemble
     from resnetgen.theme import check_templates, make_environment
@@ -90,15 +91,16 @@ def build(options: BuildOptions) -> BuildReport:
     problems.raise_if_errors()
     site = assemble(config, content, options.now)
     if incremental:
-        incremental.prepare(env, content.digests, OUTPUT_MAKERS)
+        incremental.prepare(env, content.digests)
 
-    report = BuildReport(briefings=len(site.briefings), site=site,
-                         warnings=problems.warnings)
+    report = BuildReport(briefings=len(site.briefings), site=site, config=config)
+    produced: set[str] = set()
     staged = (StagedOutput(options.output_dir, incremental.cache.outputs if incremental else None)
               if options.write else None)
     try:
         for output_path, data, key in all_outputs(site, env, options, problems, report, incremental):
             report.files += 1
+            produced.add(output_path)
             if staged is not None:
                 try:
                     staged.write(output_path, data, key)
@@ -107,6 +109,7 @@ def build(options: BuildOptions) -> BuildReport:
                                    "rename the content file, or change a slug or alias")
         for output_path, source in static_files(site, options.site_dir):
             report.files += 1
+            produced.add(output_path)
             if staged is not None:
                 try:
                     staged.copy(output_path, source,
@@ -117,6 +120,7 @@ def build(options: BuildOptions) -> BuildReport:
                                    if source.is_relative_to(options.site_dir) else str(source),
                                    1, f"{clash.output_path} is also a page of the site",
                                    "rename the file or move it to another folder")
+        editor_warnings(site, produced, problems)
         problems.raise_if_errors()
         if staged is not None:
             staged.commit()
@@ -124,6 +128,7 @@ def build(options: BuildOptions) -> BuildReport:
         if staged is not None:
             staged.discard()
         raise
+    report.warnings = problems.warnings
     if incremental and staged is not None:
         incremental.finish(staged.records, {
             "pages": report.pages, "briefings": report.briefings, "files": report.files,
@@ -136,6 +141,8 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
                 report: BuildReport, incremental: Incremental | None = None
                 ) -> Iterator[tuple[str, "bytes | Previous", str]]:
     """(output path, bytes or the previous build's unchanged file, key) of every output."""
+    from resnetgen.calendar import calendar_files
+    from resnetgen.feeds import feed_files
     from resnetgen.pages import all_pages
     from resnetgen.render import render_pages
 
@@ -153,17 +160,23 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
             report.rendered += 1
             report.rendered_paths.append(output_path)
         yield output_path, data, keys.get(output_path, "")
-    for make in OUTPUT_MAKERS:
-        for output_path, data in make(site):
-            yield output_path, data, ""
+    # Site-wide outputs: made again only when a post, the settings or the code changed.
+    yield from site_wide(incremental, "calendar", problems,
+                         lambda found: calendar_files(site, found))  # events.ics, one .ics per chat
+    yield from site_wide(incremental, "feeds", problems,
+                         lambda found: feed_files(site))  # RSS and Atom: all, per tag, briefings
+
+
+def site_wide(incremental: Incremental | None, name: str, problems: Problems, make
+              ) -> Iterator[tuple[str, "bytes | Previous", str]]:
+    if incremental is None:
+        yield from ((path, data, "") for path, data in make(problems))
+    else:
+        yield from incremental.site_wide(name, problems, make)
 
 
 def _name(path: Path, site_dir: Path) -> str:
     return path.relative_to(site_dir).as_posix() if path.is_relative_to(site_dir) else str(path)
-
-
-def maker_name(make: OutputMaker) -> str:
-    return f"{getattr(make, '__module__', '')}.{getattr(make, '__qualname__', repr(make))}"
 
 
 def static_files(site: Site, site_dir: Path) -> Iterator[tuple[str, Path]]:
@@ -179,4 +192,4 @@ def static_files(site: Site, site_dir: Path) -> Iterator[tuple[str, Path]]:
         yield route, site_dir / source_path
 
 
-__all__ = ["BuildOptions", "BuildReport", "SiteError", "build", "OUTPUT_MAKERS"]
+__all__ = ["BuildOptions", "BuildReport", "SiteError", "build"]

@@ -81,11 +81,14 @@ class BuildCache:
     _seen: dict[str, tuple] = field(default_factory=dict)     # files of this build, for the next
     _digests: dict[str, str] = field(default_factory=dict)    # files of this build, digested once
     discarded: str = ""             # why an existing cache was not trusted, for reports
+    location: Path | None = None    # where it is kept, when not SITE/.resnetgen-cache
 
     # ----- loading and saving -------------------------------------------------------
     @classmethod
-    def load(cls, site_dir: Path) -> "BuildCache":
+    def load(cls, site_dir: Path, folder: Path | None = None) -> "BuildCache":
+        """The cache in `folder` (default: SITE/.resnetgen-cache), or an empty one."""
         cache = cls(site_dir.resolve(), code_fingerprint())
+        cache.location = folder
         index = cache._read("index.pickle")
         if index is not None:
             try:
@@ -98,7 +101,7 @@ class BuildCache:
 
     @property
     def folder(self) -> Path:
-        return self.site_dir / CACHE_DIR
+        return self.location or self.site_dir / CACHE_DIR
 
     def _header(self) -> tuple:
         return ("resnetgen-cache", FORMAT, self.code, str(self.site_dir))
@@ -128,7 +131,7 @@ class BuildCache:
                 pass
 
     def _write(self, name: str, data: Any) -> None:
-        self.folder.mkdir(exist_ok=True)
+        self.folder.mkdir(parents=True, exist_ok=True)
         temporary = self.folder / f".{name}.{os.getpid()}.tmp"
         with open(temporary, "wb") as handle:
             pickle.dump(self._header(), handle, protocol=pickle.HIGHEST_PROTOCOL)

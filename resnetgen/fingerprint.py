@@ -49,9 +49,9 @@ class Fingerprints:
         self.post_digests = post_digests
         self.now = now
         self.surface = surface
-        self.site_key = digest(sorted(post_digests.items()), now)
+        self.posts_key = digest(sorted(post_digests.items()))
         if whole_site:  # every page sees everything, and the exact clock
-            self.surface = digest(surface, self.site_key)
+            self.surface = digest(surface, self.posts_key, now)
         self._fields: dict[type, tuple[str, ...]] = {}
         self._tokens: dict[int, str] = {}   # id of a Post (alive all build) -> its token
 
@@ -62,8 +62,9 @@ class Fingerprints:
                                digest_size=16).hexdigest()
 
     def output_key(self, name: str) -> str:
-        """A site-wide output (feed, calendar) depends on every post and the clock."""
-        return digest(self.surface, self.site_key, name)
+        """A site-wide output (feed, calendar) depends on every post, not on the clock
+        (tests/test_cache.py checks that they do not change with it)."""
+        return digest(self.surface, self.posts_key, name)
 
     def _post(self, post: Post) -> str:
         """A post as its digest and whether it is upcoming (what its listings show)."""

@@ -13,16 +13,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from resnetgen.config import SiteConfig
 from resnetgen.locate import key_line
-from resnetgen.models import CANCELLED, SCHEDULED, Chat, Paper, Person
+from resnetgen.models import CANCELLED, SCHEDULED, Chat, Comment, Paper, Person
 from resnetgen.people import inline_person_key, make_person
 from resnetgen.problems import Problems, did_you_mean
+from resnetgen.sanitize import clean_comment_html
 from resnetgen.source import SourceFile
 
 POST_FIELDS = {"title", "date", "updated", "summary", "tags", "draft", "slug", "aliases",
-               "chat", "hosts", "paper", "questions", "author", "image", "extra"}
+               "chat", "hosts", "paper", "questions", "author", "image", "extra",
+               "comments"}
 CHAT_FIELDS = {"start", "end", "duration", "timezone", "hashtag", "status", "sequence", "uid"}
 PAPER_FIELDS = {"title", "authors", "year", "venue", "doi", "url"}
 HOST_FIELDS = {"name", "handle", "profile_url", "bio"}
+COMMENT_FIELDS = {"author", "date", "html"}
 DEFAULT_CHAT_MINUTES = 60
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
 
@@ -40,6 +43,10 @@ class FieldReader:
         line = key_line(self.source.front_matter, keys, self.source.front_matter_line)
         self.problems.error(self.source.source_path, line, message, hint)
         self.ok = False
+
+    def warning(self, keys: tuple[str, ...], message: str, hint: str = "") -> None:
+        line = key_line(self.source.front_matter, keys, self.source.front_matter_line)
+        self.problems.warning(self.source.source_path, line, message, hint)
 
     def unknown_keys(self, table: dict, allowed: set[str], where: tuple[str, ...]) -> None:
         for key in table:
@@ -167,6 +174,10 @@ def read_chat(reader: FieldReader, raw: Any) -> Chat | None:
         reader.error(where + ("sequence",), "'chat.sequence' must be a whole number from 0",
                      "raise it by one each time you reschedule the chat")
         sequence = 0
+    if status == CANCELLED and sequence == 0:
+        # Calendar apps that imported the chat take the cancellation only from a newer SEQUENCE.
+        reader.warning(where + ("status",), "this chat is cancelled but 'chat.sequence' is 0",
+                       "add 'sequence: 1' under chat: so calendars take the cancellation")
     hashtag = reader.text(raw, "hashtag", where, default=reader.config.hashtag)
     if not re.fullmatch(r"#\w+", hashtag):
         reader.error(where + ("hashtag",), f"'{hashtag}' is not a hashtag",
@@ -231,3 +242,27 @@ def read_paper(reader: FieldReader, raw: Any) -> Paper | None:
         reader.error(where + ("url",), f"paper url '{url}' must start with http:// or https://")
     return Paper(title=title, authors=reader.text_list(raw, "authors", where), year=year,
                  venue=reader.text(raw, "venue", where), doi=doi, url=url)
+
+
+def read_comments(reader: FieldReader, raw: Any) -> tuple[Comment, ...]:
+    """The old blog's comments: each {author, date, html}; the html is sanitised here."""
+    where = ("comments",)
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        reader.error(where, "'comments' must be a list",
+                     "one '- author: ...' entry per comment, with date: and html:")
+        return ()
+    comments = []
+    for entry in raw:
+        if not isinstance(entry, dict):
+            reader.error(where, "each comment must be a table of author, date and html")
+            continue
+        reader.unknown_keys(entry, COMMENT_FIELDS, where)
+        when = reader.moment(entry, "date", where, reader.config.zone, required=True)
+        html = reader.text(entry, "html", where, required=True)
+        if when is None or not html:
+            continue
+        comments.append(Comment(author=reader.text(entry, "author", where) or "Anonymous",
+                                date=when, html=clean_comment_html(html)))
+    return tuple(sorted(comments, key=lambda c: c.date))

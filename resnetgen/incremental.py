@@ -11,16 +11,16 @@ Every decision compares digests of inputs; nothing is trusted on dates alone.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from resnetgen.cache import BuildCache, digest, walk_files
 from resnetgen.config import SiteConfig
 from resnetgen.layout import CONTENT_DIR, theme_dirs
+from resnetgen.problems import Problems
 from resnetgen.writer import Previous
 
 if TYPE_CHECKING:
@@ -40,10 +40,12 @@ class Incremental:
     whole_site: bool = True     # a template reads all of `site`: every page sees every post
     raw_clock: bool = True      # some output reads the exact clock, not just upcoming/past
     fingerprints: "Fingerprints | None" = None
+    made: dict = field(default_factory=dict)   # site-wide output name -> (key, paths, warnings)
 
     @classmethod
-    def open(cls, site_dir: Path, output_dir: Path, now: datetime) -> "Incremental":
-        return cls(BuildCache.load(site_dir), site_dir, output_dir, now)
+    def open(cls, site_dir: Path, output_dir: Path, now: datetime,
+             cache_dir: Path | None = None) -> "Incremental":
+        return cls(BuildCache.load(site_dir, cache_dir), site_dir, output_dir, now)
 
     def scan(self, config: SiteConfig, options_key: tuple) -> None:
         """Digest every input file (by stat where it can be trusted) into one key."""
@@ -85,19 +87,38 @@ class Incremental:
             count += 1
         return count == len(outputs) and count > 0
 
-    def prepare(self, env: "jinja2.Environment", post_digests: dict[str, str],
-                makers: list[Callable]) -> None:
+    def prepare(self, env: "jinja2.Environment", post_digests: dict[str, str]) -> None:
         """Page keys from here on: after the content is loaded."""
         from resnetgen.fingerprint import Fingerprints, reaches_whole_site
         self.whole_site = reaches_whole_site(env)
-        self.raw_clock = self.whole_site or any(getattr(m, "uses_clock", True) for m in makers)
+        self.raw_clock = self.whole_site  # feeds and calendars never read the clock
         self.fingerprints = Fingerprints(self.surface, post_digests, self.now, self.whole_site)
 
     def page_key(self, page) -> str:
         return self.fingerprints.page_key(page)  # type: ignore[union-attr]
 
-    def output_key(self, name: str) -> str:
-        return self.fingerprints.output_key(name)  # type: ignore[union-attr]
+    def site_wide(self, name: str, problems: Problems,
+                  make: Callable[[Problems], Iterable[tuple[str, bytes]]]
+                  ) -> Iterator[tuple[str, "bytes | Previous", str]]:
+        """The outputs of `make` (feeds, calendars: made from every post), kept from the
+        last build when no post, setting, template or code changed; the problems it
+        reported then are reported again."""
+        key = self.fingerprints.output_key(name)  # type: ignore[union-attr]
+        last = self.cache.last_build.get("site_wide", {}).get(name)
+        if last is not None and last[0] == key:
+            kept = [(path, self.reuse(path, key)) for path in last[1]]
+            if all(previous is not None for _, previous in kept):
+                problems.extend(last[2])
+                self.made[name] = last
+                yield from ((path, previous, key) for path, previous in kept)
+                return
+        found = Problems()
+        paths = []
+        for path, data in make(found):
+            paths.append(path)
+            yield path, data, key
+        problems.extend(found.items)
+        self.made[name] = (key, paths, [p for p in found.items if p.severity != "error"])
 
     def reuse(self, output_path: str, key: str) -> Previous | None:
         folder = str(self.output_dir)
@@ -108,6 +129,7 @@ class Incremental:
         """Remember this build, for the next one."""
         self.cache.outputs = records
         self.cache.last_build = {"inputs": self.inputs_key, "summary": summary,
+                                 "site_wide": self.made,
                                  "raw_clock": self.raw_clock, "now": self.now,
                                  "ends": sorted(chat_ends)}
         self.cache.save()

@@ -42,8 +42,10 @@ def write_site(root: Path, files: dict[str, str], site_toml: str = SITE_TOML) ->
 
 def build_site(site_dir: Path, now: datetime = NOW, drafts: bool = False,
                output: Path | None = None) -> BuildReport:
+    # Building a site of the repository into tmp_path: its build cache goes there too.
     return build(BuildOptions(site_dir=site_dir, output_dir=output or site_dir / "output",
-                              now=now, drafts=drafts))
+                              now=now, drafts=drafts,
+                              cache_dir=output.parent / ".resnetgen-cache" if output else None))
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

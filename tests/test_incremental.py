@@ -194,7 +194,8 @@ def test_a_body_edit_renders_only_that_post_and_pages_listing_it(tmp_path):
                         "page/2/index.html", "page/3/index.html", "page/4/index.html",
                         "tags/literacy/index.html", "tags/autism/index.html",
                         "people/cat/index.html", "archive/index.html",
-                        "tags/index.html", "people/index.html"}  # these hold Tag/host records
+                        "tags/index.html", "people/index.html",  # these hold Tag/host records
+                        "events/index.html"}  # every chat
     assert report.reused == total - report.rendered
     body = BeautifulSoup((model.root / "output" / page_of(report.rendered_paths, "post-2"))
                          .read_text(), "html.parser").select_one("div.body").get_text()
