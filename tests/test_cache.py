@@ -187,3 +187,15 @@ def test_generator_is_deterministic(tmp_path):
     sizes = [p.stat().st_size for p in (tmp_path / "a" / "resnetgen" / "content").rglob("*.md")]
     assert len(sizes) == 20 and 2500 < sum(sizes) / len(sizes) < 4500
     assert os.listdir(tmp_path / "a" / "hugo" / "content" / "posts")
+
+
+def test_feeds_and_calendars_do_not_depend_on_the_clock(rich, tmp_path):
+    """The cache keeps them across clocks (fingerprint.output_key): true only while
+    they do not read it."""
+    site_wide = (".xml", ".ics")
+    early = clean_build(rich, tmp_path, now=NOW - timedelta(days=3650))
+    late = clean_build(rich, tmp_path, now=NOW + timedelta(days=3650))
+    feeds = {path for path in early if (path.endswith(site_wide) or path.startswith("feeds/"))
+             and path != "sitemap.xml"}
+    assert any(p.endswith(".ics") for p in feeds) and any(p.endswith(".xml") for p in feeds)
+    assert {p: early[p] for p in feeds} == {p: late[p] for p in feeds}
