@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from resnetgen.config import load_config
+from resnetgen.cache import no_memo
 from resnetgen.incremental import Incremental
 from resnetgen.layout import theme_dirs
 from resnetgen.problems import Problem, Problems, SiteError
@@ -161,10 +162,11 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
             report.rendered_paths.append(output_path)
         yield output_path, data, keys.get(output_path, "")
     # Site-wide outputs: made again only when a post, the settings or the code changed.
-    yield from site_wide(incremental, "calendar", problems,
-                         lambda found: calendar_files(site, found))  # events.ics, one .ics per chat
-    yield from site_wide(incremental, "feeds", problems,
-                         lambda found: feed_files(site))  # RSS and Atom: all, per tag, briefings
+    memo = incremental.memo if incremental else no_memo
+    yield from site_wide(incremental, "calendar", problems,    # events.ics, one .ics per chat
+                         lambda found: calendar_files(site, found, memo))
+    yield from site_wide(incremental, "feeds", problems,       # RSS and Atom: all, per tag, chats
+                         lambda found: feed_files(site, memo))
 
 
 def site_wide(incremental: Incremental | None, name: str, problems: Problems, make

@@ -24,7 +24,7 @@ import pickle
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import resnetgen
 
@@ -32,6 +32,11 @@ CACHE_DIR = ".resnetgen-cache"
 FORMAT = 4
 SHARDS = "0123456789abcdef"
 RACY_SECONDS = 2  # a file changed this recently may change again within the same mtime
+
+
+def no_memo(what: object, make: Callable[[], bytes]) -> bytes:
+    """What outputs get without a cache: `make()`. See Incremental.memo."""
+    return make()
 
 
 def digest(*parts: Any) -> str:
@@ -78,6 +83,9 @@ class BuildCache:
     last_build: dict[str, Any] = field(default_factory=dict)   # key, summary, clock facts
     _posts: dict[str, CachedPost] | None = None
     _dirty: set[str] = field(default_factory=set)                # shards of posts to rewrite
+    _memo: dict[str, bytes] | None = None                        # digest -> bytes (feeds, .ics)
+    _memo_used: set[str] = field(default_factory=set)
+    _memo_dirty: bool = False
     _seen: dict[str, tuple] = field(default_factory=dict)     # files of this build, for the next
     _digests: dict[str, str] = field(default_factory=dict)    # files of this build, digested once
     discarded: str = ""             # why an existing cache was not trusted, for reports
@@ -124,7 +132,7 @@ class BuildCache:
     def _discard(self, reason: str) -> None:
         self.discarded = reason
         self.files, self.outputs, self.last_build, self._posts = {}, {}, {}, {}
-        for name in ("index.pickle", *(f"posts-{shard}.pickle" for shard in SHARDS)):
+        for name in ("index.pickle", "memo.pickle", *(f"posts-{shard}.pickle" for shard in SHARDS)):
             try:
                 (self.folder / name).unlink()
             except OSError:
@@ -144,6 +152,8 @@ class BuildCache:
                 self._write(f"posts-{shard}.pickle", {path: cached for path, cached in self.posts.items()
                                                       if _shard(path) == shard})
             self._dirty.clear()
+            if self._memo is not None and (self._memo_dirty or len(self._memo_used) < len(self._memo)):
+                self._write("memo.pickle", {k: v for k, v in self._memo.items() if k in self._memo_used})
             self._write("index.pickle", {"files": self._seen,
                                          "outputs": self.outputs,
                                          "last_build": self.last_build})
@@ -207,6 +217,19 @@ class BuildCache:
         for gone in [p for p in self.posts if p not in paths]:
             del self.posts[gone]
             self._dirty.add(_shard(gone))
+
+    # ----- pieces of site-wide outputs ---------------------------------------------------
+    def memo(self, key: str, make: Callable[[], bytes]) -> bytes:
+        """The bytes made under `key` in an earlier build, else make() (kept for the next)."""
+        if self._memo is None:
+            loaded = self._read("memo.pickle")
+            self._memo = loaded if isinstance(loaded, dict) else {}
+        self._memo_used.add(key)
+        value = self._memo.get(key)
+        if not isinstance(value, bytes):
+            value = self._memo[key] = make()
+            self._memo_dirty = True
+        return value
 
     # ----- outputs -------------------------------------------------------------------
     def reusable(self, output_dir: str, output_path: str, key: str) -> OutputRecord | None:

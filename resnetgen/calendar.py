@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
-from typing import Iterator
+from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
 from icalendar import Alarm, Calendar, Conference, Event, Timezone, vDuration
 from icalendar.parser import content_line as _content_line
 
 from resnetgen import __version__, chat_text
+from resnetgen.cache import no_memo
 from resnetgen.calendar_links import calendar_name
 from resnetgen.chat_text import clean
 from resnetgen.models import Post
@@ -57,15 +58,20 @@ def fold_line(line: str, limit: int = 75, fold_sep: str = "\r\n ") -> str:
 _content_line._foldline = fold_line  # icalendar calls it for every content line
 
 
-def calendar_files(site: Site, problems: Problems) -> Iterator[tuple[str, bytes]]:
+def calendar_files(site: Site, problems: Problems,
+                   memo: Callable[[object, Callable[[], bytes]], bytes] = no_memo,
+                   ) -> Iterator[tuple[str, bytes]]:
     """(output path, bytes): events.ics, then one .ics per briefing.
 
     Drafts (present only in a --drafts preview) get their own file, so the preview's
     links work, but never enter the calendar subscribers see. Each event is made and
     serialised once, and used in both files: icalendar's serialiser is the slowest
-    stage of a large build."""
+    stage of a large build. `memo(what, make)` may return what `make()` returned for the
+    same `what` in an earlier build (the build cache's; each depends on its post and the
+    settings only)."""
     check_uids(list(site.briefings), site, problems)
-    events = {post.source_path: chat_event(site, post).to_ical() for post in site.briefings}
+    events = {post.source_path: memo(("event", post), lambda post=post: chat_event(site, post).to_ical())
+              for post in site.briefings}
     chats = sorted((p for p in site.briefings if not p.draft),
                    key=lambda p: (p.chat.start, p.source_path))
     yield CALENDAR_ROUTE, with_components(
@@ -73,7 +79,8 @@ def calendar_files(site: Site, problems: Problems) -> Iterator[tuple[str, bytes]
         [*timezones(chats, always=site.config.timezone),
          *(events[p.source_path] for p in chats)])
     for post in site.briefings:
-        yield chat_calendar_path(site, post), chat_calendar(site, post, events[post.source_path])
+        yield chat_calendar_path(site, post), memo(
+            ("chat", post), lambda post=post: chat_calendar(site, post, events[post.source_path]))
 
 
 def with_components(calendar: Calendar, components: list[bytes]) -> bytes:

@@ -15,13 +15,14 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Iterator
+from typing import Callable, Iterator
 from urllib.parse import urljoin
 
 import lxml.html
 from feedgen.feed import FeedGenerator
 
 from resnetgen import __version__, chat_text
+from resnetgen.cache import no_memo
 from resnetgen.chat_text import clean
 from resnetgen.models import Post
 from resnetgen.site import Site
@@ -40,11 +41,15 @@ class FeedSpec:
     posts: tuple[Post, ...]     # newest first, already cut to the configured number
 
 
-def feed_files(site: Site) -> Iterator[tuple[str, bytes]]:
-    """(output path, bytes) for every feed of the site."""
+def feed_files(site: Site, memo: Callable[[object, Callable[[], bytes]], bytes] = no_memo,
+               ) -> Iterator[tuple[str, bytes]]:
+    """(output path, bytes) for every feed of the site. `memo(what, make)` may return what
+    `make()` returned for the same `what` in an earlier build (the build cache's)."""
     for spec in feed_specs(site):
-        yield feed_route(spec.folder, "rss"), make_feed(site, spec, "rss")
-        atom = make_feed(site, spec, "atom")
+        made_from = (spec, None if spec.posts else newest_change(site))
+        yield feed_route(spec.folder, "rss"), memo(("rss", made_from),
+                                                   lambda: make_feed(site, spec, "rss"))
+        atom = memo(("atom", made_from), lambda: make_feed(site, spec, "atom"))
         yield feed_route(spec.folder, "atom"), atom
         if spec.folder == "":
             # Blogger's address has no extension; GitHub Pages serves it as

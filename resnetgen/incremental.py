@@ -97,6 +97,11 @@ class Incremental:
     def page_key(self, page) -> str:
         return self.fingerprints.page_key(page)  # type: ignore[union-attr]
 
+    def memo(self, what: object, make: Callable[[], bytes]) -> bytes:
+        """A piece of a site-wide output (one feed, one calendar event), kept from an earlier
+        build while `what` (walked like a page's context) and the surface are the same."""
+        return self.cache.memo(self.fingerprints.page_key(what), make)  # type: ignore[union-attr]
+
     def site_wide(self, name: str, problems: Problems,
                   make: Callable[[Problems], Iterable[tuple[str, bytes]]]
                   ) -> Iterator[tuple[str, "bytes | Previous", str]]:
