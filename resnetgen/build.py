@@ -85,7 +85,8 @@ def build(options: BuildOptions) -> BuildReport:
     from resnetgen.site import assemble
     from resnetgen.theme import check_templates, make_environment
 
-    env = make_environment(options.site_dir, config)
+    env = make_environment(options.site_dir, config,
+                           incremental.cache.compiled_templates() if incremental else None)
     check_templates(env, options.site_dir, problems)
     content = load_content(options.site_dir, config, problems, options.drafts,
                            incremental.cache if incremental else None)

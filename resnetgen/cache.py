@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -217,6 +218,20 @@ class BuildCache:
         for gone in [p for p in self.posts if p not in paths]:
             del self.posts[gone]
             self._dirty.add(_shard(gone))
+
+    def compiled_templates(self) -> Path | None:
+        """A folder for Jinja's compiled templates, one per resnetgen code (Jinja checks
+        each template's source and its own and Python's versions itself)."""
+        import jinja2  # noqa: PLC0415  (only builds that render get here)
+        folder = self.folder / f"templates-{digest(self.code, jinja2.__version__)[:16]}"
+        try:
+            for old in self.folder.glob("templates-*"):
+                if old != folder:
+                    shutil.rmtree(old, ignore_errors=True)
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return None
+        return folder
 
     # ----- pieces of site-wide outputs ---------------------------------------------------
     def memo(self, key: str, make: Callable[[], bytes]) -> bytes:

@@ -90,7 +90,9 @@ class Incremental:
     def prepare(self, env: "jinja2.Environment", post_digests: dict[str, str]) -> None:
         """Page keys from here on: after the content is loaded."""
         from resnetgen.fingerprint import Fingerprints, reaches_whole_site
-        self.whole_site = reaches_whole_site(env)
+        last = self.cache.last_build
+        self.whole_site = (last["whole_site"] if last.get("surface") == self.surface
+                           else reaches_whole_site(env))  # the same templates: the same answer
         self.raw_clock = self.whole_site  # feeds and calendars never read the clock
         self.fingerprints = Fingerprints(self.surface, post_digests, self.now, self.whole_site)
 
@@ -134,7 +136,8 @@ class Incremental:
         """Remember this build, for the next one."""
         self.cache.outputs = records
         self.cache.last_build = {"inputs": self.inputs_key, "summary": summary,
-                                 "site_wide": self.made,
+                                 "site_wide": self.made, "surface": self.surface,
+                                 "whole_site": self.whole_site,
                                  "raw_clock": self.raw_clock, "now": self.now,
                                  "ends": sorted(chat_ends)}
         self.cache.save()

@@ -19,9 +19,12 @@ from resnetgen.layout import SITE_STATIC, SITE_TEMPLATES, THEMES_DIR, theme_dirs
 from resnetgen.problems import Problems
 from resnetgen.urls import Urls, slugify
 
-def make_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environment:
+def make_environment(site_dir: Path, config: SiteConfig,
+                     compiled: Path | None = None) -> jinja2.Environment:
+    """`compiled`: a folder where compiled templates are kept between builds (the cache's)."""
     urls = Urls(config)
     env = jinja2.Environment(
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None,
         loader=jinja2.FileSystemLoader([str(d) for d in theme_dirs(site_dir, config, "templates")]),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
