@@ -2,9 +2,9 @@
 
 Worker processes are forked, so they share the parent's loaded site and templates
 without pickling them; only each item's result travels back. Where fork is not
-available, with RESNETGEN_JOBS=1, or for a handful of items, everything runs in this
-process. The output is the same whatever the number of processes: results come back
-in the order of the items.
+available, in a process running other threads, with RESNETGEN_JOBS=1, or for a
+handful of items, everything runs in this process. The output is the same whatever
+the number of processes: results come back in the order of the items.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import threading
 from typing import Callable, Iterator, Sequence, TypeVar
 
 T = TypeVar("T")
@@ -41,7 +42,9 @@ def parallel_imap(function: Callable[[T], R], items: Sequence[T]) -> Iterator[R]
     """function(item) for each item, in order, yielded as soon as each chunk is done
     (so a large site's rendered pages are written as they come, not held in memory)."""
     processes = min(jobs(), len(items) // MIN_ITEMS_PER_PROCESS)
-    if processes < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    # Forking a process that runs other threads (a server's) can deadlock the child.
+    if processes < 2 or "fork" not in multiprocessing.get_all_start_methods() \
+            or threading.active_count() > 1:
         yield from (function(item) for item in items)
         return
     global _work
