@@ -20,6 +20,7 @@ from resnetgen.config import load_config
 from resnetgen.cache import no_memo
 from resnetgen.incremental import Incremental
 from resnetgen.layout import theme_dirs
+from resnetgen.parallel import Background
 from resnetgen.problems import Problem, Problems, SiteError
 from resnetgen.writer import OutputClash, Previous, StagedOutput
 
@@ -143,8 +144,6 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
                 report: BuildReport, incremental: Incremental | None = None
                 ) -> Iterator[tuple[str, "bytes | Previous", str]]:
     """(output path, bytes or the previous build's unchanged file, key) of every output."""
-    from resnetgen.calendar import calendar_files
-    from resnetgen.feeds import feed_files
     from resnetgen.pages import all_pages
     from resnetgen.render import render_pages
 
@@ -155,19 +154,39 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
     def reuse(page):
         return incremental.reuse(page.output_path, keys[page.output_path]) if incremental else None
 
-    for output_path, data in render_pages(site, pages, env, options.site_dir, problems, reuse):
-        if isinstance(data, Previous):
-            report.reused += 1
-        else:
-            report.rendered += 1
-            report.rendered_paths.append(output_path)
-        yield output_path, data, keys.get(output_path, "")
-    # Site-wide outputs: made again only when a post, the settings or the code changed.
+    # Feeds and calendars are made in another process while the pages render.
+    feeds_and_calendars = Background(lambda: site_wide_outputs(site, incremental))
+    try:
+        for output_path, data in render_pages(site, pages, env, options.site_dir, problems, reuse):
+            if isinstance(data, Previous):
+                report.reused += 1
+            else:
+                report.rendered += 1
+                report.rendered_paths.append(output_path)
+            yield output_path, data, keys.get(output_path, "")
+        outputs, found, state = feeds_and_calendars.result()
+    finally:
+        feeds_and_calendars.close()
+    problems.extend(found)
+    if incremental:
+        incremental.adopt(state)
+    yield from outputs
+
+
+def site_wide_outputs(site: Site, incremental: Incremental | None) -> tuple[list, list, tuple | None]:
+    """Calendar and feeds, each kept from the last build when no post, setting or code
+    changed (and, piece by piece, when only some posts did): (outputs, problems, the
+    cache's new state)."""
+    from resnetgen.calendar import calendar_files
+    from resnetgen.feeds import feed_files
+
+    found = Problems()
     memo = incremental.memo if incremental else no_memo
-    yield from site_wide(incremental, "calendar", problems,    # events.ics, one .ics per chat
-                         lambda found: calendar_files(site, found, memo))
-    yield from site_wide(incremental, "feeds", problems,       # RSS and Atom: all, per tag, chats
-                         lambda found: feed_files(site, memo))
+    outputs = [*site_wide(incremental, "calendar", found,     # events.ics, one .ics per chat
+                          lambda f: calendar_files(site, f, memo)),
+               *site_wide(incremental, "feeds", found,        # RSS and Atom: all, per tag, chats
+                          lambda f: feed_files(site, memo))]
+    return outputs, found.items, incremental.site_wide_state() if incremental else None
 
 
 def site_wide(incremental: Incremental | None, name: str, problems: Problems, make

@@ -86,7 +86,7 @@ class BuildCache:
     _dirty: set[str] = field(default_factory=set)                # shards of posts to rewrite
     _memo: dict[str, bytes] | None = None                        # digest -> bytes (feeds, .ics)
     _memo_used: set[str] = field(default_factory=set)
-    _memo_dirty: bool = False
+    _memo_new: dict[str, bytes] = field(default_factory=dict)    # made by this build
     _seen: dict[str, tuple] = field(default_factory=dict)     # files of this build, for the next
     _digests: dict[str, str] = field(default_factory=dict)    # files of this build, digested once
     discarded: str = ""             # why an existing cache was not trusted, for reports
@@ -153,8 +153,14 @@ class BuildCache:
                 self._write(f"posts-{shard}.pickle", {path: cached for path, cached in self.posts.items()
                                                       if _shard(path) == shard})
             self._dirty.clear()
-            if self._memo is not None and (self._memo_dirty or len(self._memo_used) < len(self._memo)):
-                self._write("memo.pickle", {k: v for k, v in self._memo.items() if k in self._memo_used})
+            if self._memo_used:  # this build made its feeds and calendars afresh
+                if self._memo is None:
+                    loaded = self._read("memo.pickle")
+                    self._memo = loaded if isinstance(loaded, dict) else {}
+                self._memo.update(self._memo_new)
+                if self._memo_new or len(self._memo_used) < len(self._memo):
+                    self._write("memo.pickle", {k: v for k, v in self._memo.items()
+                                                if k in self._memo_used})
             self._write("index.pickle", {"files": self._seen,
                                          "outputs": self.outputs,
                                          "last_build": self.last_build})
@@ -242,9 +248,17 @@ class BuildCache:
         self._memo_used.add(key)
         value = self._memo.get(key)
         if not isinstance(value, bytes):
-            value = self._memo[key] = make()
-            self._memo_dirty = True
+            value = self._memo[key] = self._memo_new[key] = make()
         return value
+
+    def memo_state(self) -> tuple[dict[str, bytes], set[str]]:
+        """What this build added to and used of the memo: to hand from a worker process."""
+        return self._memo_new, self._memo_used
+
+    def adopt_memo(self, state: tuple[dict[str, bytes], set[str]]) -> None:
+        new, used = state
+        self._memo_new.update(new)
+        self._memo_used |= used
 
     # ----- outputs -------------------------------------------------------------------
     def reusable(self, output_dir: str, output_path: str, key: str) -> OutputRecord | None:

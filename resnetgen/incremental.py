@@ -104,6 +104,14 @@ class Incremental:
         build while `what` (walked like a page's context) and the surface are the same."""
         return self.cache.memo(self.fingerprints.page_key(what), make)  # type: ignore[union-attr]
 
+    def site_wide_state(self) -> tuple:
+        """What making the site-wide outputs changed here: to hand from a worker process."""
+        return self.made, self.cache.memo_state()
+
+    def adopt(self, state: tuple) -> None:
+        self.made, memo = state
+        self.cache.adopt_memo(memo)
+
     def site_wide(self, name: str, problems: Problems,
                   make: Callable[[Problems], Iterable[tuple[str, bytes]]]
                   ) -> Iterator[tuple[str, "bytes | Previous", str]]:

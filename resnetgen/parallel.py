@@ -34,6 +34,12 @@ def jobs() -> int:
     return max(1, min(cores, 8))
 
 
+def can_fork() -> bool:
+    # Forking a process that runs other threads (a server's) can deadlock the child.
+    return ("fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+            and jobs() > 1)
+
+
 def parallel_map(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
     return list(parallel_imap(function, items))
 
@@ -42,9 +48,7 @@ def parallel_imap(function: Callable[[T], R], items: Sequence[T]) -> Iterator[R]
     """function(item) for each item, in order, yielded as soon as each chunk is done
     (so a large site's rendered pages are written as they come, not held in memory)."""
     processes = min(jobs(), len(items) // MIN_ITEMS_PER_PROCESS)
-    # Forking a process that runs other threads (a server's) can deadlock the child.
-    if processes < 2 or "fork" not in multiprocessing.get_all_start_methods() \
-            or threading.active_count() > 1:
+    if processes < 2 or not can_fork():
         yield from (function(item) for item in items)
         return
     global _work
@@ -64,3 +68,57 @@ def parallel_imap(function: Callable[[T], R], items: Sequence[T]) -> Iterator[R]
 def _run_range(bounds: tuple[int, int]) -> list:
     function, items = _work  # type: ignore[misc]
     return [function(items[i]) for i in range(*bounds)]
+
+
+class Background:
+    """function() computed in a forked process while this one goes on; `result()` waits
+    for it. Without fork, function() runs when its result is asked for."""
+
+    def __init__(self, function: Callable[[], R]):
+        self.function = function
+        self.process = None
+        if can_fork():
+            context = multiprocessing.get_context("fork")
+            self.receive, send = context.Pipe(duplex=False)
+            self.process = context.Process(target=_run_background, args=(function, send),
+                                           daemon=True)
+            gc.freeze()
+            try:
+                self.process.start()
+            finally:
+                gc.unfreeze()
+            send.close()
+
+    def result(self) -> R:
+        if self.process is None:
+            return self.function()
+        try:
+            ok, value = self.receive.recv()
+        except EOFError:
+            raise RuntimeError("a worker process ended without its result") from None
+        finally:
+            self.close()
+        if not ok:
+            raise value
+        return value
+
+    def close(self) -> None:
+        if self.process is not None:
+            if self.process.is_alive() and not self.receive.poll():
+                self.process.terminate()
+            self.receive.close()
+            self.process.join()
+            self.process = None
+
+
+def _run_background(function: Callable, send) -> None:
+    try:
+        outcome = (True, function())
+    except BaseException as error:  # handed to the parent, which raises it
+        outcome = (False, error)
+    try:
+        send.send(outcome)
+    except Exception as error:  # an unpicklable result or error
+        send.send((False, RuntimeError(f"{type(error).__name__}: {error}")))
+    finally:
+        send.close()
