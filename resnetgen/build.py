@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from resnetgen.config import load_config
+from resnetgen.linkcheck import HTML_EXTENSIONS, LinkChecker
 from resnetgen.loader import load_content
 from resnetgen.pages import all_pages
 from resnetgen.problems import Problem, Problems, SiteError
@@ -36,6 +37,7 @@ class BuildOptions:
     now: datetime
     drafts: bool = False
     write: bool = True          # False: validate and render, write nothing (`check`)
+    link_check: bool = True     # False: `--no-link-check`, for emergencies
 
 
 @dataclass
@@ -43,6 +45,7 @@ class BuildReport:
     pages: int = 0
     briefings: int = 0
     files: int = 0
+    links: int = 0              # internal and external links seen by the link check
     seconds: float = 0.0
     warnings: list[Problem] = field(default_factory=list)
     site: Site | None = None
@@ -68,9 +71,13 @@ def build(options: BuildOptions) -> BuildReport:
     report = BuildReport(briefings=len(site.briefings), site=site,
                          warnings=problems.warnings)
     staged = StagedOutput(options.output_dir) if options.write else None
+    links = LinkChecker(config.base_url) if options.link_check else None
+    sources: dict[str, str] = {}   # output path -> the source file that produced it
     try:
-        for output_path, data in all_outputs(site, env, options, problems, report):
+        for output_path, data in all_outputs(site, env, options, problems, report, sources):
             report.files += 1
+            if links is not None:
+                links.add(output_path, data)
             if staged is not None:
                 try:
                     staged.write(output_path, data)
@@ -79,6 +86,8 @@ def build(options: BuildOptions) -> BuildReport:
                                    "rename the content file, or change a slug or alias")
         for output_path, source in static_files(site, options.site_dir):
             report.files += 1
+            if links is not None:
+                add_static(links, output_path, source)
             if staged is not None:
                 try:
                     staged.copy(output_path, source)
@@ -88,6 +97,10 @@ def build(options: BuildOptions) -> BuildReport:
                                    1, f"{clash.output_path} is also a page of the site",
                                    "rename the file or move it to another folder")
         problems.raise_if_errors()
+        if links is not None:
+            report.links = links.links_checked
+            links.report(sources, problems, config.base_path)
+            problems.raise_if_errors()
         if staged is not None:
             staged.commit()
     except BaseException:
@@ -99,12 +112,21 @@ def build(options: BuildOptions) -> BuildReport:
 
 
 def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
-                report: BuildReport) -> Iterator[tuple[str, bytes]]:
+                report: BuildReport, sources: dict[str, str]) -> Iterator[tuple[str, bytes]]:
     pages = all_pages(site)
+    sources.update((page.output_path, page.source) for page in pages)
     report.pages = sum(1 for p in pages if p.output_path.endswith(".html"))
     yield from render_pages(site, pages, env, options.site_dir, problems)
     for make in OUTPUT_MAKERS:
         yield from make(site)
+
+
+def add_static(links: LinkChecker, output_path: str, source: Path) -> None:
+    """A copied file is a link target; a copied HTML file is also checked."""
+    if Path(output_path).suffix.lower() in HTML_EXTENSIONS:
+        links.add(output_path, source.read_bytes())
+    else:
+        links.add_file(output_path)
 
 
 def static_files(site: Site, site_dir: Path) -> Iterator[tuple[str, Path]]:
