@@ -70,6 +70,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     for name in COMMAND_MODULES:
         importlib.import_module(name).add_command(commands)
+    for command in commands.choices.values():  # `resnetgen build --site DIR` works too
+        command.add_argument("--site", type=Path, default=argparse.SUPPRESS,
+                             help="the site folder (default: the current folder)")
     return parser
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Iterator
 
 import jinja2
 
+from resnetgen import seo
 from resnetgen.pages import Page
 from resnetgen.problems import Problems
 from resnetgen.site import Site
@@ -15,6 +17,10 @@ from resnetgen.theme import render_error
 
 def page_context(site: Site, page: Page) -> dict:
     """Everything a template receives; documented in the README for theme authors."""
+    if page.json_ld is None and page.output_path.endswith(".html"):
+        page = replace(page, json_ld=seo.webpage_ld(site.config, page.title,
+                                                    site.urls.permalink(page.route),
+                                                    page.description))
     return {"site": site, "config": site.config, "page": page, **page.context}
 
 

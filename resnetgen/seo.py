@@ -14,6 +14,13 @@ def website_ld(config: SiteConfig) -> dict:
             "inLanguage": config.language}
 
 
+def webpage_ld(config: SiteConfig, title: str, permalink: str, description: str) -> dict:
+    """For listing pages (topics, hosts, archive): what the page is and whose site."""
+    return {"@context": SCHEMA, "@type": "WebPage", "name": title, "url": permalink,
+            "description": description or config.description, "inLanguage": config.language,
+            "isPartOf": {"@type": "WebSite", "name": config.title, "url": config.base_url}}
+
+
 def post_ld(post: Post, config: SiteConfig) -> list[dict] | dict:
     """BlogPosting for every post; a briefing adds its chat as an online Event."""
     organisation = {"@type": "Organization", "name": config.title, "url": config.base_url}
