@@ -9,7 +9,7 @@ import pytest
 from resnetgen.cli import main
 from resnetgen.linkcheck import LinkChecker, extract, srcset_urls
 from resnetgen.problems import SiteError
-from tests.conftest import NOW, REPO, build_site, snapshot
+from conftest import NOW, REPO, build_site, snapshot
 
 BASE = "https://example.org/blog/"
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import NOW, REPO, build_site
+from conftest import NOW, REPO, build_site
 
 VNU_JAR = REPO / "node_modules/vnu-jar/build/dist/vnu.jar"
 AXE_JS = REPO / "node_modules/axe-core/axe.min.js"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.proof.axe import run_axe
-from tests.proof.conftest import SCHEMES, WIDTHS
+from proof.axe import run_axe
+from proof.conftest import SCHEMES, WIDTHS
 
 # One page of each type of the rich fixture site (routes below its base path).
 PAGE_TYPES = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.proof.conftest import require_vnu
-from tests.proof.vnu import checked_files, run_vnu
+from proof.conftest import require_vnu
+from proof.vnu import checked_files, run_vnu
 
 
 @pytest.mark.parametrize("which", ["rich_site", "real_site"])

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.proof.conftest import WIDTHS
-from tests.proof.test_accessibility import PAGE_TYPES, page_types
+from proof.conftest import WIDTHS
+from proof.test_accessibility import PAGE_TYPES, page_types
 
 # Everything a keyboard user can reach, numbered in document order.
 _MARK = """() => {

@@ -11,8 +11,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tests.conftest import REPO, build_site
-from tests.proof.conftest import SCREENSHOTS, WIDTHS, serve
+from conftest import REPO, build_site
+from proof.conftest import SCREENSHOTS, WIDTHS, serve
 
 BEFORE_THE_CHAT = datetime(2018, 1, 24, 12, 0, tzinfo=timezone.utc)
 SHOTS = {"home": "", "briefing": "2018/01/thinking-together/"}
@@ -22,7 +22,7 @@ SHOTS = {"home": "", "briefing": "2018/01/thinking-together/"}
 def upcoming_server(tmp_path_factory):
     output = tmp_path_factory.mktemp("screenshots") / "output"
     report = build_site(REPO, now=BEFORE_THE_CHAT, output=output)
-    from tests.proof.conftest import BuiltSite
+    from proof.conftest import BuiltSite
     server, address = serve(BuiltSite("real", output, report.site.config.base_path, 0, 0))
     yield address
     server.shutdown()
