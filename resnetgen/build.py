@@ -17,6 +17,7 @@ from typing import Callable, Iterable, Iterator
 from resnetgen.config import load_config
 from resnetgen.linkcheck import HTML_EXTENSIONS, LinkChecker
 from resnetgen.loader import load_content
+from resnetgen.locate import link_line
 from resnetgen.pages import all_pages
 from resnetgen.problems import Problem, Problems, SiteError
 from resnetgen.render import render_pages
@@ -99,7 +100,8 @@ def build(options: BuildOptions) -> BuildReport:
         problems.raise_if_errors()
         if links is not None:
             report.links = links.links_checked
-            links.report(sources, problems, config.base_path)
+            links.report(sources, problems, config.base_path,
+                         lambda source, url: source_line(options.site_dir, source, url))
             problems.raise_if_errors()
         if staged is not None:
             staged.commit()
@@ -119,6 +121,14 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
     yield from render_pages(site, pages, env, options.site_dir, problems)
     for make in OUTPUT_MAKERS:
         yield from make(site)
+
+
+def source_line(site_dir: Path, source: str, url: str) -> int:
+    """The line of a broken link in its content file (read again only on error)."""
+    path = site_dir / source
+    if not source.endswith(".md") or not path.is_file():
+        return 1
+    return link_line(path.read_text(encoding="utf-8", errors="replace"), url)
 
 
 def add_static(links: LinkChecker, output_path: str, source: Path) -> None:

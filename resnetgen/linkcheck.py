@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 from posixpath import splitext
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -177,36 +178,48 @@ class LinkChecker:
         parts = urlsplit(self.base_url)
         host = parts.netloc.lower()
         base_path = parts.path if parts.path.endswith("/") else parts.path + "/"
+        absolute: dict[str, tuple[str | None, str, str | None]] = {}  # the same on every page
         found = []
         for output_path in sorted(self.pages):
             page_url = f"{parts.scheme}://{host}{base_path}{output_path}"
             for link in self.pages[output_path].links:
-                reason = self._check(link.url, page_url, output_path, host, base_path)
+                url = link.url
+                if url.startswith(("/", "http:", "https:", "webcal:")):
+                    if url not in absolute:
+                        absolute[url] = self._target(url, page_url, host, base_path)
+                    file, fragment, reason = absolute[url]
+                else:
+                    file, fragment, reason = self._target(url, page_url, host, base_path)
+                if reason is None and fragment and file is not None:
+                    reason = self._missing_id(file, fragment, output_path, base_path)
                 if reason:
                     found.append(Broken(output_path, link, reason))
         return found
 
-    def _check(self, url: str, page_url: str, output_path: str, host: str,
-               base_path: str) -> str | None:
+    def _target(self, url: str, page_url: str, host: str,
+                base_path: str) -> tuple[str | None, str, str | None]:
+        """(file, fragment, reason it is broken); no file for another site's link."""
         if not url:
-            return "the link is empty"
+            return None, "", "the link is empty"
         target = urlsplit(urljoin(page_url, url))
         if target.scheme not in _SITE_SCHEMES or target.netloc.lower() != host:
-            return None  # another site, mailto:, data:, ...
+            return None, "", None  # another site, mailto:, data:, ...
         path = unquote(target.path)
         if not path.startswith(base_path) and path + "/" != base_path:
-            return f"it is outside the site's base path {base_path}"
+            return None, "", f"it is outside the site's base path {base_path}"
         route = path[len(base_path):]
         file = self._file_for(route)
         if file is None:
-            return f"no file {output_path_for(route)} was written"
-        fragment = unquote(target.fragment)
-        if fragment and fragment.lower() != "top":
-            page = self.pages.get(file)
-            if page is not None and page.is_html and fragment not in page.ids:
-                where = "this page" if file == output_path else f"{base_path}{file}"
-                return f"no id '{fragment}' on {where}"
-        return None
+            return None, "", f"no file {output_path_for(route)} was written"
+        return file, unquote(target.fragment), None
+
+    def _missing_id(self, file: str, fragment: str, output_path: str,
+                    base_path: str) -> str | None:
+        page = self.pages.get(file)
+        if fragment.lower() == "top" or page is None or not page.is_html or fragment in page.ids:
+            return None
+        where = "this page" if file == output_path else f"{base_path}{file}"
+        return f"no id '{fragment}' on {where}"
 
     def _file_for(self, route: str) -> str | None:
         file = output_path_for(route)
@@ -215,11 +228,11 @@ class LinkChecker:
         folder = route + "/index.html"  # '/x' is served as '/x/' by static hosts
         return folder if folder in self.written else None
 
-    def report(self, sources: dict[str, str], problems: Problems, base_path: str) -> None:
-        """One error per broken link, on the source file that produced the page.
-
-        A link broken on many pages (a theme fault) is reported once, with a count.
-        """
+    def report(self, sources: dict[str, str], problems: Problems, base_path: str,
+               line_of: Callable[[str, str], int] = lambda source, url: 1) -> None:
+        """One error per broken link, on the source file that produced the page, at
+        `line_of(source, url)`. A link broken on many pages (a theme fault) is
+        reported once, with a count."""
         by_link: dict[tuple[str, str], list[Broken]] = {}
         for fault in self.broken():
             by_link.setdefault((fault.link.url, fault.reason), []).append(fault)
@@ -227,10 +240,11 @@ class LinkChecker:
             first = faults[0]
             page = base_path + first.output_path.removesuffix("index.html")
             others = f" and {len(faults) - 1} other pages" if len(faults) > 1 else ""
-            problems.error(sources.get(first.output_path, f"output/{first.output_path}"), 1,
+            source = sources.get(first.output_path, f"output/{first.output_path}")
+            problems.error(source, line_of(source, url),
                            f"broken link '{url}' on page {page}{others} "
                            f"(output/{first.output_path}, line {first.link.line}): {reason}",
-                           _hint(url, sources.get(first.output_path, "")))
+                           _hint(url, source))
 
 
 def _hint(url: str, source: str) -> str:

@@ -124,7 +124,7 @@ def test_a_broken_link_in_a_post_stops_the_build_naming_page_link_and_source(sit
     with pytest.raises(SiteError) as caught:
         build_site(folder)
     [problem] = caught.value.problems
-    assert problem.path == "content/2018/a-post.md"
+    assert (problem.path, problem.line) == ("content/2018/a-post.md", 5)
     assert "'#no-such-heading'" in problem.message
     assert "/2018/01/a-post/" in problem.message
     assert "no id 'no-such-heading' on this page" in problem.message
