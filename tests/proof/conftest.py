@@ -62,12 +62,14 @@ class BuiltSite:
     base_path: str      # '/blog/'
     pages: int
     links: int
+    site: object = None     # the build's Site: posts and chats to compare outputs with
 
 
 def _build(tmp_path_factory, name: str, site_dir: Path) -> BuiltSite:
     output = tmp_path_factory.mktemp(name) / "output"
     report = build_site(site_dir, now=NOW, output=output)
-    return BuiltSite(name, output, report.site.config.base_path, report.pages, report.links)
+    return BuiltSite(name, output, report.site.config.base_path, report.pages, report.links,
+                     report.site)
 
 
 @pytest.fixture(scope="session")
