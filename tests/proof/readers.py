@@ -19,6 +19,20 @@ from lxml import etree
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
+def read_calendars(data: bytes) -> list:
+    """Every component of an .ics file, with its own VTIMEZONEs.
+
+    vobject keeps one global TZID -> zone table and never replaces an entry, so a
+    second file's 'Europe/London' would be read with the first file's definition
+    (ours cover only the years each file needs). Each file is read on its own."""
+    table = vars(vobject.icalendar)["__tzidMap"]
+    utc = table.get("UTC")
+    table.clear()
+    if utc is not None:
+        table["UTC"] = utc
+    return list(vobject.readComponents(data.decode("utf-8"), validate=True))
+
+
 def ics_faults(data: bytes) -> list[str]:
     """Faults vobject and RFC 5545's basic rules find in one .ics file."""
     faults = []
@@ -28,7 +42,7 @@ def ics_faults(data: bytes) -> list[str]:
         if len(line) > 75:
             faults.append(f"line {number} is {len(line)} octets long (75 at most)")
     try:
-        calendars = list(vobject.readComponents(data.decode("utf-8"), validate=True))
+        calendars = read_calendars(data)
     except Exception as error:  # vobject's parse errors have no common base
         return [*faults, f"vobject cannot read it: {type(error).__name__}: {error}"]
     if len(calendars) != 1 or calendars[0].name != "VCALENDAR":

@@ -4,9 +4,7 @@ RSS 2.0 and Atom required elements), and compared with the posts they come from.
 from __future__ import annotations
 
 import pytest
-import vobject
-
-from proof.readers import feed_faults, feed_kind, ics_faults
+from proof.readers import feed_faults, feed_kind, ics_faults, read_calendars
 
 
 def calendars(site) -> dict[str, bytes]:
@@ -38,7 +36,7 @@ def test_calendar_events_are_the_briefings(rich_site):
     briefings = {p.permalink: p for p in rich_site.site.briefings}
     seen = set()
     for path, data in calendars(rich_site).items():
-        calendar = vobject.readOne(data.decode("utf-8"))
+        [calendar] = read_calendars(data)
         for event in calendar.contents.get("vevent", []):
             post = briefings.get(event.url.value)
             assert post is not None, f"{path}: event {event.url.value} is no briefing"
@@ -128,3 +126,20 @@ def test_the_feed_reader_passes_good_feeds_and_reports_broken_ones():
         'the feed has no <link rel="self">'}
     assert feed_faults(GOOD_RSS.replace("</channel>", "").encode())[0].startswith(
         "not well-formed XML")
+
+
+def zone_file(offset: str) -> bytes:
+    return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VTIMEZONE\r\n"
+            "TZID:Europe/London\r\nBEGIN:STANDARD\r\nDTSTART:20190101T000000\r\n"
+            f"TZOFFSETFROM:{offset}\r\nTZOFFSETTO:{offset}\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+            "BEGIN:VEVENT\r\nUID:a@example.org\r\nDTSTAMP:20190101T000000Z\r\n"
+            "DTSTART;TZID=Europe/London:20190410T193000\r\n"
+            "DTEND;TZID=Europe/London:20190410T203000\r\nSUMMARY:A\r\nEND:VEVENT\r\n"
+            "END:VCALENDAR\r\n").encode()
+
+
+def test_each_calendar_is_read_with_its_own_time_zones():
+    from datetime import timedelta
+    for offset, hours in (("+0000", 0), ("+0100", 1)):
+        [calendar] = read_calendars(zone_file(offset))
+        assert calendar.vevent.dtstart.value.utcoffset() == timedelta(hours=hours)
