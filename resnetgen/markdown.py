@@ -45,7 +45,15 @@ def markdown_parser() -> MarkdownIt:
     md.use(footnote_plugin)
     md.use(anchors_plugin, min_level=2, max_level=4, slug_func=slugify)
     md.core.ruler.push("resolve_links", _resolve_links)
+    md.add_render_rule("footnote_block_open", _footnotes_open)
     return md
+
+
+def _footnotes_open(self, tokens, idx, options, env) -> str:
+    """Footnotes under a 'Notes' heading: a section needs one (HTML checker, screen
+    readers' heading list)."""
+    return ('<hr class="footnotes-sep">\n<section class="footnotes" aria-labelledby="fn-heading">\n'
+            '<h2 id="fn-heading" class="footnotes-heading">Notes</h2>\n<ol class="footnotes-list">\n')
 
 
 def render_markdown(text: str, context: LinkContext) -> Rendered:
