@@ -35,6 +35,10 @@ test: $(STAMP) $(NODE_STAMP)
 serve: $(STAMP)
 	$(BIN)/resnetgen serve
 
+# Builds (stopping on any error), then pushes output/ as the gh-pages branch of origin.
+deploy: $(STAMP)
+	$(BIN)/resnetgen deploy
+
 clean:
 	rm -rf output .resnetgen-cache .pytest_cache .hypothesis
 	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +

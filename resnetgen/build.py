@@ -12,9 +12,11 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Iterator
 
+from resnetgen.calendar import calendar_files
 from resnetgen.config import load_config
+from resnetgen.feeds import feed_files
 from resnetgen.linkcheck import HTML_EXTENSIONS, LinkChecker
 from resnetgen.loader import load_content
 from resnetgen.locate import link_line
@@ -24,12 +26,6 @@ from resnetgen.render import render_pages
 from resnetgen.site import Site, assemble
 from resnetgen.theme import check_templates, make_environment, theme_dirs
 from resnetgen.writer import OutputClash, StagedOutput
-
-# Extra outputs beyond the HTML pages (feeds, calendars): each maps the Site to
-# (output path, bytes) pairs.
-OutputMaker = Callable[[Site], Iterable[tuple[str, bytes]]]
-OUTPUT_MAKERS: list[OutputMaker] = []
-
 
 @dataclass(frozen=True)
 class BuildOptions:
@@ -119,8 +115,8 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
     sources.update((page.output_path, page.source) for page in pages)
     report.pages = sum(1 for p in pages if p.output_path.endswith(".html"))
     yield from render_pages(site, pages, env, options.site_dir, problems)
-    for make in OUTPUT_MAKERS:
-        yield from make(site)
+    yield from calendar_files(site, problems)   # events.ics and one .ics per chat
+    yield from feed_files(site)                 # RSS and Atom: all, per tag, briefings
 
 
 def source_line(site_dir: Path, source: str, url: str) -> int:
@@ -152,4 +148,4 @@ def static_files(site: Site, site_dir: Path) -> Iterator[tuple[str, Path]]:
         yield route, site_dir / source_path
 
 
-__all__ = ["BuildOptions", "BuildReport", "SiteError", "build", "OUTPUT_MAKERS"]
+__all__ = ["BuildOptions", "BuildReport", "SiteError", "build"]

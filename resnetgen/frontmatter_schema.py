@@ -41,6 +41,10 @@ class FieldReader:
         self.problems.error(self.source.source_path, line, message, hint)
         self.ok = False
 
+    def warning(self, keys: tuple[str, ...], message: str, hint: str = "") -> None:
+        line = key_line(self.source.front_matter, keys, self.source.front_matter_line)
+        self.problems.warning(self.source.source_path, line, message, hint)
+
     def unknown_keys(self, table: dict, allowed: set[str], where: tuple[str, ...]) -> None:
         for key in table:
             if key not in allowed:
@@ -167,6 +171,10 @@ def read_chat(reader: FieldReader, raw: Any) -> Chat | None:
         reader.error(where + ("sequence",), "'chat.sequence' must be a whole number from 0",
                      "raise it by one each time you reschedule the chat")
         sequence = 0
+    if status == CANCELLED and sequence == 0:
+        # Calendar apps that imported the chat take the cancellation only from a newer SEQUENCE.
+        reader.warning(where + ("status",), "this chat is cancelled but 'chat.sequence' is 0",
+                       "add 'sequence: 1' under chat: so calendars take the cancellation")
     hashtag = reader.text(raw, "hashtag", where, default=reader.config.hashtag)
     if not re.fullmatch(r"#\w+", hashtag):
         reader.error(where + ("hashtag",), f"'{hashtag}' is not a hashtag",

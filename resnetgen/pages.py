@@ -12,7 +12,7 @@ from typing import Any, Iterator
 from resnetgen import seo
 from resnetgen.models import Post
 from resnetgen.site import Site
-from resnetgen.urls import output_path_for
+from resnetgen.urls import EVENTS_ROUTE, output_path_for
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,8 @@ class Page:
 
 def all_pages(site: Site) -> list[Page]:
     pages = [*home_pages(site), *post_pages(site), *standalone_pages(site),
-             *tag_pages(site), *people_pages(site), archive_page(site), not_found_page(site),
+             *tag_pages(site), *people_pages(site), archive_page(site), events_page(site),
+             not_found_page(site),
              *redirect_pages(site)]
     return [*pages, sitemap(site, pages), robots(site)]
 
@@ -108,6 +109,13 @@ def people_pages(site: Site) -> Iterator[Page]:
 def archive_page(site: Site) -> Page:
     return Page("archive/", "archive.html", "Archive",
                 f"Every post on {site.config.title}, by year.", {"years": site.years})
+
+
+def events_page(site: Site) -> Page:
+    """Every chat: upcoming soonest first, then past newest first; and how to subscribe."""
+    return Page(EVENTS_ROUTE, "events.html", "Events",
+                f"Every {site.config.title} tweetchat, and how to add them to your calendar.",
+                {"upcoming": site.upcoming, "past": site.past})
 
 
 def not_found_page(site: Site) -> Page:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jinja2
 
-from resnetgen import timefmt
+from resnetgen import calendar_links, timefmt
 from resnetgen.config import SiteConfig
 from resnetgen.problems import Problems
 from resnetgen.urls import Urls, slugify
@@ -64,6 +64,11 @@ def make_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environment:
         zone_label=lambda chat: timefmt.zone_label(chat, config.timezone, config.timezone_label),
         hashtag_url=lambda tag: config.hashtag_url.format(tag=tag.lstrip("#")),
         month_name=timefmt.month_name,
+        # Subscriptions (calendar_links.py): links only, built in Python.
+        calendar_links=lambda post: calendar_links.chat_links(post, config),
+        subscribe_links=lambda: calendar_links.subscribe_links(config),
+        feed_links=lambda tag=None, briefings=False: calendar_links.feed_links(
+            config, tag, briefings),
     )
     return env
 

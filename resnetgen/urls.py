@@ -71,3 +71,29 @@ class Urls:
 def relative_source(from_source: str, target: str) -> str:
     """Resolve a relative link in a source file to another source path."""
     return posixpath.normpath(posixpath.join(posixpath.dirname(from_source), target))
+
+
+# Subscriptions: the calendar and the feeds. Routes, like every other route, live here.
+EVENTS_ROUTE = "events/"                 # the events page
+CALENDAR_ROUTE = "events.ics"            # the subscribable calendar of every chat
+BRIEFINGS_FEED_FOLDER = EVENTS_ROUTE     # feeds of briefings only sit beside the events page
+LEGACY_FEED_ROUTE = "feeds/posts/default"  # the old Blogger feed address
+FEED_FILES = {"rss": "feed.xml", "atom": "atom.xml"}
+
+
+def feed_route(folder: str, kind: str) -> str:
+    """('tags/x/', 'rss') -> 'tags/x/feed.xml'; folder '' is the site's root."""
+    return folder + FEED_FILES[kind]
+
+
+def tag_feed_folder(tag_slug: str) -> str:
+    return f"tags/{tag_slug}/"
+
+
+def chat_calendar_route(page_route: str, slug: str) -> str:
+    """A briefing's own .ics, beside its page: '2018/01/x/' -> '2018/01/x/x.ics';
+    a page route ending in a file name ('2018/x.html') -> '2018/x.ics'."""
+    if page_route == "" or page_route.endswith("/"):
+        return f"{page_route}{slug}.ics"
+    stem, _, _ = page_route.rpartition(".")
+    return f"{stem or page_route}.ics"

@@ -20,7 +20,10 @@ from conftest import NOW, REPO, build_site
 
 VNU_JAR = REPO / "node_modules/vnu-jar/build/dist/vnu.jar"
 AXE_JS = REPO / "node_modules/axe-core/axe.min.js"
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's chromium; elsewhere (GitHub's runners) whichever Chromium is installed.
+CHROMIUM = Path(os.environ.get("RESNETGEN_CHROMIUM") or shutil.which("chromium")
+                or shutil.which("chromium-browser") or shutil.which("google-chrome")
+                or "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]

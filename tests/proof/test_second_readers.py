@@ -10,8 +10,7 @@ from proof.readers import feed_faults, feed_kind, ics_faults, read_calendars
 def calendars(site) -> dict[str, bytes]:
     found = {p.relative_to(site.output).as_posix(): p.read_bytes()
              for p in sorted(site.output.rglob("*.ics"))}
-    if not found:
-        pytest.skip("the site makes no calendars yet")
+    assert found, "the site makes no calendars"
     return found
 
 
@@ -20,8 +19,7 @@ def feeds(site) -> dict[str, bytes]:
                   and (p.suffix in (".xml", ".atom", ".rss") or p.parent.name == "posts")]
     found = {p.relative_to(site.output).as_posix(): p.read_bytes() for p in candidates
              if feed_kind(p.read_bytes())}
-    if not found:
-        pytest.skip("the site makes no feeds yet")
+    assert found, "the site makes no feeds"
     return found
 
 

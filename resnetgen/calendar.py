@@ -1,0 +1,228 @@
+"""The events calendar: every chat as an iCalendar event (RFC 5545, RFC 7986).
+
+Two kinds of file come from the same mapping, post -> event:
+- `events.ics`, the calendar readers subscribe to: every chat, past and upcoming,
+  with no METHOD (RFC 5545 3.8.7.2 then lets DTSTAMP be the post's last change,
+  which keeps the output deterministic);
+- one `<slug>.ics` beside each briefing's page, for "add this chat", with
+  METHOD:PUBLISH and the optional reminder of site.toml's [calendar].
+
+Serialisation (CRLF, folding at 75 octets between characters, TEXT escaping) is
+icalendar's; nothing here writes iCalendar syntax by hand.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+from typing import Iterator
+from urllib.parse import urlsplit
+
+from icalendar import Alarm, Calendar, Conference, Event, Timezone, vDuration
+from icalendar.parser import content_line as _content_line
+
+from resnetgen import __version__, chat_text
+from resnetgen.calendar_links import calendar_name
+from resnetgen.chat_text import clean
+from resnetgen.models import Post
+from resnetgen.problems import Problems
+from resnetgen.site import Site
+from resnetgen.urls import CALENDAR_ROUTE, EVENTS_ROUTE, chat_calendar_route
+
+PRODID = f"-//ResNetSLT//resnetgen {__version__}//EN"
+
+def fold_line(line: str, limit: int = 75, fold_sep: str = "\r\n ") -> str:
+    """RFC 5545 folding with the same result as icalendar's `_foldline`, which walks the
+    line character by character in Python and cost more than the rest of the build.
+
+    A line is cut before the character that would make it reach `limit` octets, only
+    between UTF-8 characters, and never right after a backslash or caret (icalendar's
+    rule for escapes). tests/test_calendar.py checks the two agree on random text."""
+    data = line.encode("utf-8")
+    if len(data) < limit:
+        return line
+    chunks, start, room = [], 0, limit - 1
+    while len(data) - start > room:
+        end = start + room
+        while data[end] & 0xC0 == 0x80:  # never inside a character
+            end -= 1
+        if data[end - 1] in b"\\^" and end - 1 > start:
+            end -= 1
+        chunks.append(data[start:end].decode("utf-8"))
+        start = end
+    chunks.append(data[start:].decode("utf-8"))
+    return fold_sep.join(chunks)
+
+
+_content_line._foldline = fold_line  # icalendar calls it for every content line
+
+
+def calendar_files(site: Site, problems: Problems) -> Iterator[tuple[str, bytes]]:
+    """(output path, bytes): events.ics, then one .ics per briefing.
+
+    Drafts (present only in a --drafts preview) get their own file, so the preview's
+    links work, but never enter the calendar subscribers see. Each event is made and
+    serialised once, and used in both files: icalendar's serialiser is the slowest
+    stage of a large build."""
+    check_uids(list(site.briefings), site, problems)
+    events = {post.source_path: chat_event(site, post).to_ical() for post in site.briefings}
+    chats = sorted((p for p in site.briefings if not p.draft),
+                   key=lambda p: (p.chat.start, p.source_path))
+    yield CALENDAR_ROUTE, with_components(
+        site_calendar(site, chats),
+        [*timezones(chats, always=site.config.timezone),
+         *(events[p.source_path] for p in chats)])
+    for post in site.briefings:
+        yield chat_calendar_path(site, post), chat_calendar(site, post, events[post.source_path])
+
+
+def with_components(calendar: Calendar, components: list[bytes]) -> bytes:
+    """The calendar's own properties, serialised by icalendar, around components that
+    icalendar serialised already."""
+    wrapper, end = calendar.to_ical(), b"END:VCALENDAR\r\n"
+    assert wrapper.endswith(end)
+    return wrapper[: -len(end)] + b"".join(components) + end
+
+
+def chat_calendar_path(site: Site, post: Post) -> str:
+    return chat_calendar_route(site.urls.route_of(post.url) or "", post.slug)
+
+
+def event_uid(post: Post, host: str) -> str:
+    """The event's identity for calendar apps: the front matter's `chat.uid` when an
+    editor set one (to keep it across a renamed file), else the post's identity
+    (its source path), never its time, title or slug."""
+    return post.chat.uid or f"{post.identity}@{host}"
+
+
+def site_calendar(site: Site, chats: list[Post]) -> Calendar:
+    """The subscribable calendar's own properties; its components are added after."""
+    config, settings = site.config, site.config.calendar
+    calendar = new_calendar()
+    description = settings.description or config.description
+    refresh = timedelta(hours=max(settings.refresh_hours, 1))
+    calendar.calendar_name = clean(calendar_name(config))  # NAME and X-WR-CALNAME
+    calendar.description = clean(description)              # DESCRIPTION and X-WR-CALDESC
+    # RFC 7986 requires VALUE=DURATION here; icalendar's setter leaves it out.
+    calendar.add("REFRESH-INTERVAL", vDuration(refresh), parameters={"VALUE": "DURATION"})
+    calendar.add("X-PUBLISHED-TTL", vDuration(refresh))    # what Outlook and Google read
+    calendar.url = site.urls.permalink(EVENTS_ROUTE)
+    calendar.source = site.urls.permalink(CALENDAR_ROUTE)
+    if chats:
+        calendar.add("LAST-MODIFIED", max(utc(p.last_modified) for p in chats))
+    return calendar
+
+
+def chat_calendar(site: Site, post: Post, event: bytes) -> bytes:
+    """One chat, for "Add to calendar": opens as an event, not as a new calendar."""
+    calendar = new_calendar()
+    calendar.add("METHOD", "PUBLISH")
+    minutes = site.config.calendar.reminder_minutes
+    if minutes > 0 and not post.chat.cancelled:
+        with_alarm = chat_event(site, post)
+        with_alarm.add_component(reminder(post, minutes))
+        event = with_alarm.to_ical()
+    return with_components(calendar, [*timezones([post]), event])
+
+
+def new_calendar() -> Calendar:
+    calendar = Calendar()
+    calendar.add("PRODID", PRODID)
+    calendar.add("VERSION", "2.0")
+    calendar.add("CALSCALE", "GREGORIAN")
+    return calendar
+
+
+def chat_event(site: Site, post: Post) -> Event:
+    """post -> VEVENT. Times carry their zone (TZID); stamps come from the post."""
+    chat, config = post.chat, site.config
+    event = Event()
+    event.add("UID", event_uid(post, site_host(config)))
+    event.add("DTSTAMP", utc(post.last_modified))
+    event.add("CREATED", utc(post.date))
+    event.add("LAST-MODIFIED", utc(post.last_modified))
+    event.add("SEQUENCE", chat.sequence)
+    event.add("SUMMARY", clean(f"Cancelled: {post.title}" if chat.cancelled else post.title))
+    event.add("DTSTART", chat.start)
+    event.add("DTEND", chat.end)
+    event.add("STATUS", "CANCELLED" if chat.cancelled else "CONFIRMED")
+    event.add("TRANSP", "TRANSPARENT" if chat.cancelled else "OPAQUE")
+    event.add("CLASS", "PUBLIC")
+    event.add("LOCATION", clean(f"{config.calendar.venue}, {chat.hashtag}"))
+    event.add("URL", post.permalink)
+    event.add("DESCRIPTION", clean(description(post, config)))
+    if post.tags:
+        event.add("CATEGORIES", [clean(t) for t in post.tags])
+    event.conferences = [Conference(chat_text.hashtag_url(post, config), feature="CHAT",
+                                    label=f"{chat.hashtag} on {config.network}")]
+    return event
+
+
+def description(post: Post, config) -> str:
+    """Plain text: when, where, who, the paper, the questions and the page."""
+    lines = []
+    if post.chat.cancelled:
+        lines += ["This chat has been cancelled.", ""]
+    lines.append(f"Tweetchat: {chat_text.when(post, config)}")
+    lines.append(f"Follow {post.chat.hashtag} on {config.network}: "
+                 f"{chat_text.hashtag_url(post, config)}")
+    if post.hosts:
+        lines.append(f"{'Hosts' if len(post.hosts) > 1 else 'Host'}: {chat_text.hosts(post)}")
+    if post.paper:
+        lines += ["", f"Paper: {chat_text.citation(post.paper)}"]
+    if post.questions:
+        lines += ["", "Questions:", *chat_text.questions(post)]
+    if post.summary:
+        lines += ["", post.summary]
+    lines += ["", f"Briefing: {post.permalink}"]
+    return "\n".join(lines)
+
+
+def reminder(post: Post, minutes: int) -> Alarm:
+    alarm = Alarm()
+    alarm.add("ACTION", "DISPLAY")
+    alarm.add("DESCRIPTION", clean(post.title))
+    alarm.add("TRIGGER", timedelta(minutes=-minutes))
+    return alarm
+
+
+def timezones(chats: list[Post], always: str = "") -> list[bytes]:
+    """A VTIMEZONE for every zone used (and `always`: a calendar must hold at least one
+    component), covering the years of the chats, sorted by name so the output never
+    depends on a set's order."""
+    years = [y for p in chats for y in (p.chat.start.year, p.chat.end.year)]
+    first = date(min(years, default=2000), 1, 1)
+    last = date(max(years, default=first.year) + 1, 1, 1)
+    tzids = {p.chat.timezone for p in chats} | ({always} if always else set())
+    return [vtimezone(tzid, first, last) for tzid in sorted(tzids)]
+
+
+@lru_cache(maxsize=256)
+def vtimezone(tzid: str, first: date, last: date) -> bytes:
+    """icalendar's VTIMEZONE for a zone, serialised; cached, as it is costly to make."""
+    return Timezone.from_tzid(tzid, first_date=first, last_date=last).to_ical()
+
+
+def check_uids(chats: list[Post], site: Site, problems: Problems) -> None:
+    """Two chats with one UID would overwrite each other in every calendar app."""
+    host = site_host(site.config)
+    seen: dict[str, Post] = {}
+    for post in sorted(chats, key=lambda p: p.source_path):
+        uid = event_uid(post, host)
+        if any(ch.isspace() or ord(ch) < 32 for ch in uid):
+            problems.error(post.source_path, 1, f"chat.uid '{uid}' contains spaces",
+                           "copy the UID exactly as it is in the old .ics file, or leave it empty")
+        if uid in seen:
+            problems.error(post.source_path, 1,
+                           f"this chat has the same calendar UID as {seen[uid].source_path}",
+                           "leave chat.uid empty in the newer file; set it only to keep "
+                           "the UID of a renamed file")
+        seen.setdefault(uid, post)
+
+
+def site_host(config) -> str:
+    return urlsplit(config.base_url).hostname or "localhost"
+
+
+def utc(moment: datetime) -> datetime:
+    return moment.astimezone(timezone.utc)

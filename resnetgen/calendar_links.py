@@ -1,0 +1,96 @@
+"""Links that put chats into readers' calendars and feed readers, for templates.
+
+Everything a template needs to offer "Add to calendar", "Subscribe" and the
+<link rel="alternate"> tags is built here, in Python, so templates only print it.
+Google Calendar and Outlook are given UTC times: they then need no zone of their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from urllib.parse import quote, urlencode
+
+from resnetgen import chat_text
+from resnetgen.config import SiteConfig
+from resnetgen.models import Post
+from resnetgen.urls import (BRIEFINGS_FEED_FOLDER, CALENDAR_ROUTE, Urls, chat_calendar_route,
+                            feed_route, tag_feed_folder)
+
+GOOGLE_TEMPLATE = "https://calendar.google.com/calendar/render"
+GOOGLE_SUBSCRIBE = "https://calendar.google.com/calendar/r"
+OUTLOOK_COMPOSE = "https://outlook.live.com/calendar/0/deeplink/compose"
+
+
+@dataclass(frozen=True)
+class ChatLinks:
+    ics: str        # the chat's own .ics, site-absolute
+    google: str     # Google Calendar's "create event" page, filled in
+    outlook: str    # Outlook.com's "new event" page, filled in
+
+
+@dataclass(frozen=True)
+class SubscribeLinks:
+    name: str       # the calendar's name, as calendar apps show it
+    url: str        # the calendar's https address, to copy
+    webcal: str     # the same with webcal://: opens the calendar app (Apple, Outlook)
+    google: str     # Google Calendar's "add by URL" page
+
+
+@dataclass(frozen=True)
+class FeedLinks:
+    title: str
+    rss: str        # absolute addresses, as feed readers want them
+    atom: str
+
+
+def chat_links(post: Post, config: SiteConfig) -> ChatLinks:
+    urls = Urls(config)
+    route = urls.route_of(post.url) or ""
+    title = post.title
+    details = f"{chat_text.when(post, config)}\n{post.chat.hashtag} on {config.network}\n{post.permalink}"
+    location = f"{config.calendar.venue}, {post.chat.hashtag}"
+    google = GOOGLE_TEMPLATE + "?" + urlencode({
+        "action": "TEMPLATE", "text": title,
+        "dates": f"{google_time(post.chat.start)}/{google_time(post.chat.end)}",
+        "details": details, "location": location}, safe="/", quote_via=quote)
+    outlook = OUTLOOK_COMPOSE + "?" + urlencode({
+        "path": "/calendar/action/compose", "rru": "addevent", "subject": title,
+        "startdt": iso_utc(post.chat.start), "enddt": iso_utc(post.chat.end),
+        "body": details, "location": location}, safe="/", quote_via=quote)
+    return ChatLinks(urls.url(chat_calendar_route(route, post.slug)), google, outlook)
+
+
+def subscribe_links(config: SiteConfig) -> SubscribeLinks:
+    url = Urls(config).permalink(CALENDAR_ROUTE)
+    webcal = "webcal://" + url.split("://", 1)[1]
+    # Google wants the webcal address after cid=, with its ':' and '/' as they are.
+    return SubscribeLinks(calendar_name(config), url, webcal,
+                          f"{GOOGLE_SUBSCRIBE}?cid={quote(webcal, safe=':/')}")
+
+
+def calendar_name(config: SiteConfig) -> str:
+    return config.calendar.name or f"{config.title} tweetchats"
+
+
+def feed_links(config: SiteConfig, tag=None, briefings: bool = False) -> FeedLinks:
+    """The site's feeds; or a topic's (`tag`: a Tag); or the briefings' only."""
+    urls = Urls(config)
+    if tag is not None:
+        folder, title = tag_feed_folder(tag.slug), f"{config.title}: {tag.name}"
+    elif briefings:
+        folder, title = BRIEFINGS_FEED_FOLDER, f"{config.title}: tweetchat briefings"
+    else:
+        folder, title = "", config.title
+    return FeedLinks(title, urls.permalink(feed_route(folder, "rss")),
+                     urls.permalink(feed_route(folder, "atom")))
+
+
+def google_time(moment: datetime) -> str:
+    """20180131T193000Z."""
+    return moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+def iso_utc(moment: datetime) -> str:
+    """2018-01-31T19:30:00Z."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,178 @@
+"""RSS 2.0 and Atom 1.0 feeds, made with feedgen: post -> feed entry.
+
+Feeds: every post (`feed.xml`, `atom.xml` at the root), briefings only (beside the
+events page), and one pair per topic (beside the topic's page). The old Blogger
+address `feeds/posts/default` answers with the Atom feed, so readers subscribed to
+the hosted blog keep receiving posts.
+
+Entries carry the full text with every link made absolute (feed readers and
+RSS-to-email services resolve nothing), and a briefing's entry starts with when to
+join. Nothing reads the clock: a feed's date is that of its newest entry.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Iterator
+from urllib.parse import urljoin
+
+import lxml.html
+from feedgen.feed import FeedGenerator
+
+from resnetgen import __version__, chat_text
+from resnetgen.chat_text import clean
+from resnetgen.models import Post
+from resnetgen.site import Site
+from resnetgen.urls import (BRIEFINGS_FEED_FOLDER, EVENTS_ROUTE, LEGACY_FEED_ROUTE,
+                            chat_calendar_route, feed_route, tag_feed_folder)
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    folder: str                 # where feed.xml and atom.xml go: '', 'tags/x/', 'events/'
+    title: str
+    description: str
+    page_route: str             # the HTML page the feed mirrors
+    posts: tuple[Post, ...]     # newest first, already cut to the configured number
+
+
+def feed_files(site: Site) -> Iterator[tuple[str, bytes]]:
+    """(output path, bytes) for every feed of the site."""
+    for spec in feed_specs(site):
+        yield feed_route(spec.folder, "rss"), make_feed(site, spec, "rss")
+        atom = make_feed(site, spec, "atom")
+        yield feed_route(spec.folder, "atom"), atom
+        if spec.folder == "":
+            # Blogger's address has no extension; GitHub Pages serves it as
+            # application/octet-stream, which feed readers accept by content.
+            yield LEGACY_FEED_ROUTE, atom
+
+
+def feed_specs(site: Site) -> Iterator[FeedSpec]:
+    config = site.config
+    count = max(config.feeds.items, 1)
+
+    def newest(posts) -> tuple[Post, ...]:
+        return tuple(p for p in posts if not p.draft)[:count]
+
+    yield FeedSpec("", config.title, config.description, "", newest(site.posts))
+    yield FeedSpec(BRIEFINGS_FEED_FOLDER, f"{config.title}: tweetchat briefings",
+                   f"Every tweetchat briefing of {config.title}.", EVENTS_ROUTE,
+                   newest(site.briefings))
+    for tag in site.tags:
+        yield FeedSpec(tag_feed_folder(tag.slug), f"{config.title}: {tag.name}",
+                       f"Posts and chats on {config.title} about {tag.name}.",
+                       tag_feed_folder(tag.slug), newest(tag.posts))
+
+
+def make_feed(site: Site, spec: FeedSpec, kind: str) -> bytes:
+    """One feed as bytes; `kind` is 'rss' or 'atom'."""
+    config, urls = site.config, site.urls
+    feed = FeedGenerator()
+    feed.load_extension("dc", atom=False, rss=True)   # dc:creator: RSS authors need no email
+    feed.id(urls.permalink(feed_route(spec.folder, "atom")))
+    feed.title(clean(spec.title))
+    feed.description(clean(spec.description) or clean(spec.title))
+    feed.link(href=urls.permalink(feed_route(spec.folder, kind)), rel="self",
+              type=f"application/{kind}+xml")
+    # Last: feedgen takes RSS's <link> from the last link given.
+    feed.link(href=urls.permalink(spec.page_route), rel="alternate", type="text/html")
+    feed.language(config.language)
+    feed.author({"name": clean(config.author or config.title)})
+    feed.icon(urls.permalink("favicon.svg"))
+    feed.generator("resnetgen", version=__version__)
+    updated = max((utc(p.last_modified) for p in spec.posts), default=newest_change(site))
+    feed.updated(updated)       # atom:updated and rss lastBuildDate: never the clock
+    feed.pubDate(updated)
+    for post in spec.posts:
+        add_entry(feed, site, post)
+    if kind == "rss":
+        return feed.rss_str(pretty=True)
+    return feed.atom_str(pretty=True)
+
+
+def add_entry(feed: FeedGenerator, site: Site, post: Post) -> None:
+    """post -> feed entry."""
+    entry = feed.add_entry(order="append")
+    entry.id(post.permalink)
+    entry.guid(post.permalink, permalink=True)
+    entry.title(clean(post.title))
+    entry.link(href=post.permalink, rel="alternate", type="text/html")
+    entry.published(utc(post.date))
+    entry.updated(utc(post.last_modified))
+    # The post's author, else the site's, else the network itself.
+    author = clean(post.author or site.config.author or site.config.title)
+    entry.author({"name": author})
+    entry.dc.dc_creator(author)
+    for tag in post.tags:
+        entry.category(term=clean(tag), label=clean(tag))
+    entry.summary(clean(entry_summary(site, post)))
+    entry.content(entry_html(site, post), type="html")
+
+
+def entry_summary(site: Site, post: Post) -> str:
+    """Plain text; a briefing's starts with when to join."""
+    if not post.is_briefing:
+        return post.summary or post.title
+    state = "Cancelled tweetchat" if post.chat.cancelled else "Tweetchat"
+    lead = f"{state}: {chat_text.when(post, site.config)}, {post.chat.hashtag}."
+    return f"{lead} {post.summary}".strip()
+
+
+def entry_html(site: Site, post: Post) -> str:
+    """The full text; a briefing's starts with the chat's facts and ends with its questions."""
+    parts = [chat_facts_html(site, post)] if post.is_briefing else []
+    parts.append(post.body_html)
+    if post.questions:
+        items = "".join(f"<li>{html.escape(q)}</li>" for q in chat_text.questions(post))
+        parts.append(f"<h2>Questions for the chat</h2><ol>{items}</ol>")
+    return absolute_links(clean("\n".join(parts)), post.permalink)
+
+
+def chat_facts_html(site: Site, post: Post) -> str:
+    config, chat, e = site.config, post.chat, html.escape
+    when = e(chat_text.when(post, config))
+    tag = f'<a href="{e(chat_text.hashtag_url(post, config))}">{e(chat.hashtag)}</a>'
+    if chat.cancelled:
+        lines = [f"<strong>Cancelled.</strong> This tweetchat ({when}) will not take place."]
+    else:
+        ics = site.urls.url(chat_calendar_route(site.urls.route_of(post.url) or "", post.slug))
+        lines = [f"<strong>Tweetchat: {when}</strong>, on {e(config.network)} with {tag}. "
+                 f'<a href="{e(ics)}">Add to calendar</a>']
+    if post.hosts:
+        lines.append(f"{'Hosts' if len(post.hosts) > 1 else 'Host'}: {e(chat_text.hosts(post))}")
+    if post.paper:
+        lines.append(f"Paper: {e(chat_text.citation(post.paper))}")
+    return "".join(f"<p>{line}</p>" for line in lines)
+
+
+def absolute_links(fragment: str, base: str) -> str:
+    """Resolve every relative and site-absolute link in an HTML fragment against `base`."""
+    if not fragment.strip():
+        return ""
+    root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    root.make_links_absolute(base, resolve_base_href=False)
+    for element in root.iter("img", "source"):     # lxml leaves srcset alone
+        if element.get("srcset"):
+            element.set("srcset", absolute_srcset(element.get("srcset"), base))
+    text = lxml.html.tostring(root, encoding="unicode", method="html")
+    return text[len("<div>"):-len("</div>")]
+
+
+def absolute_srcset(srcset: str, base: str) -> str:
+    """'a.png 1x, b.png 2x' -> 'https://.../a.png 1x, https://.../b.png 2x'."""
+    candidates = [c.split() for c in srcset.split(",") if c.strip()]
+    return ", ".join(" ".join([urljoin(base, url), *size]) for url, *size in candidates)
+
+
+def newest_change(site: Site) -> datetime:
+    """For a feed with no entries: the newest change in the site, never the clock."""
+    return max((utc(p.last_modified) for p in (*site.posts, *site.pages)), default=_EPOCH)
+
+
+def utc(moment: datetime) -> datetime:
+    return moment.astimezone(timezone.utc)
