@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from proof.conftest import WIDTHS
-from proof.test_accessibility import PAGE_TYPES, page_types
+from proof.test_accessibility import PAGE_TYPES
 
 # Everything a keyboard user can reach, numbered in document order.
 _MARK = """() => {
@@ -62,10 +62,9 @@ def keyboard_tabs(contexts):
 
 @pytest.mark.parametrize("view", VIEWS)
 @pytest.mark.parametrize("name", PAGE_TYPES)
-def test_skip_link_then_every_control_by_keyboard(name, view, keyboard_tabs, rich_server,
-                                                   rich_site):
+def test_skip_link_then_every_control_by_keyboard(name, view, keyboard_tabs, rich_server):
     page = keyboard_tabs[view]
-    url = rich_server.url(page_types(rich_site)[name])
+    url = rich_server.url(PAGE_TYPES[name])
     page.goto(url, wait_until="load")
     page.keyboard.press("Tab")
     first = page.evaluate(_FOCUSED)
