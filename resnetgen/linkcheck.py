@@ -27,7 +27,9 @@ HTML_EXTENSIONS = {".html", ".htm"}
 XML_EXTENSIONS = {".xml", ".atom", ".rss"}
 ICS_EXTENSIONS = {".ics"}
 
-# Attributes that hold one URL, and the ones that hold a srcset list.
+# The HTML elements that can carry a link, and the attributes that hold one URL.
+_LINK_TAGS = ("a", "area", "link", "img", "source", "script", "iframe", "embed", "object",
+              "video", "audio", "track", "form", "button", "input", "meta", "use", "image")
 _URL_ATTRIBUTES = ("href", "src", "poster", "data", "action", "formaction")
 _META_URLS = {"og:url", "og:image", "og:image:url", "og:image:secure_url", "twitter:image"}
 _REFRESH = re.compile(r"^\s*\d+\s*[;,]\s*url\s*=\s*['\"]?([^'\"]+)", re.IGNORECASE)
@@ -69,16 +71,9 @@ def _extract_html(data: bytes) -> PageLinks:
     if root is None:
         return PageLinks(is_html=True)
     links: list[Link] = []
-    ids: set[str] = set()
-    for element in root.iter(etree.Element):
+    for element in root.iter(*_LINK_TAGS):  # only these carry links: much faster than all
         attributes = element.attrib
-        if not attributes:
-            continue
         line = element.sourceline or 1
-        if "id" in attributes:
-            ids.add(attributes["id"])
-        if element.tag == "a" and "name" in attributes:
-            ids.add(attributes["name"])
         for name in _URL_ATTRIBUTES:
             value = attributes.get(name)
             if value is not None:
@@ -88,7 +83,8 @@ def _extract_html(data: bytes) -> PageLinks:
             links.extend(Link(url, line) for url in srcset_urls(srcset))
         if element.tag == "meta":
             links.extend(Link(url, line) for url in _meta_urls(attributes))
-    return PageLinks(tuple(links), frozenset(ids), is_html=True)
+    ids = frozenset(map(str, root.xpath("//@id | //a/@name")))  # plain str: free the tree
+    return PageLinks(tuple(links), ids, is_html=True)
 
 
 def srcset_urls(srcset: str) -> list[str]:
@@ -201,17 +197,25 @@ class LinkChecker:
         """(file, fragment, reason it is broken); no file for another site's link."""
         if not url:
             return None, "", "the link is empty"
-        target = urlsplit(urljoin(page_url, url))
-        if target.scheme not in _SITE_SCHEMES or target.netloc.lower() != host:
-            return None, "", None  # another site, mailto:, data:, ...
-        path = unquote(target.path)
+        origin = page_url[:page_url.index("/", page_url.index("//") + 2)]
+        if url.startswith(origin + "/"):
+            url = url[len(origin):]
+        if url.startswith("/") and not url.startswith("//") and "/." not in url:
+            # The common case, without urljoin's cost: a site-absolute link.
+            raw_path, _, raw_fragment = url.partition("#")
+            path, fragment = unquote(raw_path.partition("?")[0]), unquote(raw_fragment)
+        else:
+            target = urlsplit(urljoin(page_url, url))
+            if target.scheme not in _SITE_SCHEMES or target.netloc.lower() != host:
+                return None, "", None  # another site, mailto:, data:, ...
+            path, fragment = unquote(target.path), unquote(target.fragment)
         if not path.startswith(base_path) and path + "/" != base_path:
             return None, "", f"it is outside the site's base path {base_path}"
         route = path[len(base_path):]
         file = self._file_for(route)
         if file is None:
             return None, "", f"no file {output_path_for(route)} was written"
-        return file, unquote(target.fragment), None
+        return file, fragment, None
 
     def _missing_id(self, file: str, fragment: str, output_path: str,
                     base_path: str) -> str | None:
