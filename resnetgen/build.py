@@ -95,10 +95,7 @@ def build(options: BuildOptions) -> BuildReport:
                                    "rename the file or move it to another folder")
         problems.raise_if_errors()
         if links is not None:
-            report.links = links.links_checked
-            links.report(sources, problems, config.base_path,
-                         lambda source, url: source_line(options.site_dir, source, url))
-            problems.raise_if_errors()
+            report.links = check_links(links, sources, options.site_dir, problems)
         if staged is not None:
             staged.commit()
     except BaseException:
@@ -117,6 +114,14 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
     yield from render_pages(site, pages, env, options.site_dir, problems)
     yield from calendar_files(site, problems)   # events.ics and one .ics per chat
     yield from feed_files(site)                 # RSS and Atom: all, per tag, briefings
+
+
+def check_links(links: LinkChecker, sources: dict[str, str], site_dir: Path,
+                problems: Problems) -> int:
+    """Every internal link must lead to a written file; returns how many links were seen."""
+    links.report(sources, problems, lambda source, url: source_line(site_dir, source, url))
+    problems.raise_if_errors()
+    return links.links_checked
 
 
 def source_line(site_dir: Path, source: str, url: str) -> int:

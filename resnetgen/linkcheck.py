@@ -167,13 +167,18 @@ class LinkChecker:
         self.written.add(output_path)
 
     @property
+    def base_path(self) -> str:
+        """The path part of base_url, ending in '/': '/blog/'."""
+        path = urlsplit(self.base_url).path
+        return path if path.endswith("/") else path + "/"
+
+    @property
     def links_checked(self) -> int:
         return sum(len(p.links) for p in self.pages.values())
 
     def broken(self) -> list[Broken]:
         parts = urlsplit(self.base_url)
-        host = parts.netloc.lower()
-        base_path = parts.path if parts.path.endswith("/") else parts.path + "/"
+        host, base_path = parts.netloc.lower(), self.base_path
         absolute: dict[str, tuple[str | None, str, str | None]] = {}  # the same on every page
         found = []
         for output_path in sorted(self.pages):
@@ -232,11 +237,12 @@ class LinkChecker:
         folder = route + "/index.html"  # '/x' is served as '/x/' by static hosts
         return folder if folder in self.written else None
 
-    def report(self, sources: dict[str, str], problems: Problems, base_path: str,
+    def report(self, sources: dict[str, str], problems: Problems,
                line_of: Callable[[str, str], int] = lambda source, url: 1) -> None:
         """One error per broken link, on the source file that produced the page, at
         `line_of(source, url)`. A link broken on many pages (a theme fault) is
         reported once, with a count."""
+        base_path = self.base_path
         by_link: dict[tuple[str, str], list[Broken]] = {}
         for fault in self.broken():
             by_link.setdefault((fault.link.url, fault.reason), []).append(fault)
@@ -248,10 +254,10 @@ class LinkChecker:
             problems.error(source, line_of(source, url),
                            f"broken link '{url}' on page {page}{others} "
                            f"(output/{first.output_path}, line {first.link.line}): {reason}",
-                           _hint(url, source))
+                           _hint(source))
 
 
-def _hint(url: str, source: str) -> str:
+def _hint(source: str) -> str:
     if source.endswith(".md"):
         return ("fix the link in the text, or in the theme if the text has no such link; "
                 "`--no-link-check` skips this check in an emergency")
