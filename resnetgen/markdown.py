@@ -46,7 +46,19 @@ def markdown_parser() -> MarkdownIt:
     md.use(anchors_plugin, min_level=2, max_level=4, slug_func=slugify)
     md.core.ruler.push("resolve_links", _resolve_links)
     md.add_render_rule("footnote_block_open", _footnotes_open)
+    md.add_render_rule("footnote_anchor", _footnote_back_link)
     return md
+
+
+def _footnote_back_link(self, tokens, idx, options, env) -> str:
+    """The plugin's '↩' link, with words screen readers say (hidden by the theme's
+    `visually-hidden` class; a theme without it shows them, which is no harm)."""
+    ident = self.rules["footnote_anchor_name"](tokens, idx, options, env)
+    if tokens[idx].meta["subId"] > 0:
+        ident += ":" + str(tokens[idx].meta["subId"])
+    number = tokens[idx].meta["id"] + 1
+    return (f' <a href="#fnref{ident}" class="footnote-backref">\u21a9\ufe0e'
+            f'<span class="visually-hidden"> Back to the text of note {number}</span></a>')
 
 
 def _footnotes_open(self, tokens, idx, options, env) -> str:
