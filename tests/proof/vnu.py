@@ -20,23 +20,27 @@ class Message:
         return f"{self.file}:{self.line}: {self.kind}: {self.text}"
 
 
-def run_vnu(command: list[str], folder: Path) -> list[Message]:
-    """Every message vnu gives for the HTML, CSS and SVG files under `folder`."""
+def run_vnu(command: list[str], folders: list[Path]) -> dict[Path, list[Message]]:
+    """Every message vnu gives for the HTML, CSS and SVG files under each folder, from
+    one run (one JVM start, the slow part), keyed by folder; file names are relative."""
+    folders = [f.resolve() for f in folders]
     result = subprocess.run(
         [*command, "--format", "json", "--stdout", "--skip-non-html",
-         "--also-check-css", "--also-check-svg", str(folder)],
+         "--also-check-css", "--also-check-svg", *map(str, folders)],
         capture_output=True, text=True, timeout=300)
     if not result.stdout.strip():
         raise RuntimeError(f"vnu gave no report (exit {result.returncode}): {result.stderr}")
-    prefix = str(folder.resolve()) + "/"
-    messages = []
+    found: dict[Path, list[Message]] = {folder: [] for folder in folders}
     for item in json.loads(result.stdout)["messages"]:
         kind = item["type"]
         if kind == "info" and item.get("subType") == "warning":
             kind = "warning"
-        messages.append(Message(kind, _path(item.get("url", "")).removeprefix(prefix),
-                                item.get("lastLine", 0), item.get("message", "")))
-    return messages
+        path = Path(_path(item.get("url", "")))
+        folder = next((f for f in folders if path.is_relative_to(f)), folders[0])
+        name = path.relative_to(folder).as_posix() if path.is_relative_to(folder) else str(path)
+        found[folder].append(Message(kind, name, item.get("lastLine", 0),
+                                     item.get("message", "")))
+    return found
 
 
 def checked_files(folder: Path) -> list[Path]:
