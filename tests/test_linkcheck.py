@@ -97,7 +97,8 @@ def test_every_kind_of_fault_is_reported():
     links = checker({
         "index.html": '<a href="/blog/missing/">m</a> <a href="x/#nope">f</a>'
                       ' <a href="#self">s</a> <a href="/elsewhere/">e</a> <img src="" alt="">'
-                      ' <img srcset="ok.png 1x, gone.png 2x" alt="">',
+                      ' <img srcset="ok.png 1x, gone.png 2x" alt="">'
+                      ' <a href="webcal://example.org/blog/none.ics">subscribe</a>',
         "x/index.html": "<p>no ids</p>",
         "sitemap.xml": '<urlset><url><loc>https://example.org/blog/old/</loc></url></urlset>',
         "feed.atom": '<feed xmlns="http://www.w3.org/2005/Atom"><link href="/blog/feed.xml"/></feed>',
@@ -112,6 +113,7 @@ def test_every_kind_of_fault_is_reported():
         "gone.png": "no file gone.png was written",
         "https://example.org/blog/old/": "no file old/index.html was written",
         "/blog/feed.xml": "no file feed.xml was written",
+        "webcal://example.org/blog/none.ics": "no file none.ics was written",
     }
 
 
