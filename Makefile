@@ -32,8 +32,9 @@ check: $(STAMP)
 test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest
 
+# make serve PORT=8001 when port 8000 is taken.
 serve: $(STAMP)
-	$(BIN)/resnetgen serve
+	$(BIN)/resnetgen serve $(if $(PORT),--port $(PORT))
 
 # Builds (stopping on any error), then pushes output/ as the gh-pages branch of origin.
 deploy: $(STAMP)

@@ -18,6 +18,7 @@ from resnetgen.calendar import calendar_files
 from resnetgen.config import load_config
 from resnetgen.feeds import feed_files
 from resnetgen.linkcheck import HTML_EXTENSIONS, LinkChecker
+from resnetgen.lint import editor_warnings
 from resnetgen.loader import load_content
 from resnetgen.locate import link_line
 from resnetgen.pages import all_pages
@@ -65,14 +66,15 @@ def build(options: BuildOptions) -> BuildReport:
     problems.raise_if_errors()
     site = assemble(config, content, options.now)
 
-    report = BuildReport(briefings=len(site.briefings), site=site,
-                         warnings=problems.warnings)
+    report = BuildReport(briefings=len(site.briefings), site=site)
+    produced: set[str] = set()
     staged = StagedOutput(options.output_dir) if options.write else None
     links = LinkChecker(config.base_url) if options.link_check else None
     sources: dict[str, str] = {}   # output path -> the source file that produced it
     try:
         for output_path, data in all_outputs(site, env, options, problems, report, sources):
             report.files += 1
+            produced.add(output_path)
             if links is not None:
                 links.add(output_path, data)
             if staged is not None:
@@ -83,6 +85,7 @@ def build(options: BuildOptions) -> BuildReport:
                                    "rename the content file, or change a slug or alias")
         for output_path, source in static_files(site, options.site_dir):
             report.files += 1
+            produced.add(output_path)
             if links is not None:
                 add_static(links, output_path, source)
             if staged is not None:
@@ -93,6 +96,7 @@ def build(options: BuildOptions) -> BuildReport:
                                    if source.is_relative_to(options.site_dir) else str(source),
                                    1, f"{clash.output_path} is also a page of the site",
                                    "rename the file or move it to another folder")
+        editor_warnings(site, produced, problems)
         problems.raise_if_errors()
         if links is not None:
             report.links = check_links(links, sources, options.site_dir, problems)
@@ -102,6 +106,7 @@ def build(options: BuildOptions) -> BuildReport:
         if staged is not None:
             staged.discard()
         raise
+    report.warnings = problems.warnings
     report.seconds = time.perf_counter() - started
     return report
 

@@ -18,7 +18,8 @@ from resnetgen.problems import Problem, SiteError
 
 # Modules that add subcommands: each has `add_command(subparsers)`, which sets
 # `func` on its parser. Keep heavy imports inside their functions: startup time counts.
-COMMAND_MODULES: list[str] = ["resnetgen.deploy"]
+COMMAND_MODULES: list[str] = ["resnetgen.deploy", "resnetgen.serve", "resnetgen.scaffold",
+                             "resnetgen.importer.command"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,16 +13,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from resnetgen.config import SiteConfig
 from resnetgen.locate import key_line
-from resnetgen.models import CANCELLED, SCHEDULED, Chat, Paper, Person
+from resnetgen.models import CANCELLED, SCHEDULED, Chat, Comment, Paper, Person
 from resnetgen.people import inline_person_key, make_person
 from resnetgen.problems import Problems, did_you_mean
+from resnetgen.sanitize import clean_comment_html
 from resnetgen.source import SourceFile
 
 POST_FIELDS = {"title", "date", "updated", "summary", "tags", "draft", "slug", "aliases",
-               "chat", "hosts", "paper", "questions", "author", "image", "extra"}
+               "chat", "hosts", "paper", "questions", "author", "image", "extra",
+               "comments"}
 CHAT_FIELDS = {"start", "end", "duration", "timezone", "hashtag", "status", "sequence", "uid"}
 PAPER_FIELDS = {"title", "authors", "year", "venue", "doi", "url"}
 HOST_FIELDS = {"name", "handle", "profile_url", "bio"}
+COMMENT_FIELDS = {"author", "date", "html"}
 DEFAULT_CHAT_MINUTES = 60
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
 
@@ -239,3 +242,27 @@ def read_paper(reader: FieldReader, raw: Any) -> Paper | None:
         reader.error(where + ("url",), f"paper url '{url}' must start with http:// or https://")
     return Paper(title=title, authors=reader.text_list(raw, "authors", where), year=year,
                  venue=reader.text(raw, "venue", where), doi=doi, url=url)
+
+
+def read_comments(reader: FieldReader, raw: Any) -> tuple[Comment, ...]:
+    """The old blog's comments: each {author, date, html}; the html is sanitised here."""
+    where = ("comments",)
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        reader.error(where, "'comments' must be a list",
+                     "one '- author: ...' entry per comment, with date: and html:")
+        return ()
+    comments = []
+    for entry in raw:
+        if not isinstance(entry, dict):
+            reader.error(where, "each comment must be a table of author, date and html")
+            continue
+        reader.unknown_keys(entry, COMMENT_FIELDS, where)
+        when = reader.moment(entry, "date", where, reader.config.zone, required=True)
+        html = reader.text(entry, "html", where, required=True)
+        if when is None or not html:
+            continue
+        comments.append(Comment(author=reader.text(entry, "author", where) or "Anonymous",
+                                date=when, html=clean_comment_html(html)))
+    return tuple(sorted(comments, key=lambda c: c.date))

@@ -49,6 +49,7 @@ class PageLinks:
     links: tuple[Link, ...] = ()
     ids: frozenset[str] = frozenset()
     is_html: bool = False
+    is_redirect: bool = False   # a <meta http-equiv="refresh"> page: it has no sections
 
 
 def extract(output_path: str, data: bytes) -> PageLinks:
@@ -71,6 +72,7 @@ def _extract_html(data: bytes) -> PageLinks:
     if root is None:
         return PageLinks(is_html=True)
     links: list[Link] = []
+    redirect = False
     for element in root.iter(*_LINK_TAGS):  # only these carry links: much faster than all
         attributes = element.attrib
         line = element.sourceline or 1
@@ -83,8 +85,9 @@ def _extract_html(data: bytes) -> PageLinks:
             links.extend(Link(url, line) for url in srcset_urls(srcset))
         if element.tag == "meta":
             links.extend(Link(url, line) for url in _meta_urls(attributes))
+            redirect = redirect or attributes.get("http-equiv", "").lower() == "refresh"
     ids = frozenset(map(str, root.xpath("//@id | //a/@name")))  # plain str: free the tree
-    return PageLinks(tuple(links), ids, is_html=True)
+    return PageLinks(tuple(links), ids, is_html=True, is_redirect=redirect)
 
 
 def srcset_urls(srcset: str) -> list[str]:
@@ -225,8 +228,9 @@ class LinkChecker:
     def _missing_id(self, file: str, fragment: str, output_path: str,
                     base_path: str) -> str | None:
         page = self.pages.get(file)
-        if fragment.lower() == "top" or page is None or not page.is_html or fragment in page.ids:
-            return None
+        if (fragment.lower() == "top" or page is None or not page.is_html or page.is_redirect
+                or fragment in page.ids):
+            return None  # an old address's redirect page forwards to the page, not a section
         where = "this page" if file == output_path else f"{base_path}{file}"
         return f"no id '{fragment}' on {where}"
 

@@ -9,8 +9,9 @@ from datetime import datetime
 from pathlib import Path
 
 from resnetgen.config import SiteConfig
-from resnetgen.frontmatter_schema import (POST_FIELDS, FieldReader, read_chat, read_hosts,
-                                          read_paper)
+from resnetgen.frontmatter_schema import (POST_FIELDS, FieldReader, read_chat, read_comments,
+                                          read_hosts, read_paper)
+from resnetgen.lint import source_facts
 from resnetgen.markdown import LinkContext, render_markdown
 from resnetgen.models import PAGE, POST, Person, Post
 from resnetgen.people import load_people
@@ -76,6 +77,7 @@ def read_post(source: SourceFile, config: SiteConfig, people: dict[str, Person],
     hosts = read_hosts(reader, meta.get("hosts"), people)
     paper = read_paper(reader, meta.get("paper"))
     questions = reader.text_list(meta, "questions")
+    comments = read_comments(reader, meta.get("comments"))
     tags = reader.text_list(meta, "tags")
     for tag in tags:
         if not slugify(tag):
@@ -107,7 +109,7 @@ def read_post(source: SourceFile, config: SiteConfig, people: dict[str, Person],
         permalink=urls.permalink(route), summary=reader.text(meta, "summary"), body_html="",
         tags=tags, draft=draft, aliases=tuple(aliases), chat=chat, hosts=hosts, paper=paper,
         questions=questions, author=reader.text(meta, "author") or config.author,
-        image=reader.text(meta, "image"), extra=extra)
+        image=reader.text(meta, "image"), extra=extra, comments=comments)
 
 
 def default_slug(source_path: str) -> str:
@@ -154,4 +156,5 @@ def render_body(source: SourceFile, post: Post, links: dict[str, str], config: S
             problems.error(source.source_path, 1, f"image {wanted} does not exist",
                            "put the picture beside the post, or give a full URL")
     summary = post.summary or rendered.first_paragraph
-    return replace(post, body_html=rendered.html, summary=summary, image=image)
+    return replace(post, body_html=rendered.html, summary=summary, image=image,
+                   facts=source_facts(source, rendered))

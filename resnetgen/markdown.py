@@ -28,6 +28,7 @@ class LinkContext:
     links: dict[str, str]            # source path -> url, for every content file
     base_path: str
     missing: list[tuple[int, str, str]] = field(default_factory=list)  # line, kind, target
+    rooted: list[tuple[int, str]] = field(default_factory=list)  # line, url of '/...' links
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Rendered:
     first_paragraph: str
     missing: tuple[tuple[int, str, str], ...]
     images_without_alt: tuple[int, ...]
+    rooted_links: tuple[tuple[int, str], ...] = ()   # links from the site's root: line, url
 
 
 @lru_cache(maxsize=1)
@@ -77,7 +79,8 @@ def render_markdown(text: str, context: LinkContext) -> Rendered:
         context.first_line + (line or 0)
         for line, child in _images(tokens) if not child.content.strip()
     )
-    return Rendered(html, _first_paragraph(tokens), tuple(context.missing), no_alt)
+    return Rendered(html, _first_paragraph(tokens), tuple(context.missing), no_alt,
+                    tuple(context.rooted))
 
 
 def _resolve_links(state: StateCore) -> None:
@@ -106,6 +109,7 @@ def _rewrite(token, attr: str, kind: str, line: int, context: LinkContext) -> No
     if target.startswith("/"):
         if not target.startswith(context.base_path):
             token.attrSet(attr, context.base_path + target.lstrip("/"))
+        context.rooted.append((line, token.attrGet(attr)))  # checked once all outputs are known
         return
     wanted = relative_source(context.source_path, parts.path)
     url = context.links.get(wanted) or context.links.get(wanted.rstrip("/") + "/index.md")

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from resnetgen.lint import SourceFacts
 
 POST = "post"  # dated entries: briefings and ordinary posts
 PAGE = "page"  # standalone pages under content/pages/
@@ -58,6 +61,14 @@ class Chat:
 
 
 @dataclass(frozen=True)
+class Comment:
+    """A reader's comment from the old blog: archived, shown read-only."""
+    author: str
+    date: datetime      # aware
+    html: str           # sanitised when loaded, whatever the front matter says
+
+
+@dataclass(frozen=True)
 class Post:
     source_path: str            # relative to the site folder, '/'-separated
     kind: str                   # POST or PAGE
@@ -79,7 +90,10 @@ class Post:
     questions: tuple[str, ...] = ()
     author: str = ""
     image: str = ""             # absolute URL of a share image, if any
+    comments: tuple[Comment, ...] = ()  # from the old blog, oldest first
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    # Lines in the source file, for editor warnings (not for templates).
+    facts: SourceFacts | None = field(default=None, hash=False, compare=False, repr=False)
 
     @property
     def is_briefing(self) -> bool:

@@ -131,9 +131,12 @@ def real_server(real_site):
     server.server_close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
-    """One headless Debian Chromium for the whole session; never a downloaded browser."""
+    """One headless Debian Chromium for these tests; never a downloaded browser.
+
+    Package scope: it closes when tests/proof/ is done, because a second Playwright
+    (tests/test_browser_reload.py) cannot start while this one runs in the same thread."""
     require_browser()
     from playwright.sync_api import sync_playwright
     playwright = sync_playwright().start()
@@ -143,7 +146,7 @@ def browser():
     playwright.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def contexts(browser):
     """A browser context per (colour scheme, width), made when first asked for."""
     made = {}
