@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import shutil
 import threading
 from dataclasses import dataclass
@@ -17,29 +16,13 @@ from pathlib import Path
 import pytest
 
 from conftest import NOW, REPO, build_site
+from needs import CHROMIUM, CHROMIUM_ARGS, need_chromium, require
 
 VNU_JAR = REPO / "node_modules/vnu-jar/build/dist/vnu.jar"
 AXE_JS = REPO / "node_modules/axe-core/axe.min.js"
-# Debian's chromium; elsewhere (GitHub's runners) whichever Chromium is installed.
-CHROMIUM = Path(os.environ.get("RESNETGEN_CHROMIUM") or shutil.which("chromium")
-                or shutil.which("chromium-browser") or shutil.which("google-chrome")
-                or "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = REPO / "docs/screenshots"
 WIDTHS = {"phone": 390, "desktop": 1280}
 SCHEMES = ("light", "dark")
-
-
-def require(present: bool, what: str, how: str) -> None:
-    """Skip a test whose tool is missing, saying how to install it; under CI=true, fail."""
-    if present:
-        return
-    message = f"{what} is missing: {how}"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{message} (CI=true: a missing checker is a failure, not a skip)")
-    pytest.skip(message)
 
 
 def require_vnu() -> list[str]:
@@ -50,7 +33,7 @@ def require_vnu() -> list[str]:
 
 
 def require_browser() -> None:
-    require(CHROMIUM.is_file(), "Chromium", "apt-get install chromium")
+    need_chromium()
     require(AXE_JS.is_file(), "axe-core", "run `make test` (npm ci)")
     try:
         import playwright.sync_api  # noqa: F401

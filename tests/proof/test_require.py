@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from proof.conftest import require
+from needs import require
 
 
 def test_a_missing_tool_skips_with_how_to_install_it(monkeypatch):
