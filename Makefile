@@ -14,13 +14,22 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(BIN)/pip install --disable-pip-version-check --no-deps -e . --config-settings editable_mode=compat >> $(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
 	touch $(STAMP)
 
+# The checkers the tests run (vnu.jar, axe-core), pinned in package-lock.json.
+# --ignore-scripts: vnu-jar's install script would download a Java; Debian's is used.
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+	  echo "Installing the HTML and accessibility checkers into node_modules (npm ci)"; \
+	  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $(NODE_STAMP); \
+	else echo "npm not found: HTML and accessibility tests will skip (apt-get install npm)"; fi
+
 build: $(STAMP)
 	$(BIN)/resnetgen build
 
 check: $(STAMP)
 	$(BIN)/resnetgen check
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest
 
 # make serve PORT=8001 when port 8000 is taken.

@@ -16,8 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
-from resnetgen.config import load_config
 from resnetgen.cache import no_memo
+from resnetgen.config import load_config
 from resnetgen.incremental import Incremental
 from resnetgen.layout import theme_dirs
 from resnetgen.parallel import Background
@@ -26,6 +26,7 @@ from resnetgen.writer import OutputClash, Previous, StagedOutput
 
 if TYPE_CHECKING:
     from resnetgen.config import SiteConfig
+    from resnetgen.linkcheck import LinkChecker
     from resnetgen.site import Site
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class BuildOptions:
     write: bool = True          # False: validate and render, write nothing (`check`)
     cache: bool = True          # False (--no-cache): read and render everything afresh
     cache_dir: Path | None = None  # where the cache is kept; default SITE/.resnetgen-cache
+    link_check: bool = True     # False: `--no-link-check`, for emergencies
 
 
 @dataclass
@@ -44,6 +46,7 @@ class BuildReport:
     pages: int = 0
     briefings: int = 0
     files: int = 0
+    links: int = 0              # internal and external links seen by the link check
     seconds: float = 0.0
     warnings: list[Problem] = field(default_factory=list)
     site: Site | None = None    # None when nothing changed and the build stopped early
@@ -81,6 +84,7 @@ def build(options: BuildOptions) -> BuildReport:
                                seconds=time.perf_counter() - started)
 
     # Imported only now: a build with nothing to do never loads Jinja2 or markdown-it.
+    from resnetgen.linkcheck import LinkChecker
     from resnetgen.lint import editor_warnings
     from resnetgen.loader import load_content
     from resnetgen.site import assemble
@@ -100,10 +104,16 @@ def build(options: BuildOptions) -> BuildReport:
     produced: set[str] = set()
     staged = (StagedOutput(options.output_dir, incremental.cache.outputs if incremental else None)
               if options.write else None)
+    links = LinkChecker(config.base_url) if options.link_check else None
+    sources: dict[str, str] = {}   # output path -> the source file that produced it
     try:
-        for output_path, data, key in all_outputs(site, env, options, problems, report, incremental):
+        for output_path, data, key in all_outputs(site, env, options, problems, report,
+                                                  sources, incremental):
             report.files += 1
             produced.add(output_path)
+            if links is not None:  # a kept file's links are known from when it was made
+                links.add(output_path, data, incremental.page_links(output_path, data)
+                          if incremental else None)
             if staged is not None:
                 try:
                     staged.write(output_path, data, key)
@@ -113,6 +123,8 @@ def build(options: BuildOptions) -> BuildReport:
         for output_path, source in static_files(site, options.site_dir):
             report.files += 1
             produced.add(output_path)
+            if links is not None:
+                add_static(links, output_path, source)
             if staged is not None:
                 try:
                     staged.copy(output_path, source,
@@ -125,6 +137,8 @@ def build(options: BuildOptions) -> BuildReport:
                                    "rename the file or move it to another folder")
         editor_warnings(site, produced, problems)
         problems.raise_if_errors()
+        if links is not None:
+            report.links = check_links(links, sources, options.site_dir, problems)
         if staged is not None:
             staged.commit()
     except BaseException:
@@ -135,19 +149,22 @@ def build(options: BuildOptions) -> BuildReport:
     if incremental and staged is not None:
         incremental.finish(staged.records, {
             "pages": report.pages, "briefings": report.briefings, "files": report.files,
-            "warnings": report.warnings}, [p.chat.end for p in site.briefings])
+            "warnings": report.warnings, "links": report.links},
+            [p.chat.end for p in site.briefings])
     report.seconds = time.perf_counter() - started
     return report
 
 
 def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
-                report: BuildReport, incremental: Incremental | None = None
+                report: BuildReport, sources: dict[str, str],
+                incremental: Incremental | None = None
                 ) -> Iterator[tuple[str, "bytes | Previous", str]]:
     """(output path, bytes or the previous build's unchanged file, key) of every output."""
     from resnetgen.pages import all_pages
     from resnetgen.render import render_pages
 
     pages = all_pages(site)
+    sources.update((page.output_path, page.source) for page in pages)
     report.pages = sum(1 for p in pages if p.output_path.endswith(".html"))
     keys = {p.output_path: incremental.page_key(p) for p in pages} if incremental else {}
 
@@ -199,6 +216,32 @@ def site_wide(incremental: Incremental | None, name: str, problems: Problems, ma
 
 def _name(path: Path, site_dir: Path) -> str:
     return path.relative_to(site_dir).as_posix() if path.is_relative_to(site_dir) else str(path)
+
+
+def check_links(links: LinkChecker, sources: dict[str, str], site_dir: Path,
+                problems: Problems) -> int:
+    """Every internal link must lead to a written file; returns how many links were seen."""
+    links.report(sources, problems, lambda source, url: source_line(site_dir, source, url))
+    problems.raise_if_errors()
+    return links.links_checked
+
+
+def source_line(site_dir: Path, source: str, url: str) -> int:
+    """The line of a broken link in its content file (read again only on error)."""
+    path = site_dir / source
+    if not source.endswith(".md") or not path.is_file():
+        return 1
+    from resnetgen.locate import link_line
+    return link_line(path.read_text(encoding="utf-8", errors="replace"), url)
+
+
+def add_static(links: LinkChecker, output_path: str, source: Path) -> None:
+    """A copied file is a link target; a copied HTML file is also checked."""
+    from resnetgen.linkcheck import HTML_EXTENSIONS
+    if Path(output_path).suffix.lower() in HTML_EXTENSIONS:
+        links.add(output_path, source.read_bytes())
+    else:
+        links.add_file(output_path)
 
 
 def static_files(site: Site, site_dir: Path) -> Iterator[tuple[str, Path]]:

@@ -87,6 +87,9 @@ class BuildCache:
     _memo: dict[str, bytes] | None = None                        # digest -> bytes (feeds, .ics)
     _memo_used: set[str] = field(default_factory=set)
     _memo_new: dict[str, bytes] = field(default_factory=dict)    # made by this build
+    _links: dict | None = None                                   # (digest, kind) -> PageLinks
+    _links_used: dict = field(default_factory=dict)
+    _links_new: bool = False
     _seen: dict[str, tuple] = field(default_factory=dict)     # files of this build, for the next
     _digests: dict[str, str] = field(default_factory=dict)    # files of this build, digested once
     discarded: str = ""             # why an existing cache was not trusted, for reports
@@ -133,7 +136,8 @@ class BuildCache:
     def _discard(self, reason: str) -> None:
         self.discarded = reason
         self.files, self.outputs, self.last_build, self._posts = {}, {}, {}, {}
-        for name in ("index.pickle", "memo.pickle", *(f"posts-{shard}.pickle" for shard in SHARDS)):
+        for name in ("index.pickle", "memo.pickle", "links.pickle",
+                     *(f"posts-{shard}.pickle" for shard in SHARDS)):
             try:
                 (self.folder / name).unlink()
             except OSError:
@@ -153,6 +157,8 @@ class BuildCache:
                 self._write(f"posts-{shard}.pickle", {path: cached for path, cached in self.posts.items()
                                                       if _shard(path) == shard})
             self._dirty.clear()
+            if self._links is not None and (self._links_new or len(self._links_used) < len(self._links)):
+                self._write("links.pickle", self._links_used)
             if self._memo_used:  # this build made its feeds and calendars afresh
                 if self._memo is None:
                     loaded = self._read("memo.pickle")
@@ -249,6 +255,18 @@ class BuildCache:
         value = self._memo.get(key)
         if not isinstance(value, bytes):
             value = self._memo[key] = self._memo_new[key] = make()
+        return value
+
+    def extracted(self, key: tuple, make: Callable[[], Any]) -> Any:
+        """What the link check read in an output with these bytes, in an earlier build."""
+        if self._links is None:
+            loaded = self._read("links.pickle")
+            self._links = loaded if isinstance(loaded, dict) else {}
+        value = self._links.get(key)
+        if value is None:
+            value = make()
+            self._links_new = True
+        self._links_used[key] = value
         return value
 
     def memo_state(self) -> tuple[dict[str, bytes], set[str]]:

@@ -66,6 +66,7 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--drafts", action="store_true", help="check drafts too")
     check.add_argument("--now", help="the clock, as an ISO date-time")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    add_link_check_option(check)
     check.set_defaults(func=run_check)
 
     for name in COMMAND_MODULES:
@@ -83,6 +84,13 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", type=Path, help="where to write (default: SITE/output)")
     parser.add_argument("--no-cache", dest="cache", action="store_false",
                         help="ignore the build cache (.resnetgen-cache/): read and render everything")
+    add_link_check_option(parser)
+
+
+def add_link_check_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-link-check", dest="link_check", action="store_false",
+                        help="skip the check that every link inside the site leads "
+                        "somewhere (for emergencies only)")
 
 
 def build_options(args: argparse.Namespace, write: bool = True):
@@ -95,7 +103,8 @@ def build_options(args: argparse.Namespace, write: bool = True):
                   Path.cwd() / output if output else site_dir / "output")
     return BuildOptions(site_dir=site_dir, output_dir=output_dir.resolve(),
                         now=build_clock(args.now), drafts=args.drafts, write=write,
-                        cache=getattr(args, "cache", True))
+                        cache=getattr(args, "cache", True),
+                        link_check=getattr(args, "link_check", True))
 
 
 def run_build(args: argparse.Namespace) -> int:

@@ -32,3 +32,18 @@ def key_line(text: str, path: tuple[str, ...], first_line: int = 1) -> int:
         else:
             break
     return first_line + found
+
+
+def link_line(text: str, url: str) -> int:
+    """Line of a link in a source file: the URL as written, else its #fragment, else 1.
+
+    A link the Markdown rewrote (`other.md` became `/blog/2018/01/other/`) is found
+    by its fragment when it has one; otherwise the error points at the file's top.
+    """
+    fragment = url.partition("#")[2]
+    for needle in (url, f"#{fragment}" if fragment else ""):
+        if needle:
+            for number, line in enumerate(text.splitlines(), start=1):
+                if needle in line:
+                    return number
+    return 1

@@ -47,7 +47,27 @@ def markdown_parser() -> MarkdownIt:
     md.use(footnote_plugin)
     md.use(anchors_plugin, min_level=2, max_level=4, slug_func=slugify)
     md.core.ruler.push("resolve_links", _resolve_links)
+    md.add_render_rule("footnote_block_open", _footnotes_open)
+    md.add_render_rule("footnote_anchor", _footnote_back_link)
     return md
+
+
+def _footnote_back_link(self, tokens, idx, options, env) -> str:
+    """The plugin's '↩' link, with words screen readers say (hidden by the theme's
+    `visually-hidden` class; a theme without it shows them, which is no harm)."""
+    ident = self.rules["footnote_anchor_name"](tokens, idx, options, env)
+    if tokens[idx].meta["subId"] > 0:
+        ident += ":" + str(tokens[idx].meta["subId"])
+    number = tokens[idx].meta["id"] + 1
+    return (f' <a href="#fnref{ident}" class="footnote-backref">\u21a9\ufe0e'
+            f'<span class="visually-hidden"> Back to the text of note {number}</span></a>')
+
+
+def _footnotes_open(self, tokens, idx, options, env) -> str:
+    """Footnotes under a 'Notes' heading: a section needs one (HTML checker, screen
+    readers' heading list)."""
+    return ('<hr class="footnotes-sep">\n<section class="footnotes" aria-labelledby="fn-heading">\n'
+            '<h2 id="fn-heading" class="footnotes-heading">Notes</h2>\n<ol class="footnotes-list">\n')
 
 
 def render_markdown(text: str, context: LinkContext) -> Rendered:

@@ -27,6 +27,12 @@ class Page:
     image: str = ""
     in_sitemap: bool = True
     lastmod: str = ""           # ISO date for the sitemap
+    source_path: str = ""       # the content file it comes from; '' for made-up pages
+
+    @property
+    def source(self) -> str:
+        """Where a fault on this page is reported: its content file, else its template."""
+        return self.source_path or f"templates/{self.template}"
 
     @property
     def output_path(self) -> str:
@@ -70,14 +76,16 @@ def post_page(site: Site, post: Post) -> Page:
                 "briefing.html" if post.is_briefing else "post.html",
                 post.title, post.summary, {"post": post},
                 json_ld=seo.post_ld(post, site.config), og_type="article", image=post.image,
-                in_sitemap=not post.draft, lastmod=post.last_modified.date().isoformat())
+                in_sitemap=not post.draft, lastmod=post.last_modified.date().isoformat(),
+                source_path=post.source_path)
 
 
 def standalone_pages(site: Site) -> Iterator[Page]:
     for post in site.pages:
         yield Page(post.url.removeprefix(site.urls.base_path), "page.html", post.title,
                    post.summary, {"post": post}, image=post.image, in_sitemap=not post.draft,
-                   lastmod=post.last_modified.date().isoformat() if post.updated else "")
+                   lastmod=post.last_modified.date().isoformat() if post.updated else "",
+                   source_path=post.source_path)
 
 
 def tag_pages(site: Site) -> Iterator[Page]:
@@ -119,7 +127,7 @@ def redirect_pages(site: Site) -> Iterator[Page]:
     for post in (*site.posts, *site.pages):
         for alias in post.aliases:
             yield Page(alias, "redirect.html", post.title, post.summary,
-                       {"target": post}, in_sitemap=False)
+                       {"target": post}, in_sitemap=False, source_path=post.source_path)
 
 
 def sitemap(site: Site, pages: list[Page]) -> Page:

@@ -12,6 +12,26 @@ from pathlib import Path
 
 import pytest
 
+# Debian's chromium; elsewhere (GitHub's runners) whichever Chromium is installed.
+# Playwright never downloads a browser here: it launches this one.
+CHROMIUM = Path(os.environ.get("RESNETGEN_CHROMIUM") or shutil.which("chromium")
+                or shutil.which("chromium-browser") or shutil.which("google-chrome")
+                or "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def require(present: bool, what: str, how: str) -> None:
+    """Skip a test whose tool is missing, saying how to install it; under CI=true, fail."""
+    if present:
+        return
+    message = f"{what} is missing: {how}"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{message} (CI=true: a missing tool is a failure, not a skip; "
+                    ".ci/run must install it)", pytrace=False)
+    pytest.skip(message)
+
 
 def need_tool(name: str, how_to_install: str) -> str:
     """The path of the command `name` (the virtualenv's bin first, then PATH)."""
@@ -19,9 +39,10 @@ def need_tool(name: str, how_to_install: str) -> str:
     if beside_python.is_file() and os.access(beside_python, os.X_OK):
         return str(beside_python)
     found = shutil.which(name)
-    if found:
-        return found
-    message = f"{name} is not installed ({how_to_install})"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{message}; on CI, .ci/run must install it", pytrace=False)
-    pytest.skip(message)
+    require(found is not None, name, how_to_install)
+    return found
+
+
+def need_chromium() -> str:
+    require(CHROMIUM.is_file(), "Chromium", "apt-get install chromium")
+    return str(CHROMIUM)

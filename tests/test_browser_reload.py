@@ -12,20 +12,17 @@ import pytest
 
 from conftest import REPO
 from preview_process import PreviewProcess
-from system_tools import require_program
+from needs import CHROMIUM_ARGS, need_chromium
 
 RICH = REPO / "tests" / "sites" / "rich"
 POST = "content/2017/2017-12-01-plain-post.md"
 POST_URL = "/blog/2017/12/plain-post/"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 TIMEOUT_MS = 15_000
 
 
 @pytest.fixture
 def browser_page():
-    chromium = require_program("chromium", "sudo apt-get install chromium")
+    chromium = need_chromium()
     from playwright.sync_api import sync_playwright
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from conftest import NOW, build_site
+from resnetgen.build import BuildOptions, build
 from resnetgen.cli import main
-from resnetgen.problems import WARNING
+from resnetgen.problems import WARNING, SiteError
 
 PEOPLE = """\
 [sally]
@@ -87,9 +88,21 @@ def test_a_link_to_a_page_the_site_does_not_have(site):
             [Gone](/2019/01/old-post/) and [a typo](/abuot/).
             """,
     })
-    assert warnings_of(site_dir) == [
+    # Editors see these warnings when the link check is off (`--no-link-check`)...
+    report = build(BuildOptions(site_dir=site_dir, output_dir=site_dir.parent / "out", now=NOW,
+                                link_check=False))
+    assert [(w.path, w.line, w.message) for w in report.warnings] == [
         ("content/2026/post.md", 9, "link to /2019/01/old-post/, a page the site does not have"),
         ("content/2026/post.md", 9, "link to /abuot/, a page the site does not have"),
+    ]
+    # ...and by default the link check stops the build on the same links (and on the
+    # missing #team section, which needs the built page to see).
+    with pytest.raises(SiteError) as caught:
+        build_site(site_dir, output=site_dir.parent / "out")
+    assert sorted((p.path, p.line, p.message.split("'")[1]) for p in caught.value.problems) == [
+        ("content/2026/post.md", 6, "/about#team"),
+        ("content/2026/post.md", 9, "/2019/01/old-post/"),
+        ("content/2026/post.md", 9, "/abuot/"),
     ]
 
 

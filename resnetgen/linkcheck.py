@@ -1,0 +1,269 @@
+"""The link check: every internal link in the built site must lead to a written file.
+
+Two pure steps, so a cache can keep the first per (output_path, bytes):
+- `extract(output_path, data)` reads one output's links and ids (HTML, XML feeds and
+  sitemaps, ICS calendars) as it streams past the writer; nothing is read back.
+- `LinkChecker.broken()` resolves every link against the set of written files.
+
+A link is internal when it is relative, site-absolute, or an absolute URL on the
+site's own host (canonical links, sitemap entries, feed and calendar URLs). External
+links are not fetched: tests and builds need no network.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+from posixpath import splitext
+from urllib.parse import unquote, urljoin, urlsplit
+
+from lxml import etree
+
+from resnetgen.problems import Problems
+from resnetgen.urls import output_path_for
+
+HTML_EXTENSIONS = {".html", ".htm"}
+XML_EXTENSIONS = {".xml", ".atom", ".rss"}
+ICS_EXTENSIONS = {".ics"}
+
+# The HTML elements that can carry a link, and the attributes that hold one URL.
+_LINK_TAGS = ("a", "area", "link", "img", "source", "script", "iframe", "embed", "object",
+              "video", "audio", "track", "form", "button", "input", "meta", "use", "image")
+_URL_ATTRIBUTES = ("href", "src", "poster", "data", "action", "formaction")
+_META_URLS = {"og:url", "og:image", "og:image:url", "og:image:secure_url", "twitter:image"}
+_REFRESH = re.compile(r"^\s*\d+\s*[;,]\s*url\s*=\s*['\"]?([^'\"]+)", re.IGNORECASE)
+_ICS_URL = re.compile(r"^(?:URL|ATTACH)(?:;[^:]*)?:(.+)$", re.MULTILINE)
+_SITE_SCHEMES = {"http", "https", "webcal"}
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    line: int           # line in the output file, to find it there
+
+
+@dataclass(frozen=True)
+class PageLinks:
+    """What one output file links to, and the fragment targets it offers."""
+    links: tuple[Link, ...] = ()
+    ids: frozenset[str] = frozenset()
+    is_html: bool = False
+    is_redirect: bool = False   # a <meta http-equiv="refresh"> page: it has no sections
+
+
+def extract(output_path: str, data: bytes) -> PageLinks:
+    """The links and ids of one output file; files of other kinds have none."""
+    extension = splitext(output_path)[1].lower()
+    if extension in HTML_EXTENSIONS:
+        return _extract_html(data)
+    if extension in XML_EXTENSIONS:
+        return _extract_xml(data)
+    if extension in ICS_EXTENSIONS:
+        return _extract_ics(data)
+    return PageLinks()
+
+
+def _extract_html(data: bytes) -> PageLinks:
+    if not data.strip():
+        return PageLinks(is_html=True)
+    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, no_network=True)
+    root = etree.fromstring(data, parser)
+    if root is None:
+        return PageLinks(is_html=True)
+    links: list[Link] = []
+    redirect = False
+    for element in root.iter(*_LINK_TAGS):  # only these carry links: much faster than all
+        attributes = element.attrib
+        line = element.sourceline or 1
+        for name in _URL_ATTRIBUTES:
+            value = attributes.get(name)
+            if value is not None:
+                links.append(Link(value.strip(), line))
+        srcset = attributes.get("srcset")
+        if srcset:
+            links.extend(Link(url, line) for url in srcset_urls(srcset))
+        if element.tag == "meta":
+            links.extend(Link(url, line) for url in _meta_urls(attributes))
+            redirect = redirect or attributes.get("http-equiv", "").lower() == "refresh"
+    ids = frozenset(map(str, root.xpath("//@id | //a/@name")))  # plain str: free the tree
+    return PageLinks(tuple(links), ids, is_html=True, is_redirect=redirect)
+
+
+def srcset_urls(srcset: str) -> list[str]:
+    """'a.png 1x, b.png 2x' -> ['a.png', 'b.png'], as the HTML standard splits a srcset:
+    a URL runs to whitespace (trailing commas end it), then descriptors run to a comma."""
+    urls = []
+    for match in re.finditer(r"[\s,]*([^\s]+)(?:(?<=,)|\s*[^,]*(?:,|$))", srcset):
+        url = match.group(1).rstrip(",")
+        if url:
+            urls.append(url)
+    return urls
+
+
+def _meta_urls(attributes) -> list[str]:
+    content = attributes.get("content", "")
+    key = attributes.get("property") or attributes.get("name") or ""
+    if key.lower() in _META_URLS and content:
+        return [content.strip()]
+    if attributes.get("http-equiv", "").lower() == "refresh":
+        match = _REFRESH.match(content)
+        if match:
+            return [match.group(1).strip()]
+    return []
+
+
+def _extract_xml(data: bytes) -> PageLinks:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
+    root = etree.fromstring(data, parser)
+    if root is None:
+        return PageLinks()
+    links: list[Link] = []
+    for element in root.iter(etree.Element):
+        local = etree.QName(element).localname
+        line = element.sourceline or 1
+        for name in ("href", "url"):  # Atom <link href>, RSS <enclosure url>
+            value = element.get(name)
+            if value:
+                links.append(Link(value.strip(), line))
+        if local in ("loc", "link", "url", "comments") and element.text and element.text.strip():
+            links.append(Link(element.text.strip(), line))  # sitemap <loc>, RSS <link>
+    return PageLinks(tuple(links))
+
+
+def _extract_ics(data: bytes) -> PageLinks:
+    text = data.decode("utf-8", "replace").replace("\r\n", "\n")
+    unfolded = re.sub(r"\n[ \t]", "", text)
+    links = []
+    for match in _ICS_URL.finditer(unfolded):
+        line = unfolded.count("\n", 0, match.start()) + 1
+        links.append(Link(match.group(1).strip(), line))
+    return PageLinks(tuple(links))
+
+
+@dataclass(frozen=True)
+class Broken:
+    output_path: str    # the page with the link
+    link: Link
+    reason: str
+
+
+@dataclass
+class LinkChecker:
+    """Collects every written file's links, then reports the broken ones.
+
+    `base_url` is the site's full address ('https://host/blog/'); site URLs have
+    its path ('/blog/...'), and a route 'x/' is the file 'x/index.html'.
+    """
+    base_url: str
+    pages: dict[str, PageLinks] = field(default_factory=dict)
+    written: set[str] = field(default_factory=set)
+
+    def add(self, output_path: str, data: bytes, extracted: PageLinks | None = None) -> None:
+        """`extracted`: what `extract` gave for the same bytes before (the build cache's)."""
+        self.written.add(output_path)
+        links = extracted if extracted is not None else extract(output_path, data)
+        if links.links or links.ids or links.is_html:
+            self.pages[output_path] = links
+
+    def add_file(self, output_path: str) -> None:
+        """A file copied as it is (pictures, styles): a target only."""
+        self.written.add(output_path)
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, ending in '/': '/blog/'."""
+        path = urlsplit(self.base_url).path
+        return path if path.endswith("/") else path + "/"
+
+    @property
+    def links_checked(self) -> int:
+        return sum(len(p.links) for p in self.pages.values())
+
+    def broken(self) -> list[Broken]:
+        parts = urlsplit(self.base_url)
+        host, base_path = parts.netloc.lower(), self.base_path
+        absolute: dict[str, tuple[str | None, str, str | None]] = {}  # the same on every page
+        found = []
+        for output_path in sorted(self.pages):
+            page_url = f"{parts.scheme}://{host}{base_path}{output_path}"
+            for link in self.pages[output_path].links:
+                url = link.url
+                if url.startswith(("/", "http:", "https:", "webcal:")):
+                    if url not in absolute:
+                        absolute[url] = self._target(url, page_url, host, base_path)
+                    file, fragment, reason = absolute[url]
+                else:
+                    file, fragment, reason = self._target(url, page_url, host, base_path)
+                if reason is None and fragment and file is not None:
+                    reason = self._missing_id(file, fragment, output_path, base_path)
+                if reason:
+                    found.append(Broken(output_path, link, reason))
+        return found
+
+    def _target(self, url: str, page_url: str, host: str,
+                base_path: str) -> tuple[str | None, str, str | None]:
+        """(file, fragment, reason it is broken); no file for another site's link."""
+        if not url:
+            return None, "", "the link is empty"
+        origin = page_url[:page_url.index("/", page_url.index("//") + 2)]
+        if url.startswith(origin + "/"):
+            url = url[len(origin):]
+        if url.startswith("/") and not url.startswith("//") and "/." not in url:
+            # The common case, without urljoin's cost: a site-absolute link.
+            raw_path, _, raw_fragment = url.partition("#")
+            path, fragment = unquote(raw_path.partition("?")[0]), unquote(raw_fragment)
+        else:
+            target = urlsplit(urljoin(page_url, url))
+            if target.scheme not in _SITE_SCHEMES or target.netloc.lower() != host:
+                return None, "", None  # another site, mailto:, data:, ...
+            path, fragment = unquote(target.path), unquote(target.fragment)
+        if not path.startswith(base_path) and path + "/" != base_path:
+            return None, "", f"it is outside the site's base path {base_path}"
+        route = path[len(base_path):]
+        file = self._file_for(route)
+        if file is None:
+            return None, "", f"no file {output_path_for(route)} was written"
+        return file, fragment, None
+
+    def _missing_id(self, file: str, fragment: str, output_path: str,
+                    base_path: str) -> str | None:
+        page = self.pages.get(file)
+        if (fragment.lower() == "top" or page is None or not page.is_html or page.is_redirect
+                or fragment in page.ids):
+            return None  # an old address's redirect page forwards to the page, not a section
+        where = "this page" if file == output_path else f"{base_path}{file}"
+        return f"no id '{fragment}' on {where}"
+
+    def _file_for(self, route: str) -> str | None:
+        file = output_path_for(route)
+        if file in self.written:
+            return file
+        folder = route + "/index.html"  # '/x' is served as '/x/' by static hosts
+        return folder if folder in self.written else None
+
+    def report(self, sources: dict[str, str], problems: Problems,
+               line_of: Callable[[str, str], int] = lambda source, url: 1) -> None:
+        """One error per broken link, on the source file that produced the page, at
+        `line_of(source, url)`. A link broken on many pages (a theme fault) is
+        reported once, with a count."""
+        base_path = self.base_path
+        by_link: dict[tuple[str, str], list[Broken]] = {}
+        for fault in self.broken():
+            by_link.setdefault((fault.link.url, fault.reason), []).append(fault)
+        for (url, reason), faults in by_link.items():
+            first = faults[0]
+            page = base_path + first.output_path.removesuffix("index.html")
+            others = f" and {len(faults) - 1} other pages" if len(faults) > 1 else ""
+            source = sources.get(first.output_path, f"output/{first.output_path}")
+            problems.error(source, line_of(source, url),
+                           f"broken link '{url}' on page {page}{others} "
+                           f"(output/{first.output_path}, line {first.link.line}): {reason}",
+                           _hint(source))
+
+
+def _hint(source: str) -> str:
+    if source.endswith(".md"):
+        return ("fix the link in the text, or in the theme if the text has no such link; "
+                "`--no-link-check` skips this check in an emergency")
+    return "fix the template or setting that makes it; `--no-link-check` skips this check"

@@ -1,0 +1,166 @@
+"""The link check: extraction from each kind of output, resolution, and the build's use of it."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from resnetgen.cli import main
+from resnetgen.linkcheck import LinkChecker, extract, srcset_urls
+from resnetgen.problems import SiteError
+from conftest import NOW, REPO, build_site, snapshot
+
+BASE = "https://example.org/blog/"
+
+POST = """\
+---
+title: A post
+date: 2018-01-22
+---
+Hello. {extra}
+
+## A heading
+"""
+
+
+def checker(files: dict[str, str | bytes]) -> LinkChecker:
+    links = LinkChecker(BASE)
+    for path, data in files.items():
+        links.add(path, data.encode() if isinstance(data, str) else data)
+    return links
+
+
+def reasons(links: LinkChecker) -> dict[str, str]:
+    return {fault.link.url: fault.reason for fault in links.broken()}
+
+
+def test_extract_html_finds_every_kind_of_link_and_id():
+    page = extract("x/index.html", b"""<!DOCTYPE html><html><head>
+<link rel="stylesheet" href="/blog/style.css">
+<meta property="og:image" content="https://example.org/blog/a.png">
+<meta http-equiv="refresh" content="0; url=/blog/new/">
+</head><body>
+<a href="../y/#part">y</a><img src="p.png" srcset="p1.png 1x, p2.png 2x" alt="">
+<h2 id="here">Here</h2><a name="old"></a>
+<script src="/blog/app.js"></script>
+</body></html>""")
+    assert page.is_html
+    urls = {link.url for link in page.links}
+    assert urls == {"/blog/style.css", "https://example.org/blog/a.png", "/blog/new/",
+                    "../y/#part", "p.png", "p1.png", "p2.png", "/blog/app.js"}
+    assert page.ids == {"here", "old"}
+    assert next(link for link in page.links if link.url == "/blog/app.js").line == 8
+
+
+def test_extract_reads_sitemaps_feeds_and_calendars():
+    sitemap = extract("sitemap.xml", b"""<?xml version="1.0"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<url><loc>https://example.org/blog/</loc></url></urlset>""")
+    assert [link.url for link in sitemap.links] == ["https://example.org/blog/"]
+    atom = extract("feed.atom", b"""<?xml version="1.0"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><link href="https://example.org/blog/feed.atom" rel="self"/>
+<entry><link href="https://example.org/blog/x/"/></entry></feed>""")
+    assert {link.url for link in atom.links} == {"https://example.org/blog/feed.atom",
+                                                 "https://example.org/blog/x/"}
+    rss = extract("rss.xml", b"""<?xml version="1.0"?><rss version="2.0"><channel>
+<link>https://example.org/blog/</link><item><link>https://example.org/blog/x/</link></item>
+</channel></rss>""")
+    assert {link.url for link in rss.links} == {"https://example.org/blog/",
+                                                "https://example.org/blog/x/"}
+    ics = extract("calendar.ics", b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nURL:https://example.org/bl\r\n"
+                                  b" og/x/\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    assert [(link.url, link.line) for link in ics.links] == [("https://example.org/blog/x/", 3)]
+    assert extract("style.css", b"a { background: url(x.png) }").links == ()
+
+
+def test_srcset_urls():
+    assert srcset_urls("a.png 1x, b,c.png 2x,d.png") == ["a.png", "b,c.png", "d.png"]
+    assert srcset_urls(" a.png, b.png 480w ,  c.png") == ["a.png", "b.png", "c.png"]
+    assert srcset_urls("a.png,b.png 480w") == ["a.png,b.png"]  # a comma inside a URL
+
+
+def test_links_resolve_against_written_files_with_the_base_path():
+    links = checker({
+        "index.html": '<a href="/blog/x/">x</a> <a href="x/#h">h</a> <a href="/blog">home</a>'
+                      ' <a href="https://other.example/">away</a> <a href="mailto:a@b.c">m</a>'
+                      ' <a href="#top">top</a> <a href="webcal://example.org/blog/cal.ics">cal</a>'
+                      ' <a href="/blog/x">no slash</a> <a href="/blog/x/?q=1">query</a>',
+        "x/index.html": '<h2 id="h">H</h2><a href="../">back</a> <a href="/blog/old.html#more">old</a>',
+        "old.html": '<meta http-equiv="refresh" content="0; url=/blog/x/"><a href="/blog/x/">x</a>',
+        "cal.ics": "BEGIN:VCALENDAR\r\nURL:https://example.org/blog/x/\r\nEND:VCALENDAR\r\n",
+    })
+    assert links.broken() == []
+    assert links.links_checked == 14  # a redirect page's #fragments are not checked
+
+
+def test_every_kind_of_fault_is_reported():
+    links = checker({
+        "index.html": '<a href="/blog/missing/">m</a> <a href="x/#nope">f</a>'
+                      ' <a href="#self">s</a> <a href="/elsewhere/">e</a> <img src="" alt="">'
+                      ' <img srcset="ok.png 1x, gone.png 2x" alt="">'
+                      ' <a href="webcal://example.org/blog/none.ics">subscribe</a>',
+        "x/index.html": "<p>no ids</p>",
+        "sitemap.xml": '<urlset><url><loc>https://example.org/blog/old/</loc></url></urlset>',
+        "feed.atom": '<feed xmlns="http://www.w3.org/2005/Atom"><link href="/blog/feed.xml"/></feed>',
+    })
+    links.add_file("ok.png")
+    assert reasons(links) == {
+        "/blog/missing/": "no file missing/index.html was written",
+        "x/#nope": "no id 'nope' on /blog/x/index.html",
+        "#self": "no id 'self' on this page",
+        "/elsewhere/": "it is outside the site's base path /blog/",
+        "": "the link is empty",
+        "gone.png": "no file gone.png was written",
+        "https://example.org/blog/old/": "no file old/index.html was written",
+        "/blog/feed.xml": "no file feed.xml was written",
+        "webcal://example.org/blog/none.ics": "no file none.ics was written",
+    }
+
+
+def test_a_broken_link_in_a_post_stops_the_build_naming_page_link_and_source(site):
+    folder = site({"content/2018/a-post.md": POST.format(extra="[see](#a-heading)")})
+    build_site(folder)  # a first, good build...
+    good = snapshot(folder / "output")
+    (folder / "content/2018/a-post.md").write_text(
+        POST.format(extra="[see](#a-heading) [gone](#no-such-heading)"), encoding="utf-8")
+    with pytest.raises(SiteError) as caught:
+        build_site(folder)
+    [problem] = caught.value.problems
+    assert (problem.path, problem.line) == ("content/2018/a-post.md", 5)
+    assert "'#no-such-heading'" in problem.message
+    assert "/2018/01/a-post/" in problem.message
+    assert "no id 'no-such-heading' on this page" in problem.message
+    assert snapshot(folder / "output") == good  # ...stays exactly as it was
+
+
+def test_a_broken_link_in_a_template_is_reported_once_with_a_count(site, tmp_path):
+    folder = site({"content/2018/a-post.md": POST.format(extra=""),
+                   "templates/base.html": (REPO / "themes/default/templates/base.html")
+                   .read_text().replace("{{ url('people/') }}", "{{ url('hosts/') }}")})
+    with pytest.raises(SiteError) as caught:
+        build_site(folder)
+    [problem] = caught.value.problems
+    assert "broken link '/hosts/'" in problem.message
+    assert "other pages" in problem.message
+    assert "no file hosts/index.html was written" in problem.message
+    assert not (folder / "output").exists()
+
+
+def test_no_link_check_builds_anyway(site, capsys):
+    folder = site({"content/2018/a-post.md": POST.format(extra="[gone](#no-such-heading)")})
+    assert main(["--site", str(folder), "check", "--now", NOW.isoformat()]) == 1
+    assert "no-such-heading" in capsys.readouterr().err
+    assert main(["--site", str(folder), "build", "--now", NOW.isoformat(),
+                 "--no-link-check"]) == 0
+    assert (folder / "output/2018/01/a-post/index.html").is_file()
+
+
+def test_the_rich_site_and_the_real_content_have_no_broken_links(tmp_path):
+    for name, source in (("rich", REPO / "tests/sites/rich"), ("real", REPO)):
+        folder = tmp_path / name
+        folder.mkdir()
+        shutil.copy(source / "site.toml", folder)
+        shutil.copytree(source / "content", folder / "content")
+        report = build_site(folder)
+        assert report.links > 10 * report.pages  # menus, footers, canonical links, sitemap
