@@ -135,8 +135,10 @@ def _extract_ics(data: bytes) -> PageLinks:
     text = data.decode("utf-8", "replace").replace("\r\n", "\n")
     unfolded = re.sub(r"\n[ \t]", "", text)
     links = []
+    line, counted = 1, 0  # lines counted as the matches go: linear in the file's size
     for match in _ICS_URL.finditer(unfolded):
-        line = unfolded.count("\n", 0, match.start()) + 1
+        line += unfolded.count("\n", counted, match.start())
+        counted = match.start()
         links.append(Link(match.group(1).strip(), line))
     return PageLinks(tuple(links))
 
