@@ -26,7 +26,7 @@ from resnetgen.writer import OutputClash, Previous, StagedOutput
 
 if TYPE_CHECKING:
     from resnetgen.config import SiteConfig
-    from resnetgen.linkcheck import LinkChecker
+    from resnetgen.linkindex import IncrementalLinks
     from resnetgen.site import Site
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def build(options: BuildOptions) -> BuildReport:
                                seconds=time.perf_counter() - started)
 
     # Imported only now: a build with nothing to do never loads Jinja2 or markdown-it.
-    from resnetgen.linkcheck import LinkChecker
+    from resnetgen.linkindex import IncrementalLinks
     from resnetgen.lint import editor_warnings
     from resnetgen.loader import load_content
     from resnetgen.site import assemble
@@ -104,16 +104,20 @@ def build(options: BuildOptions) -> BuildReport:
     produced: set[str] = set()
     staged = (StagedOutput(options.output_dir, incremental.cache.outputs if incremental else None)
               if options.write else None)
-    links = LinkChecker(config.base_url) if options.link_check else None
+    links = None
+    if options.link_check:  # with the cache, only what changed is checked again
+        links = IncrementalLinks(config.base_url,
+                                 incremental.cache.link_index() if incremental else None,
+                                 staged.current if staged is not None else None,
+                                 indexed=incremental is not None)
     sources: dict[str, str] = {}   # output path -> the source file that produced it
     try:
         for output_path, data, key in all_outputs(site, env, options, problems, report,
                                                   sources, incremental):
             report.files += 1
             produced.add(output_path)
-            if links is not None:  # a kept file's links are known from when it was made
-                links.add(output_path, data, incremental.page_links(output_path, data)
-                          if incremental else None)
+            if links is not None:
+                links.add(output_path, data)
             if staged is not None:
                 try:
                     staged.write(output_path, data, key)
@@ -147,6 +151,8 @@ def build(options: BuildOptions) -> BuildReport:
         raise
     report.warnings = problems.warnings
     if incremental and staged is not None:
+        if links is not None and links.changed:
+            incremental.cache.set_link_index(links.new_index)
         incremental.finish(staged.records, {
             "pages": report.pages, "briefings": report.briefings, "files": report.files,
             "warnings": report.warnings, "links": report.links},
@@ -218,12 +224,12 @@ def _name(path: Path, site_dir: Path) -> str:
     return path.relative_to(site_dir).as_posix() if path.is_relative_to(site_dir) else str(path)
 
 
-def check_links(links: LinkChecker, sources: dict[str, str], site_dir: Path,
+def check_links(links: IncrementalLinks, sources: dict[str, str], site_dir: Path,
                 problems: Problems) -> int:
     """Every internal link must lead to a written file; returns how many links were seen."""
-    links.report(sources, problems, lambda source, url: source_line(site_dir, source, url))
+    count = links.check(sources, problems, lambda source, url: source_line(site_dir, source, url))
     problems.raise_if_errors()
-    return links.links_checked
+    return count
 
 
 def source_line(site_dir: Path, source: str, url: str) -> int:
@@ -235,7 +241,7 @@ def source_line(site_dir: Path, source: str, url: str) -> int:
     return link_line(path.read_text(encoding="utf-8", errors="replace"), url)
 
 
-def add_static(links: LinkChecker, output_path: str, source: Path) -> None:
+def add_static(links: IncrementalLinks, output_path: str, source: Path) -> None:
     """A copied file is a link target; a copied HTML file is also checked."""
     from resnetgen.linkcheck import HTML_EXTENSIONS
     if Path(output_path).suffix.lower() in HTML_EXTENSIONS:

@@ -1,6 +1,6 @@
 """The persistent build cache in `.resnetgen-cache/`: an optimisation, never a source of truth.
 
-Two pickles, each starting with a header naming the cache format, the resnetgen code it
+Pickles, each starting with a header naming the cache format, the resnetgen code it
 was made by, and the site folder it belongs to:
 
 - `index.pickle` (small): each input file's size, mtime and content digest, the last
@@ -11,6 +11,8 @@ was made by, and the site folder it belongs to:
   sixteenth of them): each source file's loaded Post (front matter read, Markdown
   rendered), keyed on the file's content digest and everything else reading it
   depends on (code, site.toml, people.toml), plus the links it looked up.
+- `memo.pickle`: pieces of feeds and calendars; `linkindex.pickle`: what the link check
+  needs to check again only what changed (see linkindex).
 
 A cache that cannot be read, or whose header does not match, is deleted and the
 build runs from scratch: same bytes either way.
@@ -30,7 +32,7 @@ from typing import Any, Callable
 import resnetgen
 
 CACHE_DIR = ".resnetgen-cache"
-FORMAT = 4
+FORMAT = 5
 SHARDS = "0123456789abcdef"
 RACY_SECONDS = 2  # a file changed this recently may change again within the same mtime
 
@@ -87,9 +89,7 @@ class BuildCache:
     _memo: dict[str, bytes] | None = None                        # digest -> bytes (feeds, .ics)
     _memo_used: set[str] = field(default_factory=set)
     _memo_new: dict[str, bytes] = field(default_factory=dict)    # made by this build
-    _links: dict | None = None                                   # (digest, kind) -> PageLinks
-    _links_used: dict = field(default_factory=dict)
-    _links_new: bool = False
+    _link_index: Any = None                                      # linkindex.LinkIndex to save
     _seen: dict[str, tuple] = field(default_factory=dict)     # files of this build, for the next
     _digests: dict[str, str] = field(default_factory=dict)    # files of this build, digested once
     discarded: str = ""             # why an existing cache was not trusted, for reports
@@ -136,7 +136,7 @@ class BuildCache:
     def _discard(self, reason: str) -> None:
         self.discarded = reason
         self.files, self.outputs, self.last_build, self._posts = {}, {}, {}, {}
-        for name in ("index.pickle", "memo.pickle", "links.pickle",
+        for name in ("index.pickle", "memo.pickle", "links.pickle", "linkindex.pickle",
                      *(f"posts-{shard}.pickle" for shard in SHARDS)):
             try:
                 (self.folder / name).unlink()
@@ -157,8 +157,8 @@ class BuildCache:
                 self._write(f"posts-{shard}.pickle", {path: cached for path, cached in self.posts.items()
                                                       if _shard(path) == shard})
             self._dirty.clear()
-            if self._links is not None and (self._links_new or len(self._links_used) < len(self._links)):
-                self._write("links.pickle", self._links_used)
+            if self._link_index is not None:
+                self._write("linkindex.pickle", self._link_index)
             if self._memo_used:  # this build made its feeds and calendars afresh
                 if self._memo is None:
                     loaded = self._read("memo.pickle")
@@ -257,17 +257,15 @@ class BuildCache:
             value = self._memo[key] = self._memo_new[key] = make()
         return value
 
-    def extracted(self, key: tuple, make: Callable[[], Any]) -> Any:
-        """What the link check read in an output with these bytes, in an earlier build."""
-        if self._links is None:
-            loaded = self._read("links.pickle")
-            self._links = loaded if isinstance(loaded, dict) else {}
-        value = self._links.get(key)
-        if value is None:
-            value = make()
-            self._links_new = True
-        self._links_used[key] = value
-        return value
+    def link_index(self) -> Any:
+        """The link check's index of the last build that passed it (see linkindex)."""
+        from resnetgen.linkindex import LinkIndex  # noqa: PLC0415
+        loaded = self._read("linkindex.pickle")
+        return loaded if isinstance(loaded, LinkIndex) else None
+
+    def set_link_index(self, index: Any) -> None:
+        """Saved with the rest of the cache (the build passed its link check)."""
+        self._link_index = index
 
     def memo_state(self) -> tuple[dict[str, bytes], set[str]]:
         """What this build added to and used of the memo: to hand from a worker process."""

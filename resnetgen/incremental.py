@@ -104,14 +104,6 @@ class Incremental:
         build while `what` (walked like a page's context) and the surface are the same."""
         return self.cache.memo(self.fingerprints.page_key(what), make)  # type: ignore[union-attr]
 
-    def page_links(self, output_path: str, data: "bytes | Previous"):
-        """The link check's reading of an output (linkcheck.extract), kept per content."""
-        from resnetgen.linkcheck import extract
-        value = data.record.digest if isinstance(data, Previous) else digest(data)
-        ext = output_path.rsplit(".", 1)[-1] if "." in output_path.rsplit("/", 1)[-1] else ""
-        return self.cache.extracted((value, ext), lambda: extract(
-            output_path, data.read_bytes() if isinstance(data, Previous) else data))
-
     def site_wide_state(self) -> tuple:
         """What making the site-wide outputs changed here: to hand from a worker process."""
         return self.made, self.cache.memo_state()

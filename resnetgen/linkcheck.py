@@ -182,32 +182,43 @@ class LinkChecker:
     def links_checked(self) -> int:
         return sum(len(p.links) for p in self.pages.values())
 
-    def broken(self) -> list[Broken]:
+    def broken(self, only: set[str] | None = None,
+               depends: dict[str, tuple[set, set]] | None = None) -> list[Broken]:
+        """The broken links of every page (or of the pages in `only`). `depends`, when
+        given, gets for each page checked the files its links could lead to (present or
+        not) and the files its fragment links lead to: see linkindex."""
         parts = urlsplit(self.base_url)
         host, base_path = parts.netloc.lower(), self.base_path
-        absolute: dict[str, tuple[str | None, str, str | None]] = {}  # the same on every page
+        absolute: dict[str, tuple] = {}  # the same on every page
         found = []
-        for output_path in sorted(self.pages):
+        for output_path in sorted(self.pages if only is None else only):
             page_url = f"{parts.scheme}://{host}{base_path}{output_path}"
+            files: set[str] = set()
+            fragments: set[str] = set()
             for link in self.pages[output_path].links:
                 url = link.url
                 if url.startswith(("/", "http:", "https:", "webcal:")):
                     if url not in absolute:
                         absolute[url] = self._target(url, page_url, host, base_path)
-                    file, fragment, reason = absolute[url]
+                    file, fragment, reason, candidates = absolute[url]
                 else:
-                    file, fragment, reason = self._target(url, page_url, host, base_path)
+                    file, fragment, reason, candidates = self._target(url, page_url, host, base_path)
+                files.update(candidates)
                 if reason is None and fragment and file is not None:
+                    fragments.add(file)
                     reason = self._missing_id(file, fragment, output_path, base_path)
                 if reason:
                     found.append(Broken(output_path, link, reason))
+            if depends is not None:
+                depends[output_path] = (files, fragments)
         return found
 
     def _target(self, url: str, page_url: str, host: str,
-                base_path: str) -> tuple[str | None, str, str | None]:
-        """(file, fragment, reason it is broken); no file for another site's link."""
+                base_path: str) -> tuple[str | None, str, str | None, tuple[str, ...]]:
+        """(file, fragment, reason it is broken, the files it could lead to); no file
+        for another site's link."""
         if not url:
-            return None, "", "the link is empty"
+            return None, "", "the link is empty", ()
         origin = page_url[:page_url.index("/", page_url.index("//") + 2)]
         if url.startswith(origin + "/"):
             url = url[len(origin):]
@@ -218,15 +229,16 @@ class LinkChecker:
         else:
             target = urlsplit(urljoin(page_url, url))
             if target.scheme not in _SITE_SCHEMES or target.netloc.lower() != host:
-                return None, "", None  # another site, mailto:, data:, ...
+                return None, "", None, ()  # another site, mailto:, data:, ...
             path, fragment = unquote(target.path), unquote(target.fragment)
         if not path.startswith(base_path) and path + "/" != base_path:
-            return None, "", f"it is outside the site's base path {base_path}"
+            return None, "", f"it is outside the site's base path {base_path}", ()
         route = path[len(base_path):]
-        file = self._file_for(route)
+        candidates = (output_path_for(route), route + "/index.html")
+        file = self._file_for(candidates)
         if file is None:
-            return None, "", f"no file {output_path_for(route)} was written"
-        return file, fragment, None
+            return None, "", f"no file {candidates[0]} was written", candidates
+        return file, fragment, None, candidates
 
     def _missing_id(self, file: str, fragment: str, output_path: str,
                     base_path: str) -> str | None:
@@ -237,21 +249,24 @@ class LinkChecker:
         where = "this page" if file == output_path else f"{base_path}{file}"
         return f"no id '{fragment}' on {where}"
 
-    def _file_for(self, route: str) -> str | None:
-        file = output_path_for(route)
+    def _file_for(self, candidates: tuple[str, str]) -> str | None:
+        """The file a route leads to: 'x', else 'x/index.html' ('/x' is served as '/x/'
+        by static hosts)."""
+        file, folder = candidates
         if file in self.written:
             return file
-        folder = route + "/index.html"  # '/x' is served as '/x/' by static hosts
         return folder if folder in self.written else None
 
     def report(self, sources: dict[str, str], problems: Problems,
-               line_of: Callable[[str, str], int] = lambda source, url: 1) -> None:
+               line_of: Callable[[str, str], int] = lambda source, url: 1,
+               only: set[str] | None = None,
+               depends: dict[str, tuple[set, set]] | None = None) -> None:
         """One error per broken link, on the source file that produced the page, at
         `line_of(source, url)`. A link broken on many pages (a theme fault) is
-        reported once, with a count."""
+        reported once, with a count. `only`, `depends`: see `broken`."""
         base_path = self.base_path
         by_link: dict[tuple[str, str], list[Broken]] = {}
-        for fault in self.broken():
+        for fault in self.broken(only, depends):
             by_link.setdefault((fault.link.url, fault.reason), []).append(fault)
         for (url, reason), faults in by_link.items():
             first = faults[0]

@@ -80,6 +80,13 @@ class StagedOutput:
         target.write_bytes(data)
         self._record(output_path, target, key, value)
 
+    def current(self, output_path: str) -> bytes:
+        """The bytes this build has for an output: staged, or kept in output/."""
+        staged = self.staging / output_path
+        if staged.is_file():
+            return staged.read_bytes()
+        return (self.output_dir / output_path).read_bytes()
+
     def copy(self, output_path: str, source: Path, key: str = "") -> None:
         self._claim(output_path)
         old = self.previous / output_path if self.previous else None

@@ -1,0 +1,126 @@
+"""The link check on a rebuild: only what can have changed is checked again.
+
+The result is exactly that of checking every link (linkcheck.LinkChecker), because:
+- the index is saved only by a build whose link check passed (or ran no check: the
+  index then stays that of the last build that passed), so in the indexed build every
+  link of every page was valid;
+- a link's validity depends only on the site's address, the set of files written
+  (its candidates: `x`, or `x/index.html` for `/x`) and, for a `#fragment`, the ids of
+  the page it leads to (and whether that page is HTML or a redirect).
+
+So a page with the same bytes as in the index (the same links) is checked again only
+when a candidate file of one of its links appeared or disappeared, or a page its
+fragment links lead to changed its ids. Pages with new bytes are always checked. The
+index keeps, per output, its bytes' digest, its link count and ids, and the files its
+links depend on: never the links themselves, which are read again only when needed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from resnetgen.cache import digest
+from resnetgen.linkcheck import LinkChecker, PageLinks, extract
+from resnetgen.problems import Problems
+from resnetgen.writer import Previous
+
+_NOT_A_TARGET = (False, False, frozenset())  # what a fragment link sees in a non-page
+
+
+@dataclass(frozen=True)
+class Entry:
+    digest: str                 # of the output's bytes
+    links: int                  # how many links it has
+    target: tuple               # (is_html, is_redirect, ids): what fragment links to it see
+    files: frozenset[str]       # candidate files of its links (present or not)
+    fragments: frozenset[str]   # the files its fragment links lead to
+
+
+@dataclass(frozen=True)
+class LinkIndex:
+    base_url: str
+    written: frozenset[str]
+    entries: dict[str, Entry]
+
+
+def _target(page: PageLinks | None) -> tuple:
+    return (page.is_html, page.is_redirect, page.ids) if page is not None else _NOT_A_TARGET
+
+
+class IncrementalLinks:
+    """Collects a build's outputs like LinkChecker, then checks what needs it.
+
+    `previous`: the last passing build's index (None: check everything); `read`: the
+    bytes this build has for an output, to check again a page kept as it was.
+    `indexed`: keep an index for the next build (a build with the cache)."""
+
+    def __init__(self, base_url: str, previous: LinkIndex | None = None,
+                 read: Callable[[str], bytes] | None = None, indexed: bool = False):
+        self.checker = LinkChecker(base_url)
+        self.old = previous if previous is not None and previous.base_url == base_url else None
+        self.read = read
+        self.indexed = indexed or self.old is not None
+        self.digests: dict[str, str] = {}   # output path -> digest of its bytes
+        self.kept: set[str] = set()          # same bytes as in the index: links not read
+        self.links = 0
+        self.new_index: LinkIndex | None = None
+        self.changed = True                  # whether new_index differs from the old one
+
+    def add(self, output_path: str, data: "bytes | Previous") -> None:
+        self.checker.written.add(output_path)
+        value = ""
+        if self.indexed:
+            value = data.record.digest if isinstance(data, Previous) else digest(data)
+            self.digests[output_path] = value
+        old = self.old.entries.get(output_path) if self.old is not None else None
+        if old is not None and value and old.digest == value:
+            self.kept.add(output_path)
+            if old.target != _NOT_A_TARGET:  # a target of fragment links: its ids
+                is_html, is_redirect, ids = old.target
+                self.checker.pages[output_path] = PageLinks((), ids, is_html, is_redirect)
+            return
+        self.checker.add(output_path, data.read_bytes() if isinstance(data, Previous) else data)
+
+    def add_file(self, output_path: str) -> None:
+        self.checker.add_file(output_path)
+
+    def check(self, sources: dict[str, str], problems: Problems,
+              line_of: Callable[[str, str], int]) -> int:
+        """Report every broken link (as LinkChecker.report); returns the links seen."""
+        checker, old = self.checker, self.old
+        recheck = [p for p in checker.pages if p not in self.kept]
+        if old is not None:
+            moved = checker.written ^ old.written
+            retargeted = {p for p in self.digests if p not in self.kept
+                          and (p not in old.entries
+                               or old.entries[p].target != _target(checker.pages.get(p)))}
+            for path in self.kept:
+                entry = old.entries[path]
+                if (entry.files & moved or entry.fragments & retargeted) and entry.links:
+                    recheck.append(path)
+                    checker.pages[path] = extract(path, self.read(path))  # type: ignore[misc]
+        depends: dict[str, tuple[set, set]] = {}
+        checker.report(sources, problems, line_of, only=set(recheck),
+                       depends=depends if self.indexed else None)
+        self.links = (sum(len(checker.pages[p].links) for p in recheck)
+                      + sum(old.entries[p].links for p in self.kept if p not in depends)
+                      if old is not None else checker.links_checked)
+        if self.indexed:
+            self._make_index(depends)
+        return self.links
+
+    def _make_index(self, depends: dict[str, tuple[set, set]]) -> None:
+        entries = {}
+        for path, value in self.digests.items():
+            if path in depends or path not in self.kept:
+                page = self.checker.pages.get(path)
+                files, fragments = depends.get(path, ((), ()))
+                entries[path] = Entry(value, len(page.links) if page else 0, _target(page),
+                                      frozenset(files), frozenset(fragments))
+            else:
+                entries[path] = self.old.entries[path]  # type: ignore[union-attr]
+        written = frozenset(self.checker.written)
+        self.changed = (self.old is None or written != self.old.written
+                        or entries != self.old.entries)
+        self.new_index = LinkIndex(self.checker.base_url, written, entries)

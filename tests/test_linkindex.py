@@ -1,0 +1,169 @@
+"""The incremental link check (resnetgen/linkindex.py) reports exactly what a full check
+of every link reports, while reading again only the pages that can have changed."""
+
+from __future__ import annotations
+
+import shutil
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import NOW, build_site
+from resnetgen.build import BuildOptions, build
+from resnetgen.linkcheck import LinkChecker
+from resnetgen.linkindex import IncrementalLinks
+from resnetgen.problems import Problems, SiteError
+
+BASE = "https://example.org/"
+
+
+def page(ids=(), links=()) -> bytes:
+    return ("<!doctype html><html><body>"
+            + "".join(f'<h2 id="{i}">{i}</h2>' for i in ids)
+            + "".join(f'<a href="{url}">x</a>' for url in links)
+            + "</body></html>").encode()
+
+
+def full_check(files: dict[str, bytes]) -> tuple[list[str], int]:
+    checker = LinkChecker(BASE)
+    for path, data in files.items():
+        checker.add(path, data)
+    problems = Problems()
+    checker.report({}, problems)
+    return [p.message for p in problems.items], checker.links_checked
+
+
+def incremental_check(files: dict[str, bytes], previous, reads: list[str] | None = None):
+    """(messages, links seen, the index for the next build: None when a link broke)."""
+    def read(path: str) -> bytes:
+        if reads is not None:
+            reads.append(path)
+        return files[path]
+    links = IncrementalLinks(BASE, previous, read, indexed=True)
+    for path, data in files.items():
+        links.add(path, data)
+    problems = Problems()
+    count = links.check({}, problems, lambda source, url: 1)
+    messages = [p.message for p in problems.items]
+    return messages, count, (None if messages else links.new_index)
+
+
+def test_a_deleted_page_breaks_links_to_it_from_unchanged_pages():
+    files = {"a/index.html": page(ids=["s"]),
+             "b/index.html": page(links=["/a/", "/a/#s"]),
+             "c/index.html": page(links=["/b/"]),
+             "style.css": b"body {}"}
+    messages, _, index = incremental_check(files, None)
+    assert messages == [] and index is not None
+    del files["a/index.html"]
+    reads: list[str] = []
+    messages, count, _ = incremental_check(files, index, reads)
+    assert (messages, count) == full_check(files)
+    assert len(messages) == 2 and all("no file a/index.html" in m for m in messages)
+    assert reads == ["b/index.html"]  # c's links could not have changed: not read again
+
+
+def test_an_id_removed_breaks_fragment_links_from_unchanged_pages():
+    files = {"a/index.html": page(ids=["s", "t"]),
+             "b/index.html": page(links=["/a/#s"]),
+             "c/index.html": page(links=["/a/"])}
+    _, _, index = incremental_check(files, None)
+    files["a/index.html"] = page(ids=["t"])
+    reads: list[str] = []
+    messages, count, _ = incremental_check(files, index, reads)
+    assert (messages, count) == full_check(files)
+    assert messages == ["broken link '/a/#s' on page /b/ (output/b/index.html, line 1): "
+                        "no id 's' on /a/index.html"]
+    assert reads == ["b/index.html"]  # c has no fragment link to a
+
+
+def test_a_new_file_where_a_link_led_to_a_folder_is_checked_again():
+    files = {"x/index.html": page(ids=["s"]), "b/index.html": page(links=["/x#s"])}
+    _, _, index = incremental_check(files, None)
+    files["x"] = b"not a page"  # '/x' now leads to this file, which has no sections
+    messages, count, _ = incremental_check(files, index)
+    assert (messages, count) == full_check(files) == ([], 1)
+
+
+NAMES = ["a/index.html", "b/index.html", "c/index.html", "d.html", "feed.xml"]
+LINK = st.tuples(st.sampled_from(["/a/", "/b/", "/c/", "/d.html", "../a/", "/feed.xml",
+                                  "https://other.org/"]),
+                 st.sampled_from(["", "", "#s", "#t"]))
+FILE = st.tuples(st.lists(st.sampled_from(["s", "t"]), max_size=2), st.lists(LINK, max_size=3))
+VALID = {name: (["s", "t"], []) for name in NAMES}  # every file, every id, no link yet
+CHANGE = st.tuples(st.sampled_from(NAMES), st.one_of(st.none(), FILE))  # None: deleted
+
+
+def site_files(site: dict) -> dict[str, bytes]:
+    files = {}
+    for name, spec in site.items():
+        if spec is None:
+            continue
+        ids, links = spec
+        urls = [url + fragment for url, fragment in links]
+        if name.endswith(".xml"):
+            files[name] = ("<feed>" + "".join(f"<link href='{u}'/>" for u in urls)
+                           + "</feed>").encode()
+        else:
+            files[name] = page(ids, urls)
+    return files
+
+
+@settings(max_examples=300, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(CHANGE, min_size=1, max_size=12))
+def test_incremental_check_equals_a_full_check_after_any_changes(changes):
+    """One file changed (or deleted, or made again) at a time, as edits do."""
+    site, index = dict(VALID), None  # the index: kept, as by builds, from the last pass
+    for name, spec in [(NAMES[0], VALID[NAMES[0]]), *changes]:
+        site[name] = spec
+        files = site_files(site)
+        messages, count, new_index = incremental_check(files, index)
+        assert (messages, count) == full_check(files)
+        index = new_index or index
+
+
+# ----- through the build -------------------------------------------------------------
+
+POST = """\
+---
+title: "{title}"
+date: 2026-10-{day:02d}
+---
+
+{body}
+"""
+
+
+def errors_of(site_dir, **options) -> list[str]:
+    try:
+        build(BuildOptions(site_dir=site_dir, now=NOW, **options))
+    except SiteError as error:
+        return [p.message for p in error.problems]
+    return []
+
+
+def test_a_rebuild_reports_what_a_clean_build_reports(tmp_path):
+    site = tmp_path / "site"
+    (site / "content").mkdir(parents=True)
+    (site / "site.toml").write_text('title = "T"\ndescription = "D."\n'
+                                    'base_url = "https://example.org/"\n')
+    target = site / "content" / "target.md"
+    target.write_text(POST.format(title="Target", day=1, body="## Part one\n\nText."))
+    report = build_site(site)
+    url = "/" + next(p for p in report.rendered_paths
+                     if p.endswith("target/index.html")).removesuffix("index.html")
+    (site / "content" / "linker.md").write_text(POST.format(
+        title="Linker", day=20, body=f"See [it]({url}) and [its part]({url}#part-one)."))
+    assert "#part-one" in url + "#part-one" and build_site(site).links > 0
+
+    target.write_text(POST.format(title="Target", day=1, body="No parts now."))
+    clean = errors_of(site, output_dir=tmp_path / "clean", cache=False)
+    assert errors_of(site, output_dir=site / "output") == clean
+    assert len(clean) == 1 and "no id 'part-one'" in clean[0]
+
+    target.unlink()
+    clean = errors_of(site, output_dir=tmp_path / "clean", cache=False)
+    assert errors_of(site, output_dir=site / "output") == clean
+    assert clean and all("was written" in message for message in clean)
+    shutil.rmtree(tmp_path / "clean", ignore_errors=True)
