@@ -91,13 +91,15 @@ class IncrementalLinks:
         checker, old = self.checker, self.old
         recheck = [p for p in checker.pages if p not in self.kept]
         if old is not None:
-            moved = checker.written ^ old.written
+            # Copied: `^` leaves a set sized like its operands, slow to iterate when nearly empty.
+            moved = set(checker.written ^ old.written)
             retargeted = {p for p in self.digests if p not in self.kept
                           and (p not in old.entries
                                or old.entries[p].target != _target(checker.pages.get(p)))}
             for path in self.kept:
                 entry = old.entries[path]
-                if (entry.files & moved or entry.fragments & retargeted) and entry.links:
+                if entry.links and not (entry.files.isdisjoint(moved)
+                                        and entry.fragments.isdisjoint(retargeted)):
                     recheck.append(path)
                     checker.pages[path] = extract(path, self.read(path))  # type: ignore[misc]
         depends: dict[str, tuple[set, set]] = {}
