@@ -17,6 +17,7 @@ links depend on: never the links themselves, which are read again only when need
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from typing import Callable
 
@@ -25,6 +26,7 @@ from resnetgen.linkcheck import LinkChecker, PageLinks, extract
 from resnetgen.problems import Problems
 from resnetgen.writer import Previous
 
+SLACK = 1000  # numbered paths beyond twice the files written, before renumbering
 _NOT_A_TARGET = (False, False, frozenset())  # what a fragment link sees in a non-page
 
 
@@ -33,8 +35,9 @@ class Entry:
     digest: str                 # of the output's bytes
     links: int                  # how many links it has
     target: tuple               # (is_html, is_redirect, ids): what fragment links to it see
-    files: frozenset[str]       # candidate files of its links (present or not)
-    fragments: frozenset[str]   # the files its fragment links lead to
+    files: array                # candidate files of its links (present or not) ...
+    fragments: array            # ... and the files its fragment links lead to: as numbers
+                                # in LinkIndex.paths (arrays load and save in one piece)
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class LinkIndex:
     base_url: str
     written: frozenset[str]
     entries: dict[str, Entry]
+    paths: tuple[str, ...]      # the files entries name, by number
 
 
 def _target(page: PageLinks | None) -> tuple:
@@ -92,14 +96,14 @@ class IncrementalLinks:
         recheck = [p for p in checker.pages if p not in self.kept]
         if old is not None:
             # Copied: `^` leaves a set sized like its operands, slow to iterate when nearly empty.
-            moved = set(checker.written ^ old.written)
-            retargeted = {p for p in self.digests if p not in self.kept
-                          and (p not in old.entries
-                               or old.entries[p].target != _target(checker.pages.get(p)))}
-            for path in self.kept:
+            moved = self._numbers(checker.written ^ old.written)
+            retargeted = self._numbers(
+                p for p in self.digests if p not in self.kept
+                and (p not in old.entries or old.entries[p].target != _target(checker.pages.get(p))))
+            for path in (self.kept if moved or retargeted else ()):
                 entry = old.entries[path]
-                if entry.links and not (entry.files.isdisjoint(moved)
-                                        and entry.fragments.isdisjoint(retargeted)):
+                if entry.links and not (moved.isdisjoint(entry.files)
+                                        and retargeted.isdisjoint(entry.fragments)):
                     recheck.append(path)
                     checker.pages[path] = extract(path, self.read(path))  # type: ignore[misc]
         depends: dict[str, tuple[set, set]] = {}
@@ -112,17 +116,44 @@ class IncrementalLinks:
             self._make_index(depends)
         return self.links
 
+    def _numbers(self, paths) -> set[int]:
+        """The numbers of these paths in the old index (a path it lacks, no entry names)."""
+        table = self.old.paths  # type: ignore[union-attr]
+        if not hasattr(self, "_old_numbers"):
+            self._old_numbers = {path: n for n, path in enumerate(table)}
+        return {self._old_numbers[p] for p in paths if p in self._old_numbers}
+
     def _make_index(self, depends: dict[str, tuple[set, set]]) -> None:
+        old = self.old
+        kept = {p: old.entries[p] for p in self.kept if p not in depends} if old else {}
+        if old is not None and len(old.paths) > 2 * len(old.written) + SLACK:
+            # Numbered paths only grow from build to build: renumber now and then.
+            kept = {p: _renumbered(e, old.paths) for p, e in kept.items()}
+            old = None
+        numbers = {path: n for n, path in enumerate(old.paths)} if old is not None else {}
+
+        def number(files) -> array:
+            return array("I", sorted(numbers.setdefault(f, len(numbers)) for f in files))
+
         entries = {}
         for path, value in self.digests.items():
-            if path in depends or path not in self.kept:
-                page = self.checker.pages.get(path)
-                files, fragments = depends.get(path, ((), ()))
-                entries[path] = Entry(value, len(page.links) if page else 0, _target(page),
-                                      frozenset(files), frozenset(fragments))
-            else:
-                entries[path] = self.old.entries[path]  # type: ignore[union-attr]
+            entry = kept.get(path)
+            if entry is not None:
+                entries[path] = (entry if isinstance(entry.files, array) else  # renumbered
+                                 Entry(entry.digest, entry.links, entry.target,
+                                       number(entry.files), number(entry.fragments)))
+                continue
+            page = self.checker.pages.get(path)
+            files, fragments = depends.get(path, ((), ()))
+            entries[path] = Entry(value, len(page.links) if page else 0, _target(page),
+                                  number(files), number(fragments))
         written = frozenset(self.checker.written)
         self.changed = (self.old is None or written != self.old.written
                         or entries != self.old.entries)
-        self.new_index = LinkIndex(self.checker.base_url, written, entries)
+        self.new_index = LinkIndex(self.checker.base_url, written, entries, tuple(numbers))
+
+
+def _renumbered(entry: Entry, paths: tuple[str, ...]) -> Entry:
+    """An entry with its files as paths again, for _make_index to number afresh."""
+    return Entry(entry.digest, entry.links, entry.target,
+                 [paths[n] for n in entry.files], [paths[n] for n in entry.fragments])  # type: ignore[arg-type]

@@ -123,6 +123,20 @@ def test_incremental_check_equals_a_full_check_after_any_changes(changes):
         index = new_index or index
 
 
+def test_paths_are_renumbered_as_they_accumulate(monkeypatch):
+    monkeypatch.setattr("resnetgen.linkindex.SLACK", 0)
+    index = None
+    for n in range(6):  # a page renamed each time: the old numbered paths pile up
+        files = {f"p{n}/index.html": page(ids=["s"]), "a/index.html": page(links=[f"/p{n}/#s"]),
+                 "b/index.html": page(links=["/a/"])}
+        messages, count, index = incremental_check(files, index)
+        assert (messages, count) == full_check(files) == ([], 1 + 1)
+        assert len(index.paths) <= 2 * len(index.written) + 2 * 2
+    files["a/index.html"] = page(links=["/p0/#s"])
+    messages, count, _ = incremental_check(files, index)
+    assert (messages, count) == full_check(files) and "no file p0/index.html" in messages[0]
+
+
 # ----- through the build -------------------------------------------------------------
 
 POST = """\
