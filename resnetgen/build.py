@@ -111,13 +111,14 @@ def build(options: BuildOptions) -> BuildReport:
                                  staged.current if staged is not None else None,
                                  indexed=incremental is not None)
     sources: dict[str, str] = {}   # output path -> the source file that produced it
+    read: dict[str, object] | None = {} if links is not None else None  # links read by workers
     try:
         for output_path, data, key in all_outputs(site, env, options, problems, report,
-                                                  sources, incremental):
+                                                  sources, incremental, read):
             report.files += 1
             produced.add(output_path)
             if links is not None:
-                links.add(output_path, data)
+                links.add(output_path, data, read.pop(output_path, None))  # type: ignore[union-attr]
             if staged is not None:
                 try:
                     staged.write(output_path, data, key)
@@ -163,9 +164,11 @@ def build(options: BuildOptions) -> BuildReport:
 
 def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
                 report: BuildReport, sources: dict[str, str],
-                incremental: Incremental | None = None
+                incremental: Incremental | None = None, read_links: dict | None = None
                 ) -> Iterator[tuple[str, "bytes | Previous", str]]:
-    """(output path, bytes or the previous build's unchanged file, key) of every output."""
+    """(output path, bytes or the previous build's unchanged file, key) of every output.
+    `read_links`, when given, gets the link check's reading of each page rendered."""
+    from resnetgen.linkcheck import extract
     from resnetgen.pages import all_pages
     from resnetgen.render import render_pages
 
@@ -180,7 +183,10 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
     # Feeds and calendars are made in another process while the pages render.
     feeds_and_calendars = Background(lambda: site_wide_outputs(site, incremental))
     try:
-        for output_path, data in render_pages(site, pages, env, options.site_dir, problems, reuse):
+        for output_path, data, links in render_pages(site, pages, env, options.site_dir, problems,
+                                                     reuse, extract if read_links is not None else None):
+            if links is not None:
+                read_links[output_path] = links  # type: ignore[index]
             if isinstance(data, Previous):
                 report.reused += 1
             else:

@@ -71,7 +71,9 @@ class IncrementalLinks:
         self.new_index: LinkIndex | None = None
         self.changed = True                  # whether new_index differs from the old one
 
-    def add(self, output_path: str, data: "bytes | Previous") -> None:
+    def add(self, output_path: str, data: "bytes | Previous",
+            extracted: PageLinks | None = None) -> None:
+        """`extracted`: `extract` of the same bytes, when already done (by a worker)."""
         self.checker.written.add(output_path)
         value = ""
         if self.indexed:
@@ -84,7 +86,8 @@ class IncrementalLinks:
                 is_html, is_redirect, ids = old.target
                 self.checker.pages[output_path] = PageLinks((), ids, is_html, is_redirect)
             return
-        self.checker.add(output_path, data.read_bytes() if isinstance(data, Previous) else data)
+        self.checker.add(output_path, data.read_bytes() if isinstance(data, Previous) else data,
+                         extracted)
 
     def add_file(self, output_path: str) -> None:
         self.checker.add_file(output_path)

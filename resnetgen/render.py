@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import jinja2
 
@@ -28,34 +28,40 @@ def page_context(site: Site, page: Page) -> dict:
 
 def render_pages(site: Site, pages: Sequence[Page], env: jinja2.Environment, site_dir: Path,
                  problems: Problems, reuse: Callable[[Page], Previous | None] = lambda page: None,
-                 ) -> Iterator[tuple[str, "bytes | Previous"]]:
-    """(output path, bytes) for each page that renders, or the previous build's file
-    where `reuse` finds one made from the same inputs; faults go to `problems`."""
+                 read_links: Callable[[str, bytes], Any] | None = None,
+                 ) -> Iterator[tuple[str, "bytes | Previous", Any]]:
+    """(output path, bytes, read_links(path, bytes)) for each page that renders, or the
+    previous build's file (and None) where `reuse` finds one made from the same inputs;
+    faults go to `problems`. `read_links` (the link check's) runs beside the rendering,
+    on every core, rather than after it."""
     reported: set[tuple[str, int]] = set()
     kept = [reuse(page) for page in pages]
     fresh = [page for page, previous in zip(pages, kept) if previous is None]
-    rendered = parallel_imap(lambda page: _render(site, page, env, site_dir), fresh)
+    rendered = parallel_imap(lambda page: _render(site, page, env, site_dir, read_links), fresh)
     for page, previous in zip(pages, kept):
         if previous is not None:
-            yield page.output_path, previous
+            yield page.output_path, previous, None
             continue
-        data, fault = next(rendered)
+        data, fault, links = next(rendered)
         if fault is not None:
             path, line, message, hint = fault
             if (path, line) not in reported:
                 reported.add((path, line))
                 problems.error(path, line, message, hint)
             continue
-        yield page.output_path, data
+        yield page.output_path, data, links
 
 
-def _render(site: Site, page: Page, env: jinja2.Environment, site_dir: Path):
-    """(bytes, None), or (None, (path, line, message, hint)) when the template fails."""
+def _render(site: Site, page: Page, env: jinja2.Environment, site_dir: Path,
+            read_links: Callable[[str, bytes], Any] | None = None):
+    """(bytes, None, links read), or (None, (path, line, message, hint), None) when the
+    template fails."""
     try:
-        return env.get_template(page.template).render(page_context(site, page)).encode("utf-8"), None
+        data = env.get_template(page.template).render(page_context(site, page)).encode("utf-8")
     except jinja2.TemplateNotFound as exc:
         return None, (f"templates/{exc.name}", 0, f"template '{exc.name}' not found",
-                      "add it to the theme's templates/ folder or the site's templates/")
+                      "add it to the theme's templates/ folder or the site's templates/"), None
     except Exception as exc:  # any fault inside a template is the template's
         path, line, message = render_error(exc, env, site_dir, page.template)
-        return None, (path, line, message, f"while rendering /{page.route}")
+        return None, (path, line, message, f"while rendering /{page.route}"), None
+    return data, None, read_links(page.output_path, data) if read_links else None
