@@ -60,3 +60,14 @@ def site(tmp_path):
     def make(files: dict[str, str], site_toml: str = SITE_TOML) -> Path:
         return write_site(tmp_path / "site", files, site_toml)
     return make
+
+
+RICH = REPO / "tests" / "sites" / "rich"
+
+
+@pytest.fixture(scope="session")
+def rich_output(tmp_path_factory) -> Path:
+    """The rich fixture site built once, at NOW, for tests that only read its output."""
+    output = tmp_path_factory.mktemp("rich") / "output"
+    build_site(RICH, output=output)
+    return output

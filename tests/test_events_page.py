@@ -16,10 +16,8 @@ BASE = "https://example.org/blog/"
 
 
 @pytest.fixture(scope="module")
-def rich(tmp_path_factory) -> Path:
-    output = tmp_path_factory.mktemp("rich") / "output"
-    build_site(RICH, output=output)
-    return output
+def rich(rich_output) -> Path:
+    return rich_output
 
 
 def soup(path: Path) -> BeautifulSoup:

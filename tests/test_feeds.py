@@ -24,10 +24,8 @@ BRIEFINGS = [p for p in ALL_POSTS if "chat" in p]
 
 
 @pytest.fixture(scope="module")
-def rich(tmp_path_factory) -> Path:
-    output = tmp_path_factory.mktemp("rich") / "output"
-    build_site(RICH, output=output)
-    return output
+def rich(rich_output) -> Path:
+    return rich_output
 
 
 def parse(path: Path):

@@ -10,17 +10,14 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import NOW, REPO, build_site
+from conftest import REPO, build_site
 
 RICH = REPO / "tests" / "sites" / "rich"
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory) -> Path:
-    site_dir = tmp_path_factory.mktemp("rich") / "site"
-    shutil.copytree(RICH, site_dir)
-    build_site(site_dir, now=NOW)
-    return site_dir / "output"
+def out(rich_output) -> Path:
+    return rich_output
 
 
 def html(out: Path, route: str) -> BeautifulSoup:
