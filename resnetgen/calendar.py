@@ -83,10 +83,11 @@ def calendar_files(site: Site, problems: Problems,
             ("chat", post), lambda post=post: chat_calendar(site, post, events[post.source_path]))
 
 
-def with_components(calendar: Calendar, components: list[bytes]) -> bytes:
-    """The calendar's own properties, serialised by icalendar, around components that
-    icalendar serialised already."""
-    wrapper, end = calendar.to_ical(), b"END:VCALENDAR\r\n"
+def with_components(calendar: Calendar | bytes, components: list[bytes]) -> bytes:
+    """The calendar's own properties, serialised by icalendar (or already), around
+    components that icalendar serialised already."""
+    wrapper = calendar if isinstance(calendar, bytes) else calendar.to_ical()
+    end = b"END:VCALENDAR\r\n"
     assert wrapper.endswith(end)
     return wrapper[: -len(end)] + b"".join(components) + end
 
@@ -122,14 +123,20 @@ def site_calendar(site: Site, chats: list[Post]) -> Calendar:
 
 def chat_calendar(site: Site, post: Post, event: bytes) -> bytes:
     """One chat, for "Add to calendar": opens as an event, not as a new calendar."""
-    calendar = new_calendar()
-    calendar.add("METHOD", "PUBLISH")
     minutes = site.config.calendar.reminder_minutes
     if minutes > 0 and not post.chat.cancelled:
         with_alarm = chat_event(site, post)
         with_alarm.add_component(reminder(post, minutes))
         event = with_alarm.to_ical()
-    return with_components(calendar, [*timezones([post]), event])
+    return with_components(chat_calendar_lines(), [*timezones([post]), event])
+
+
+@lru_cache(maxsize=1)
+def chat_calendar_lines() -> bytes:
+    """A one-chat calendar's own properties: the same for every chat, serialised once."""
+    calendar = new_calendar()
+    calendar.add("METHOD", "PUBLISH")
+    return calendar.to_ical()
 
 
 def new_calendar() -> Calendar:

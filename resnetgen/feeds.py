@@ -45,11 +45,12 @@ def feed_files(site: Site, memo: Callable[[object, Callable[[], bytes]], bytes] 
                ) -> Iterator[tuple[str, bytes]]:
     """(output path, bytes) for every feed of the site. `memo(what, make)` may return what
     `make()` returned for the same `what` in an earlier build (the build cache's)."""
+    htmls: dict[str, str] = {}  # a post's entry text, made once for all the feeds it is in
     for spec in feed_specs(site):
         made_from = (spec, None if spec.posts else newest_change(site))
         yield feed_route(spec.folder, "rss"), memo(("rss", made_from),
-                                                   lambda: make_feed(site, spec, "rss"))
-        atom = memo(("atom", made_from), lambda: make_feed(site, spec, "atom"))
+                                                   lambda: make_feed(site, spec, "rss", htmls))
+        atom = memo(("atom", made_from), lambda: make_feed(site, spec, "atom", htmls))
         yield feed_route(spec.folder, "atom"), atom
         if spec.folder == "":
             # Blogger's address has no extension; GitHub Pages serves it as
@@ -74,8 +75,8 @@ def feed_specs(site: Site) -> Iterator[FeedSpec]:
                        tag_feed_folder(tag.slug), newest(tag.posts))
 
 
-def make_feed(site: Site, spec: FeedSpec, kind: str) -> bytes:
-    """One feed as bytes; `kind` is 'rss' or 'atom'."""
+def make_feed(site: Site, spec: FeedSpec, kind: str, htmls: dict[str, str] | None = None) -> bytes:
+    """One feed as bytes; `kind` is 'rss' or 'atom'. `htmls`: entry texts made already."""
     config, urls = site.config, site.urls
     feed = FeedGenerator()
     feed.load_extension("dc", atom=False, rss=True)   # dc:creator: RSS authors need no email
@@ -94,13 +95,13 @@ def make_feed(site: Site, spec: FeedSpec, kind: str) -> bytes:
     feed.updated(updated)       # atom:updated and rss lastBuildDate: never the clock
     feed.pubDate(updated)
     for post in spec.posts:
-        add_entry(feed, site, post)
+        add_entry(feed, site, post, htmls if htmls is not None else {})
     if kind == "rss":
         return feed.rss_str(pretty=True)
     return feed.atom_str(pretty=True)
 
 
-def add_entry(feed: FeedGenerator, site: Site, post: Post) -> None:
+def add_entry(feed: FeedGenerator, site: Site, post: Post, htmls: dict[str, str]) -> None:
     """post -> feed entry."""
     entry = feed.add_entry(order="append")
     entry.id(post.permalink)
@@ -116,7 +117,10 @@ def add_entry(feed: FeedGenerator, site: Site, post: Post) -> None:
     for tag in post.tags:
         entry.category(term=clean(tag), label=clean(tag))
     entry.summary(clean(entry_summary(site, post)))
-    entry.content(entry_html(site, post), type="html")
+    text = htmls.get(post.source_path)
+    if text is None:
+        text = htmls[post.source_path] = entry_html(site, post)
+    entry.content(text, type="html")
 
 
 def entry_summary(site: Site, post: Post) -> str:
