@@ -91,7 +91,9 @@ def make_feed(site: Site, spec: FeedSpec, kind: str, htmls: dict[str, str] | Non
     feed.author({"name": clean(config.author or config.title)})
     feed.icon(urls.permalink("favicon.svg"))
     feed.generator("resnetgen", version=__version__)
-    updated = max((utc(p.last_modified) for p in spec.posts), default=newest_change(site))
+    updated = max((utc(p.last_modified) for p in spec.posts), default=None)
+    if updated is None:  # only now: it reads every post of the site
+        updated = newest_change(site)
     feed.updated(updated)       # atom:updated and rss lastBuildDate: never the clock
     feed.pubDate(updated)
     for post in spec.posts:
