@@ -70,6 +70,7 @@ class IncrementalLinks:
         self.links = 0
         self.new_index: LinkIndex | None = None
         self.changed = True                  # whether new_index differs from the old one
+        self._old_numbers: dict[str, int] | None = None  # old.paths, path -> number
 
     def add(self, output_path: str, data: "bytes | Previous",
             extracted: PageLinks | None = None) -> None:
@@ -121,9 +122,8 @@ class IncrementalLinks:
 
     def _numbers(self, paths) -> set[int]:
         """The numbers of these paths in the old index (a path it lacks, no entry names)."""
-        table = self.old.paths  # type: ignore[union-attr]
-        if not hasattr(self, "_old_numbers"):
-            self._old_numbers = {path: n for n, path in enumerate(table)}
+        if self._old_numbers is None:
+            self._old_numbers = {path: n for n, path in enumerate(self.old.paths)}  # type: ignore[union-attr]
         return {self._old_numbers[p] for p in paths if p in self._old_numbers}
 
     def _make_index(self, depends: dict[str, tuple[set, set]]) -> None:
