@@ -117,14 +117,16 @@ def build(options: BuildOptions) -> BuildReport:
                                                   sources, incremental, read):
             report.files += 1
             produced.add(output_path)
-            if links is not None:
-                links.add(output_path, data, read.pop(output_path, None))  # type: ignore[union-attr]
+            value = ""  # the digest of its bytes, from the writer
             if staged is not None:
                 try:
-                    staged.write(output_path, data, key)
+                    value = staged.write(output_path, data, key)
                 except OutputClash as clash:
                     problems.error(output_path, 1, f"two outputs would be written to {clash.output_path}",
                                    "rename the content file, or change a slug or alias")
+            if links is not None:
+                links.add(output_path, data, read.pop(output_path, None),  # type: ignore[union-attr]
+                          value)
         for output_path, source in static_files(site, options.site_dir):
             report.files += 1
             produced.add(output_path)

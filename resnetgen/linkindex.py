@@ -73,12 +73,13 @@ class IncrementalLinks:
         self._old_numbers: dict[str, int] | None = None  # old.paths, path -> number
 
     def add(self, output_path: str, data: "bytes | Previous",
-            extracted: PageLinks | None = None) -> None:
-        """`extracted`: `extract` of the same bytes, when already done (by a worker)."""
+            extracted: PageLinks | None = None, value: str = "") -> None:
+        """`extracted`: `extract` of the same bytes, when already done (by a worker);
+        `value`: their digest, when known (the writer's)."""
         self.checker.written.add(output_path)
-        value = ""
         if self.indexed:
-            value = data.record.digest if isinstance(data, Previous) else digest(data)
+            if not value:
+                value = data.record.digest if isinstance(data, Previous) else digest(data)
             self.digests[output_path] = value
         old = self.old.entries.get(output_path) if self.old is not None else None
         if old is not None and value and old.digest == value:

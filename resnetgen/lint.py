@@ -107,9 +107,10 @@ def overlapping_chats(briefings: Iterable[Post], problems: Problems) -> None:
     chats = sorted((p for p in briefings if not p.chat.cancelled),
                    key=lambda p: (p.chat.start, p.source_path))
     for index, first in enumerate(chats):
-        for second in chats[index + 1:]:
-            if second.chat.start >= first.chat.end:
-                break
+        later = index + 1  # walked by index: a slice per chat would copy the rest (quadratic)
+        while later < len(chats) and chats[later].chat.start < first.chat.end:
+            second = chats[later]
+            later += 1
             for post, other in ((first, second), (second, first)):
                 problems.warning(post.source_path, post.facts.line("chat.start", "chat")
                                  if post.facts else 1,

@@ -66,19 +66,21 @@ class StagedOutput:
         target.parent.mkdir(parents=True, exist_ok=True)
         return target
 
-    def write(self, output_path: str, data: "bytes | Previous", key: str = "") -> None:
+    def write(self, output_path: str, data: "bytes | Previous", key: str = "") -> str:
+        """Returns the digest of the bytes (with a manifest; else ''), for the link check."""
         self._claim(output_path)
         if isinstance(data, Previous):
             self.records[output_path] = data.record
-            return
+            return data.record.digest
         old = self.previous / output_path if self.previous else None
         value = digest(data) if self.manifest is not None else ""
         if old is not None and self._unchanged(old, output_path, value, lambda: _same_bytes(old, data)):
             self._record(output_path, old, key, value)
-            return
+            return value
         target = self._stage(output_path)
         target.write_bytes(data)
         self._record(output_path, target, key, value)
+        return value
 
     def current(self, output_path: str) -> bytes:
         """The bytes this build has for an output: staged, or kept in output/."""
