@@ -98,20 +98,22 @@ def serve(site: BuiltSite):
     return server, Server(f"http://127.0.0.1:{server.server_address[1]}{site.base_path}")
 
 
-@pytest.fixture(scope="session")
-def rich_server(rich_site):
-    server, address = serve(rich_site)
+def serving(site: BuiltSite):
+    """Serve `site` for the fixture's lifetime: yields its address, then shuts down."""
+    server, address = serve(site)
     yield address
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="session")
+def rich_server(rich_site):
+    yield from serving(rich_site)
 
 
 @pytest.fixture(scope="session")
 def real_server(real_site):
-    server, address = serve(real_site)
-    yield address
-    server.shutdown()
-    server.server_close()
+    yield from serving(real_site)
 
 
 @pytest.fixture(scope="package")
