@@ -122,7 +122,8 @@ def build(options: BuildOptions) -> BuildReport:
                 try:
                     value = staged.write(output_path, data, key)
                 except OutputClash as clash:
-                    problems.error(output_path, 1, f"two outputs would be written to {clash.output_path}",
+                    problems.error(sources.get(output_path, output_path), 1,
+                                   f"two outputs would be written to {clash.output_path}",
                                    "rename the content file, or change a slug or alias")
             if links is not None:
                 links.add(output_path, data, read.pop(output_path, None),  # type: ignore[union-attr]

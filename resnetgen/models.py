@@ -7,7 +7,7 @@ they can never disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -123,6 +123,3 @@ class YearArchive:
     year: int
     posts: tuple[Post, ...]
 
-
-def as_date(value: date | datetime) -> date:
-    return value.date() if isinstance(value, datetime) else value
