@@ -98,7 +98,7 @@ def build(options: BuildOptions) -> BuildReport:
     problems.raise_if_errors()
     site = assemble(config, content, options.now)
     if incremental:
-        incremental.prepare(env, content.digests)
+        incremental.prepare(env, content.digests, content.listing_digests)
 
     report = BuildReport(briefings=len(site.briefings), site=site, config=config)
     produced: set[str] = set()

@@ -32,7 +32,7 @@ from typing import Any, Callable
 import resnetgen
 
 CACHE_DIR = ".resnetgen-cache"
-FORMAT = 5
+FORMAT = 6
 SHARDS = "0123456789abcdef"
 RACY_SECONDS = 2  # a file changed this recently may change again within the same mtime
 
@@ -66,6 +66,7 @@ class CachedPost:
     lookups: tuple                  # (source path, url or None) for every link it resolved
     warnings: tuple                 # problems of the warning kind, replayed on reuse
     key: str                        # digest of everything this record was made from
+    listing: str = ""               # digest of the Post without its body (see fingerprint)
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,12 @@
 A page's key covers its template surface (every template file, site.toml,
 people.toml, resnetgen's code) and everything in its context, walked value by
 value; a post counts as its digest (its file's bytes and the links it resolved) and,
-for a briefing, whether it is upcoming at the build's clock. A template that reaches
-into `site` beyond its settings and helpers (`site.posts`, `site.now`, ...) makes
-every page depend on the whole site and the exact clock: never stale, just slower.
+for a briefing, whether it is upcoming at the build's clock. A page whose templates
+never read a post's body (listings: home, topics, archive, events) counts each post
+as the digest of its other fields only, so a changed paragraph re-renders the post's
+own page, not every list it appears in. A template that reaches into `site` beyond
+its settings and helpers (`site.posts`, `site.now`, ...) makes every page depend on
+the whole site and the exact clock: never stale, just slower.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ from resnetgen.models import Post
 
 # The parts of `site` that depend only on settings and on the posts a page shows.
 LOCAL_SITE_PARTS = {"config", "urls", "tag_url", "is_upcoming"}
+# What in a template's text may read a post's body: its fields made from the Markdown
+# body, and the filters that can reach any attribute or print a whole post.
+BODY_WORDS = ("body_html", "facts", "attr", "pprint", "string", "tojson", "__")
 
 
 def reaches_whole_site(env: jinja2.Environment) -> bool:
@@ -41,23 +47,69 @@ def reaches_whole_site(env: jinja2.Environment) -> bool:
     return False
 
 
+def body_readers(env: jinja2.Environment) -> frozenset[str]:
+    """The templates that may read a post's body, themselves or through a template
+    they extend, include or import (a name computed at render time: assume they do)."""
+    direct: dict[str, bool] = {}
+    uses: dict[str, set[str]] = {}
+    for name in env.list_templates():
+        try:
+            source = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
+            tree = env.parse(source)
+        except jinja2.TemplateError:
+            direct[name] = True  # reported by check_templates
+            continue
+        uses[name] = set()
+        direct[name] = any(word in source for word in BODY_WORDS)
+        for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
+            target = node.template
+            if isinstance(target, nodes.Const) and isinstance(target.value, str):
+                uses[name].add(target.value)
+            elif isinstance(target, (nodes.List, nodes.Tuple)) and all(
+                    isinstance(item, nodes.Const) for item in target.items):
+                uses[name].update(item.value for item in target.items)
+            else:
+                direct[name] = True
+    readers: set[str] = set()
+
+    def reads(name: str, seen: frozenset[str]) -> bool:
+        if name in readers or direct.get(name, False):
+            return True
+        return any(reads(other, seen | {name}) for other in uses.get(name, ()) if other not in seen)
+
+    readers.update(name for name in direct if reads(name, frozenset()))
+    return frozenset(readers)
+
+
 class Fingerprints:
     """Keys of pages and site-wide outputs for one build."""
 
     def __init__(self, surface: str, post_digests: dict[str, str], now: datetime,
-                 whole_site: bool):
+                 whole_site: bool, listing_digests: dict[str, str] | None = None,
+                 body_readers: frozenset[str] | None = None):
         self.post_digests = post_digests
+        self.listing_digests = listing_digests or {}
+        self.body_readers = body_readers  # None: every template may read bodies
         self.now = now
         self.surface = surface
         self.posts_key = digest(sorted(post_digests.items()))
         if whole_site:  # every page sees everything, and the exact clock
             self.surface = digest(surface, self.posts_key, now)
         self._fields: dict[type, tuple[str, ...]] = {}
-        self._tokens: dict[int, str] = {}   # id of a Post (alive all build) -> its token
+        self._full: dict[int, str] = {}     # id of a Post (alive all build) -> its token ...
+        self._listed: dict[int, str] = {}   # ... and without its body, for listings
+        self._tokens = self._full
 
     def page_key(self, page) -> str:
-        parts: list[str] = [self.surface]
-        self._walk(page, parts)
+        """`page`: a Page (its template says whether bodies count), or anything else
+        (a piece of a feed or calendar: whole posts count)."""
+        template = getattr(page, "template", None)
+        listing = (self.body_readers is not None and isinstance(template, str)
+                   and template not in self.body_readers)
+        self._tokens = self._listed if listing else self._full
+        digests = self.listing_digests if listing else self.post_digests
+        parts: list[str] = [self.surface, "L" if listing else "F"]
+        self._walk(page, parts, digests)
         return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"),
                                digest_size=16).hexdigest()
 
@@ -66,22 +118,22 @@ class Fingerprints:
         (tests/test_cache.py checks that they do not change with it)."""
         return digest(self.surface, self.posts_key, name)
 
-    def _post(self, post: Post) -> str:
+    def _post(self, post: Post, digests: dict[str, str]) -> str:
         """A post as its digest and whether it is upcoming (what its listings show)."""
         token = self._tokens.get(id(post))
         if token is None:
             upcoming = post.chat is not None and post.chat.end > self.now
-            known = self.post_digests.get(post.source_path)
+            known = digests.get(post.source_path)
             token = f"P{known}{upcoming:d}" if known else "p" + repr(post)
             self._tokens[id(post)] = token
         return token
 
-    def _walk(self, value, parts: list[str]) -> None:
+    def _walk(self, value, parts: list[str], digests: dict[str, str]) -> None:
         kind = type(value)
         if kind is str:
             parts.append("s" + value)
         elif kind is Post:
-            parts.append(self._post(value))
+            parts.append(self._post(value, digests))
         elif kind in (int, float, bool, type(None)) or isinstance(value, datetime):
             parts.append(repr(value))
         elif kind in (dict, list, tuple) and (plain := _plain(value)) is not None:
@@ -90,21 +142,21 @@ class Fingerprints:
             parts.append(f"d{len(value)}")
             for key, item in value.items():
                 parts.append(repr(key))
-                self._walk(item, parts)
+                self._walk(item, parts, digests)
         elif kind in (list, tuple):
             parts.append(f"l{len(value)}")
             if value and all(type(item) is Post for item in value):  # listings: the common case
-                parts.extend(map(self._post, value))
+                parts.extend(self._post(post, digests) for post in value)
                 return
             for item in value:
-                self._walk(item, parts)
+                self._walk(item, parts, digests)
         elif dataclasses.is_dataclass(value):
             names = self._fields.get(kind)
             if names is None:
                 names = self._fields[kind] = tuple(f.name for f in dataclasses.fields(kind))
             parts.append("c" + kind.__qualname__)
             for name in names:
-                self._walk(getattr(value, name), parts)
+                self._walk(getattr(value, name), parts, digests)
         else:  # anything else: its repr; at worst a needless re-render, never a stale page
             parts.append("r" + repr(value))
 

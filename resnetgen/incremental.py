@@ -38,6 +38,7 @@ class Incremental:
     inputs_key: str = ""
     surface: str = ""           # templates, settings, people, code: shared by every page
     whole_site: bool = True     # a template reads all of `site`: every page sees every post
+    body_readers: frozenset = frozenset()  # templates that may read a post's body
     raw_clock: bool = True      # some output reads the exact clock, not just upcoming/past
     fingerprints: "Fingerprints | None" = None
     made: dict = field(default_factory=dict)   # site-wide output name -> (key, paths, warnings)
@@ -87,14 +88,18 @@ class Incremental:
             count += 1
         return count == len(outputs) and count > 0
 
-    def prepare(self, env: "jinja2.Environment", post_digests: dict[str, str]) -> None:
+    def prepare(self, env: "jinja2.Environment", post_digests: dict[str, str],
+                listing_digests: dict[str, str] | None = None) -> None:
         """Page keys from here on: after the content is loaded."""
-        from resnetgen.fingerprint import Fingerprints, reaches_whole_site
+        from resnetgen.fingerprint import Fingerprints, body_readers, reaches_whole_site
         last = self.cache.last_build
-        self.whole_site = (last["whole_site"] if last.get("surface") == self.surface
-                           else reaches_whole_site(env))  # the same templates: the same answer
+        if last.get("surface") == self.surface:  # the same templates: the same answers
+            self.whole_site, self.body_readers = last["whole_site"], last["body_readers"]
+        else:
+            self.whole_site, self.body_readers = reaches_whole_site(env), body_readers(env)
         self.raw_clock = self.whole_site  # feeds and calendars never read the clock
-        self.fingerprints = Fingerprints(self.surface, post_digests, self.now, self.whole_site)
+        self.fingerprints = Fingerprints(self.surface, post_digests, self.now, self.whole_site,
+                                         listing_digests, self.body_readers)
 
     def page_key(self, page) -> str:
         return self.fingerprints.page_key(page)  # type: ignore[union-attr]
@@ -146,6 +151,7 @@ class Incremental:
         self.cache.last_build = {"inputs": self.inputs_key, "summary": summary,
                                  "site_wide": self.made, "surface": self.surface,
                                  "whole_site": self.whole_site,
+                                 "body_readers": self.body_readers,
                                  "raw_clock": self.raw_clock, "now": self.now,
                                  "ends": sorted(chat_ends)}
         self.cache.save()

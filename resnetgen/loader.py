@@ -29,6 +29,7 @@ class Content:
     assets: dict[str, str]           # source path -> route of every other file
     people: dict[str, Person]        # from people.toml and inline hosts
     digests: dict[str, str] = field(default_factory=dict)  # source path -> digest of its Post
+    listing_digests: dict[str, str] = field(default_factory=dict)  # ... of all but its body
 
 
 def load_content(site_dir: Path, config: SiteConfig, problems: Problems,
@@ -57,7 +58,8 @@ def load_content(site_dir: Path, config: SiteConfig, problems: Problems,
     posts = sorted((p for p in rendered if p.kind == POST),
                    key=lambda p: (p.date, p.source_path), reverse=True)
     pages = sorted((p for p in rendered if p.kind == PAGE), key=lambda p: (p.title, p.source_path))
-    return Content(tuple(posts), tuple(pages), assets, everyone, reading.digests)
+    return Content(tuple(posts), tuple(pages), assets, everyone, reading.digests,
+                   reading.listing_digests)
 
 
 @dataclass
@@ -78,6 +80,7 @@ class Reading:
         self.site_dir, self.config, self.people, self.urls = site_dir, config, people, urls
         self.cache = cache
         self.digests: dict[str, str] = {}   # source path -> digest of its Post
+        self.listing_digests: dict[str, str] = {}   # ... of the Post without its body
         if cache is not None:
             self.context = digest(cache.code, cache.file_digest(site_dir / "site.toml", "site.toml"),
                                   sorted((k, repr(v)) for k, v in people.items()))
@@ -123,6 +126,7 @@ class Reading:
                 problems.extend(cached.warnings)
                 posts[record.post.source_path] = cached.post
                 self.digests[record.post.source_path] = digest(cached.key, cached.lookups)
+                self.listing_digests[record.post.source_path] = cached.listing
                 continue
             if record.source is None:  # cached, but a link it uses has moved: read again
                 source, post, found = self._read_one(record.post.source_path)
@@ -139,10 +143,19 @@ class Reading:
             path = record.post.source_path
             posts[path] = post
             self.digests[path] = digest(record.digest, lookups)
-            if self.cache is not None and not any(p.severity == ERROR for p in found):
-                warnings = record.found + tuple(found)
-                self.cache.set_post(path, CachedPost(post, lookups, warnings, record.digest))
+            if self.cache is not None:
+                self.listing_digests[path] = listing = listing_digest(post)
+                if not any(p.severity == ERROR for p in found):
+                    warnings = record.found + tuple(found)
+                    self.cache.set_post(path, CachedPost(post, lookups, warnings, record.digest,
+                                                         listing))
         return [posts[r.post.source_path] for r in records if r.post.source_path in posts]
+
+
+def listing_digest(post: Post) -> str:
+    """A post as a listing sees it: every field but its body (and the lines of its
+    source, which have no repr)."""
+    return digest(repr(replace(post, body_html="")))
 
 
 class RecordingLinks(dict):

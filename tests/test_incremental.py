@@ -23,7 +23,7 @@ THEME = REPO / "themes" / "default" / "templates"
 
 
 def post_text(title: str, day: int, tags: list[str], hour: int, hosts: list[str], body: str,
-              link: str = "") -> str:
+              link: str = "", second: str = "A second paragraph.") -> str:
     published = datetime(2026, 10, 1) + timedelta(days=day)
     start = published + timedelta(days=7, hours=hour)
     return textwrap.dedent(f"""\
@@ -38,7 +38,7 @@ def post_text(title: str, day: int, tags: list[str], hour: int, hosts: list[str]
 
         {body}
 
-        A second paragraph.{f" See [the anchor]({link})." if link else ""}
+        {second}{f" See [the anchor]({link})." if link else ""}
         """)
 
 
@@ -59,6 +59,7 @@ class Model:
         self.people = dict(PEOPLE)
         self.site_toml = SITE_TOML + "posts_per_page = 2\n"
         self.template_note = ""
+        self.listing_bodies = False   # an override that shows each post's body in listings
         self.now = NOW
         self.counter = 100
         self.write_all()
@@ -89,6 +90,13 @@ class Model:
                 "</footer>", f"<p>{self.template_note}</p></footer>"))
         elif override.exists():
             override.unlink()
+        macros = self.root / "templates" / "partials" / "macros.html"
+        if self.listing_bodies:  # read through an imported macro: the analysis must follow it
+            macros.parent.mkdir(parents=True, exist_ok=True)
+            macros.write_text((THEME / "partials" / "macros.html").read_text().replace(
+                "</article>", '<div class="listed">{{ post.body_html | safe }}</div></article>'))
+        elif macros.exists():
+            macros.unlink()
 
     def apply(self, kind: str, index: int, value: int) -> None:
         paths = sorted(self.posts)
@@ -96,6 +104,10 @@ class Model:
         post = self.posts.get(path) if path else None
         if kind == "body" and post:
             post["body"] = f"Edited body {value}."
+        elif kind == "paragraph" and post:   # not the first: the summary stays
+            post["second"] = f"An edited second paragraph {value}."
+        elif kind == "listing bodies":
+            self.listing_bodies = not self.listing_bodies
         elif kind == "title" and post:
             post["title"] = f"Title {value}"
         elif kind == "date" and post:
@@ -145,7 +157,7 @@ class Model:
         self.write_settings()
 
 
-KINDS = ["body", "title", "date", "tags", "chat time", "hosts", "new post", "delete", "rename",
+KINDS = ["body", "paragraph", "listing bodies", "title", "date", "tags", "chat time", "hosts", "new post", "delete", "rename",
          "template", "site.toml", "people.toml", "anchor date", "clock"]
 EDITS = st.tuples(st.sampled_from(KINDS), st.integers(0, 20), st.integers(0, 1000))
 
@@ -200,6 +212,31 @@ def test_a_body_edit_renders_only_that_post_and_pages_listing_it(tmp_path):
     body = BeautifulSoup((model.root / "output" / page_of(report.rendered_paths, "post-2"))
                          .read_text(), "html.parser").select_one("div.body").get_text()
     assert "Edited body 7." in body
+
+
+def test_a_later_paragraph_edit_renders_only_that_post(tmp_path):
+    """Listings show a post's title, dates and summary, not its body: they are kept."""
+    model, _ = built_model(tmp_path)
+    model.apply("paragraph", 2, 7)
+    report = build_site(model.root)
+    assert report.rendered_paths == [page_of(report.rendered_paths, "post-2")]
+    soup = BeautifulSoup((model.root / "output" / report.rendered_paths[0]).read_text(),
+                         "html.parser")
+    assert "An edited second paragraph 7." in soup.select_one("div.body").get_text()
+
+
+def test_listings_that_show_bodies_follow_body_edits(tmp_path):
+    """A theme whose listing macro prints each post's body: its listings depend on it."""
+    model, _ = built_model(tmp_path)
+    model.apply("listing bodies", 0, 0)
+    build_site(model.root)
+    model.apply("paragraph", 2, 7)
+    report = build_site(model.root)
+    assert {"tags/literacy/index.html", "people/cat/index.html"} <= set(report.rendered_paths)
+    soup = BeautifulSoup((model.root / "output" / "tags" / "literacy" / "index.html").read_text(),
+                         "html.parser")
+    assert any("An edited second paragraph 7." in div.get_text()
+               for div in soup.select("div.listed"))
 
 
 def test_a_title_edit_reaches_every_listing_of_the_post(tmp_path):
