@@ -83,9 +83,11 @@ class BuildCache:
     site_dir: Path
     code: str
     files: dict[str, tuple] = field(default_factory=dict)      # path -> (size, mtime, ino, digest)
-    outputs: dict[str, OutputRecord] = field(default_factory=dict)
+    raw_outputs: dict[str, tuple] = field(default_factory=dict)  # as saved: see `outputs`
+    output_dirs: dict[str, int] = field(default_factory=dict)  # output folder -> its mtime
     last_build: dict[str, Any] = field(default_factory=dict)   # key, summary, clock facts
     _posts: dict[str, CachedPost] | None = None
+    _outputs: dict[str, OutputRecord] | None = None
     _dirty: set[str] = field(default_factory=set)                # shards of posts to rewrite
     _memo: dict[str, bytes] | None = None                        # digest -> bytes (feeds, .ics)
     _memo_used: set[str] = field(default_factory=set)
@@ -106,8 +108,11 @@ class BuildCache:
         if index is not None:
             try:
                 cache.files = dict(index["files"])
-                cache.outputs = dict(index["outputs"])
+                cache.raw_outputs = dict(index["outputs"])
+                cache.output_dirs = dict(index["dirs"])
                 cache.last_build = dict(index["last_build"])
+                if not all(type(r) is tuple and len(r) == 5 for r in cache.raw_outputs.values()):
+                    raise ValueError
             except (KeyError, TypeError, ValueError):
                 cache._discard("index.pickle has an unexpected shape")
         return cache
@@ -137,6 +142,7 @@ class BuildCache:
     def _discard(self, reason: str) -> None:
         self.discarded = reason
         self.files, self.outputs, self.last_build, self._posts = {}, {}, {}, {}
+        self.raw_outputs, self.output_dirs = {}, {}
         for name in ("index.pickle", "memo.pickle", "links.pickle", "linkindex.pickle",
                      *(f"posts-{shard}.pickle" for shard in SHARDS)):
             try:
@@ -168,11 +174,25 @@ class BuildCache:
                 if self._memo_new or len(self._memo_used) < len(self._memo):
                     self._write("memo.pickle", {k: v for k, v in self._memo.items()
                                                 if k in self._memo_used})
+            # Records as plain tuples: they load in one C call (the "nothing changed" path).
             self._write("index.pickle", {"files": self._seen,
-                                         "outputs": self.outputs,
+                                         "outputs": {path: (r.key, r.digest, r.size, r.mtime_ns, r.inode)
+                                                     for path, r in self.outputs.items()},
+                                         "dirs": self.output_dirs,
                                          "last_build": self.last_build})
         except OSError:
             pass  # a read-only site folder still builds, just without a cache
+
+    @property
+    def outputs(self) -> dict[str, OutputRecord]:
+        """The last build's output files: path -> OutputRecord."""
+        if self._outputs is None:
+            self._outputs = {path: OutputRecord(*r) for path, r in self.raw_outputs.items()}
+        return self._outputs
+
+    @outputs.setter
+    def outputs(self, records: dict[str, OutputRecord]) -> None:
+        self._outputs = records
 
     # ----- input files ---------------------------------------------------------------
     def file_digest(self, path: "Path | str", name: str) -> str:

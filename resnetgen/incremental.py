@@ -11,6 +11,8 @@ Every decision compares digests of inputs; nothing is trusted on dates alone.
 from __future__ import annotations
 
 import bisect
+import os
+import posixpath
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -75,15 +77,33 @@ class Incremental:
         return last["summary"] if self._output_intact() else None
 
     def _output_intact(self) -> bool:
-        """output/ holds exactly the files the last build wrote, none touched since."""
-        outputs = self.cache.outputs
+        """output/ holds exactly the files the last build wrote, none touched since.
+        A folder's mtime changes whenever a name in it is added, removed or renamed, so
+        with every folder's mtime as it was, the files in it are the same ones: each
+        file is then stat'ed, no folder listed."""
+        outputs, folders = self.cache.raw_outputs, self.cache.output_dirs
+        if not outputs:
+            return False
+        if folders:
+            root = str(self.output_dir)
+            try:
+                for folder, mtime in folders.items():
+                    if os.lstat(f"{root}/{folder}" if folder else root).st_mtime_ns != mtime:
+                        return False
+                for relative, record in outputs.items():
+                    st = os.lstat(f"{root}/{relative}")
+                    if (st.st_size, st.st_mtime_ns, st.st_ino) != record[2:]:
+                        return False
+            except OSError:
+                return False
+            return True
         count = 0
         for relative, entry in walk_files(str(self.output_dir)):
             record = outputs.get(relative)
             if record is None:
                 return False
             st = entry.stat(follow_symlinks=False)
-            if (st.st_size, st.st_mtime_ns, st.st_ino) != (record.size, record.mtime_ns, record.inode):
+            if (st.st_size, st.st_mtime_ns, st.st_ino) != record[2:]:
                 return False
             count += 1
         return count == len(outputs) and count > 0
@@ -147,6 +167,8 @@ class Incremental:
 
     def finish(self, records: dict, summary: dict, chat_ends: list[datetime]) -> None:
         """Remember this build, for the next one."""
+        self.cache.output_dirs = output_folders(str(self.output_dir), records,
+                                                self.cache.output_dirs)
         self.cache.outputs = records
         self.cache.last_build = {"inputs": self.inputs_key, "summary": summary,
                                  "site_wide": self.made, "surface": self.surface,
@@ -155,3 +177,32 @@ class Incremental:
                                  "raw_clock": self.raw_clock, "now": self.now,
                                  "ends": sorted(chat_ends)}
         self.cache.save()
+
+
+def output_folders(root: str, records: dict, known: dict[str, int]) -> dict[str, int]:
+    """Every folder of output/ with its mtime, when output/ holds only the files in
+    `records` (else {}: the next build lists output/ to know). A folder whose mtime is
+    in `known` holds the same names as when it was listed: only the others are listed."""
+    folders: dict[str, int] = {"": 0}
+    for path in records:
+        folder = posixpath.dirname(path)
+        while folder not in folders:
+            folders[folder] = 0
+            folder = posixpath.dirname(folder)
+    try:
+        for folder in folders:
+            full = f"{root}/{folder}" if folder else root
+            folders[folder] = mtime = os.lstat(full).st_mtime_ns
+            if known.get(folder) == mtime:
+                continue
+            with os.scandir(full) as entries:
+                for entry in entries:
+                    name = f"{folder}/{entry.name}" if folder else entry.name
+                    if entry.is_dir(follow_symlinks=False):
+                        if name not in folders:
+                            return {}  # a folder with no file of the build (an empty one)
+                    elif name not in records:
+                        return {}
+    except OSError:
+        return {}
+    return folders

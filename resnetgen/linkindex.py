@@ -26,7 +26,7 @@ from resnetgen.linkcheck import LinkChecker, PageLinks, extract
 from resnetgen.problems import Problems
 from resnetgen.writer import Previous
 
-SLACK = 1000  # numbered paths beyond twice the files written, before renumbering
+SLACK = 1000  # numbered paths beyond twice those of the last renumbering, before renumbering
 _NOT_A_TARGET = (False, False, frozenset())  # what a fragment link sees in a non-page
 
 
@@ -46,6 +46,7 @@ class LinkIndex:
     written: frozenset[str]
     entries: dict[str, Entry]
     paths: tuple[str, ...]      # the files entries name, by number
+    fresh: int = 0              # how many paths there were when last numbered afresh
 
 
 def _target(page: PageLinks | None) -> tuple:
@@ -130,10 +131,11 @@ class IncrementalLinks:
     def _make_index(self, depends: dict[str, tuple[set, set]]) -> None:
         old = self.old
         kept = {p: old.entries[p] for p in self.kept if p not in depends} if old else {}
-        if old is not None and len(old.paths) > 2 * len(old.written) + SLACK:
+        fresh = old.fresh if old is not None else 0
+        if old is not None and len(old.paths) > 2 * old.fresh + SLACK:
             # Numbered paths only grow from build to build: renumber now and then.
             kept = {p: _renumbered(e, old.paths) for p, e in kept.items()}
-            old = None
+            old, fresh = None, 0
         numbers = {path: n for n, path in enumerate(old.paths)} if old is not None else {}
 
         def number(files) -> array:
@@ -151,10 +153,12 @@ class IncrementalLinks:
             files, fragments = depends.get(path, ((), ()))
             entries[path] = Entry(value, len(page.links) if page else 0, _target(page),
                                   number(files), number(fragments))
+        if old is None:
+            fresh = len(numbers)
         written = frozenset(self.checker.written)
         self.changed = (self.old is None or written != self.old.written
                         or entries != self.old.entries)
-        self.new_index = LinkIndex(self.checker.base_url, written, entries, tuple(numbers))
+        self.new_index = LinkIndex(self.checker.base_url, written, entries, tuple(numbers), fresh)
 
 
 def _renumbered(entry: Entry, paths: tuple[str, ...]) -> Entry:

@@ -140,6 +140,35 @@ def test_touched_or_extra_output_files_are_repaired(rich, tmp_path):
     assert snapshot(rich / "output") == clean_build(rich, tmp_path)
 
 
+@pytest.mark.parametrize("change", ["extra file deep", "extra folder", "file replaced",
+                                    "empty folder, then a file in it"])
+def test_nothing_changed_sees_every_change_to_output(rich, tmp_path, change):
+    """"Nothing changed" stats each output file and folder, lists none: a name added,
+    removed or replaced anywhere in output/ is still seen."""
+    build_site(rich)
+    assert build_site(rich).unchanged
+    output = rich / "output"
+    folder = next(p.parent for p in sorted(output.rglob("index.html")) if p.parent != output)
+    if change == "extra file deep":
+        (folder / "notes.txt").write_text("stray")
+    elif change == "extra folder":
+        (folder / "sub").mkdir()
+        (folder / "sub" / "stray.html").write_text("stray")
+    elif change == "file replaced":  # same size and bytes, a new file
+        data = (folder / "index.html").read_bytes()
+        (folder / "index.html").unlink()
+        (folder / "index.html").write_bytes(data)
+    else:
+        (output / "empty").mkdir()
+        build_site(rich)  # the build keeps a folder it did not make: listed next time
+        assert build_site(rich).unchanged
+        (output / "empty" / "stray.html").write_text("stray")
+    report = build_site(rich)
+    assert not report.unchanged
+    assert snapshot(output) == clean_build(rich, tmp_path)
+    assert build_site(rich).unchanged
+
+
 def test_failing_build_leaves_output_and_cache_usable(rich, tmp_path):
     build_site(rich)
     before = snapshot(rich / "output"), identity(rich / "output")
