@@ -109,7 +109,16 @@ class Fingerprints:
         self._tokens = self._listed if listing else self._full
         digests = self.listing_digests if listing else self.post_digests
         parts: list[str] = [self.surface, "L" if listing else "F"]
-        self._walk(page, parts, digests)
+        made_from = getattr(page, "made_from", None)
+        if made_from is not None:  # the rest of the page is made from it (pages.Page)
+            parts.append(template)  # type: ignore[arg-type]
+            page = made_from
+        if type(page) is tuple and all(type(item) in (str, Post) for item in page):
+            # (what, post...): pieces of feeds and calendars, and pages made from a post
+            parts.extend("s" + item if type(item) is str else self._post(item, digests)
+                         for item in page)
+        else:
+            self._walk(page, parts, digests)
         return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"),
                                digest_size=16).hexdigest()
 

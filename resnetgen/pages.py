@@ -28,6 +28,9 @@ class Page:
     in_sitemap: bool = True
     lastmod: str = ""           # ISO date for the sitemap
     source_path: str = ""       # the content file it comes from; '' for made-up pages
+    # When set: every other field is made from this and the site's settings alone, so
+    # the build cache keys the page on it (fingerprint), not on each field.
+    made_from: Any = field(default=None, compare=False, repr=False)
 
     @property
     def source(self) -> str:
@@ -77,7 +80,7 @@ def post_page(site: Site, post: Post) -> Page:
                 post.title, post.summary, {"post": post},
                 json_ld=seo.post_ld(post, site.config), og_type="article", image=post.image,
                 in_sitemap=not post.draft, lastmod=post.last_modified.date().isoformat(),
-                source_path=post.source_path)
+                source_path=post.source_path, made_from=("post", post))
 
 
 def standalone_pages(site: Site) -> Iterator[Page]:
@@ -85,7 +88,7 @@ def standalone_pages(site: Site) -> Iterator[Page]:
         yield Page(post.url.removeprefix(site.urls.base_path), "page.html", post.title,
                    post.summary, {"post": post}, image=post.image, in_sitemap=not post.draft,
                    lastmod=post.last_modified.date().isoformat() if post.updated else "",
-                   source_path=post.source_path)
+                   source_path=post.source_path, made_from=("page", post))
 
 
 def tag_pages(site: Site) -> Iterator[Page]:
@@ -127,7 +130,8 @@ def redirect_pages(site: Site) -> Iterator[Page]:
     for post in (*site.posts, *site.pages):
         for alias in post.aliases:
             yield Page(alias, "redirect.html", post.title, post.summary,
-                       {"target": post}, in_sitemap=False, source_path=post.source_path)
+                       {"target": post}, in_sitemap=False, source_path=post.source_path,
+                       made_from=("redirect", alias, post))
 
 
 def sitemap(site: Site, pages: list[Page]) -> Page:
