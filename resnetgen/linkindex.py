@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from resnetgen.cache import digest
 from resnetgen.linkcheck import LinkChecker, PageLinks, extract
@@ -30,14 +30,14 @@ SLACK = 1000  # numbered paths beyond twice those of the last renumbering, befor
 _NOT_A_TARGET = (False, False, frozenset())  # what a fragment link sees in a non-page
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     digest: str                 # of the output's bytes
     links: int                  # how many links it has
     target: tuple               # (is_html, is_redirect, ids): what fragment links to it see
-    files: array                # candidate files of its links (present or not) ...
-    fragments: array            # ... and the files its fragment links lead to: as numbers
-                                # in LinkIndex.paths (arrays load and save in one piece)
+    files: bytes                # candidate files of its links (present or not) ...
+    fragments: bytes            # ... and the files its fragment links lead to: as numbers
+                                # in LinkIndex.paths, the bytes of an array("I") (saved
+                                # and loaded in one piece; read as numbers only if needed)
 
 
 @dataclass(frozen=True)
@@ -108,8 +108,8 @@ class IncrementalLinks:
                 and (p not in old.entries or old.entries[p].target != _target(checker.pages.get(p))))
             for path in (self.kept if moved or retargeted else ()):
                 entry = old.entries[path]
-                if entry.links and not (moved.isdisjoint(entry.files)
-                                        and retargeted.isdisjoint(entry.fragments)):
+                if entry.links and not (moved.isdisjoint(_numbers(entry.files))
+                                        and retargeted.isdisjoint(_numbers(entry.fragments))):
                     recheck.append(path)
                     checker.pages[path] = extract(path, self.read(path))  # type: ignore[misc]
         depends: dict[str, tuple[set, set]] = {}
@@ -138,14 +138,14 @@ class IncrementalLinks:
             old, fresh = None, 0
         numbers = {path: n for n, path in enumerate(old.paths)} if old is not None else {}
 
-        def number(files) -> array:
-            return array("I", sorted(numbers.setdefault(f, len(numbers)) for f in files))
+        def number(files) -> bytes:
+            return array("I", sorted(numbers.setdefault(f, len(numbers)) for f in files)).tobytes()
 
         entries = {}
         for path, value in self.digests.items():
             entry = kept.get(path)
             if entry is not None:
-                entries[path] = (entry if isinstance(entry.files, array) else  # renumbered
+                entries[path] = (entry if isinstance(entry.files, bytes) else  # renumbered
                                  Entry(entry.digest, entry.links, entry.target,
                                        number(entry.files), number(entry.fragments)))
                 continue
@@ -164,4 +164,25 @@ class IncrementalLinks:
 def _renumbered(entry: Entry, paths: tuple[str, ...]) -> Entry:
     """An entry with its files as paths again, for _make_index to number afresh."""
     return Entry(entry.digest, entry.links, entry.target,
-                 [paths[n] for n in entry.files], [paths[n] for n in entry.fragments])  # type: ignore[arg-type]
+                 [paths[n] for n in _numbers(entry.files)],  # type: ignore[arg-type]
+                 [paths[n] for n in _numbers(entry.fragments)])
+
+
+def to_plain(index: LinkIndex) -> tuple:
+    """The index as str, int, bytes, tuples and sets only: marshal saves and loads it
+    many times faster than pickle does dataclasses (the cache's linkindex file)."""
+    return (index.base_url, index.written, index.paths, index.fresh,
+            {path: tuple(entry) for path, entry in index.entries.items()})
+
+
+def from_plain(data: tuple) -> LinkIndex:
+    base_url, written, paths, fresh, entries = data
+    make = Entry._make
+    return LinkIndex(base_url, written, {path: make(entry) for path, entry in entries.items()},
+                     paths, fresh)
+
+
+def _numbers(raw: bytes) -> array:
+    value = array("I")
+    value.frombytes(raw)
+    return value

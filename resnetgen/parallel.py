@@ -53,6 +53,7 @@ def parallel_imap(function: Callable[[T], R], items: Sequence[T]) -> Iterator[R]
         return
     global _work
     _work = (function, items)
+    thawed = gc.get_freeze_count() == 0
     gc.freeze()  # objects made so far stay put: forked workers share their memory pages
     try:
         chunk = max(8, min(256, -(-len(items) // (processes * 8))))
@@ -62,10 +63,12 @@ def parallel_imap(function: Callable[[T], R], items: Sequence[T]) -> Iterator[R]
                 yield from part
     finally:
         _work = None
-        gc.unfreeze()
+        if thawed:  # else the build froze its loaded site itself (see build.quiet_gc)
+            gc.unfreeze()
 
 
 def _run_range(bounds: tuple[int, int]) -> list:
+    gc.enable()  # a worker's garbage is its own, whatever the parent's setting
     function, items = _work  # type: ignore[misc]
     return [function(items[i]) for i in range(*bounds)]
 
@@ -82,11 +85,13 @@ class Background:
             self.receive, send = context.Pipe(duplex=False)
             self.process = context.Process(target=_run_background, args=(function, send),
                                            daemon=True)
+            thawed = gc.get_freeze_count() == 0
             gc.freeze()
             try:
                 self.process.start()
             finally:
-                gc.unfreeze()
+                if thawed:
+                    gc.unfreeze()
             send.close()
 
     def result(self) -> R:
@@ -112,6 +117,7 @@ class Background:
 
 
 def _run_background(function: Callable, send) -> None:
+    gc.enable()
     try:
         outcome = (True, function())
     except BaseException as error:  # handed to the parent, which raises it

@@ -7,6 +7,7 @@ any number of worker processes gives the same output.
 
 from __future__ import annotations
 
+import marshal
 import os
 import pickle
 import shutil
@@ -19,7 +20,7 @@ from bs4 import BeautifulSoup
 
 from conftest import NOW, REPO, build_site, snapshot
 from resnetgen.build import BuildOptions, build
-from resnetgen.cache import CACHE_DIR, BuildCache
+from resnetgen.cache import CACHE_DIR, BuildCache, code_fingerprint
 from resnetgen.cli import main
 from resnetgen.problems import SiteError
 
@@ -71,17 +72,19 @@ def test_no_cache_writes_no_cache_and_gives_the_same_bytes(rich, tmp_path, capsy
 
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "wrong-shape"])
-@pytest.mark.parametrize("name", ["index.pickle", "posts-*.pickle"])
+@pytest.mark.parametrize("name", ["index.pickle", "posts-*.pickle", "linkindex.marshal"])
 def test_corrupt_cache_is_discarded(rich, tmp_path, name, damage):
     build_site(rich)
     post = rich / "content" / "2018" / "winter-chat.md"
     post.write_text(post.read_text().replace("\n\n", "\n\nA new first line.\n\n", 1))
     path = sorted((rich / CACHE_DIR).glob(name))[0]
     data = path.read_bytes()
+    header = BuildCache(rich.resolve(), code_fingerprint())._header()  # ours: the shape is wrong
     path.write_bytes({"truncate": data[: len(data) // 2], "garbage": b"\x80\x05not a pickle",
                       "empty": b"",
-                      "wrong-shape": pickle.dumps(BuildCache(rich.resolve(), "x")._header())
-                      + pickle.dumps(["not", "a", "dict"])}[damage])
+                      "wrong-shape": marshal.dumps((header, ["not", "a", "dict"]))
+                      if name.endswith(".marshal")
+                      else pickle.dumps(header) + pickle.dumps(["not", "a", "dict"])}[damage])
     report = build_site(rich)
     assert not report.unchanged
     assert snapshot(rich / "output") == clean_build(rich, tmp_path)
