@@ -142,23 +142,24 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
                                  staged.current if staged is not None else None,
                                  indexed=incremental is not None)
     sources: dict[str, str] = {}   # output path -> the source file that produced it
-    read: dict[str, object] | None = {} if links is not None else None  # links read by workers
+    done: dict[str, tuple] = {}    # output path -> (links read, Written): by render workers
     try:
         for output_path, data, key in all_outputs(site, env, options, problems, report,
-                                                  sources, incremental, read):
+                                                  sources, incremental, done,
+                                                  links is not None, staged):
             report.files += 1
             produced.add(output_path)
             value = ""  # the digest of its bytes, from the writer
+            read, written = done.pop(output_path, (None, None))
             if staged is not None:
                 try:
-                    value = staged.write(output_path, data, key)
+                    value = staged.write(output_path, data, key, written)
                 except OutputClash as clash:
                     problems.error(sources.get(output_path, output_path), 1,
                                    f"two outputs would be written to {clash.output_path}",
                                    "rename the content file, or change a slug or alias")
             if links is not None:
-                links.add(output_path, data, read.pop(output_path, None),  # type: ignore[union-attr]
-                          value)
+                links.add(output_path, data, read, value)
         for output_path, source in static_files(site, options.site_dir):
             report.files += 1
             produced.add(output_path)
@@ -198,10 +199,12 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
 
 def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
                 report: BuildReport, sources: dict[str, str],
-                incremental: Incremental | None = None, read_links: dict | None = None
+                incremental: Incremental | None = None, done: dict | None = None,
+                read_links: bool = False, staged: StagedOutput | None = None
                 ) -> Iterator[tuple[str, "bytes | Previous", str]]:
     """(output path, bytes or the previous build's unchanged file, key) of every output.
-    `read_links`, when given, gets the link check's reading of each page rendered."""
+    Each page rendered is, in its render worker, read for the link check (`read_links`)
+    and written to the staging folder (`staged`): `done` gets (links, Written) of each."""
     from resnetgen.linkcheck import extract
     from resnetgen.pages import all_pages
     from resnetgen.render import render_pages
@@ -214,13 +217,19 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
     def reuse(page):
         return incremental.reuse(page.output_path, keys[page.output_path]) if incremental else None
 
+    def in_worker(output_path: str, data: bytes) -> tuple:
+        """Beside rendering, on every core: the writing and link reading of each page."""
+        return (extract(output_path, data) if read_links else None,
+                staged.prepare(output_path, data, keys.get(output_path, ""))
+                if staged is not None else None)
+
     # Feeds and calendars are made in another process while the pages render.
     feeds_and_calendars = Background(lambda: site_wide_outputs(site, incremental))
     try:
-        for output_path, data, links in render_pages(site, pages, env, options.site_dir, problems,
-                                                     reuse, extract if read_links is not None else None):
-            if links is not None:
-                read_links[output_path] = links  # type: ignore[index]
+        for output_path, data, finished in render_pages(site, pages, env, options.site_dir,
+                                                        problems, reuse, in_worker):
+            if finished is not None and done is not None:
+                done[output_path] = finished
             if isinstance(data, Previous):
                 report.reused += 1
             else:

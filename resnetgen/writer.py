@@ -31,6 +31,14 @@ class Previous:
             return handle.read()
 
 
+@dataclass(frozen=True)
+class Written:
+    """What `StagedOutput.prepare` did with an output's bytes (in a worker process)."""
+    value: str                  # the digest of the bytes ('' without a manifest)
+    staged: bool                # written to the staging folder, else output/'s file kept
+    record: OutputRecord | None
+
+
 class OutputClash(Exception):
     def __init__(self, output_path: str):
         super().__init__(output_path)
@@ -66,21 +74,33 @@ class StagedOutput:
         target.parent.mkdir(parents=True, exist_ok=True)
         return target
 
-    def write(self, output_path: str, data: "bytes | Previous", key: str = "") -> str:
-        """Returns the digest of the bytes (with a manifest; else ''), for the link check."""
+    def prepare(self, output_path: str, data: bytes, key: str = "") -> Written:
+        """The file work of `write`, which a render worker does beside rendering (it
+        touches only this output's file in the staging folder); `write` then adopts it."""
+        old = self.previous / output_path if self.previous else None
+        value = digest(data) if self.manifest is not None else ""
+        if old is not None and self._unchanged(old, output_path, value, lambda: _same_bytes(old, data)):
+            return Written(value, False, self._make_record(old, key, value))
+        target = self.staging / output_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        return Written(value, True, self._make_record(target, key, value))
+
+    def write(self, output_path: str, data: "bytes | Previous", key: str = "",
+              written: Written | None = None) -> str:
+        """Returns the digest of the bytes (with a manifest; else ''), for the link check.
+        `written`: what `prepare` did with these bytes already."""
         self._claim(output_path)
         if isinstance(data, Previous):
             self.records[output_path] = data.record
             return data.record.digest
-        old = self.previous / output_path if self.previous else None
-        value = digest(data) if self.manifest is not None else ""
-        if old is not None and self._unchanged(old, output_path, value, lambda: _same_bytes(old, data)):
-            self._record(output_path, old, key, value)
-            return value
-        target = self._stage(output_path)
-        target.write_bytes(data)
-        self._record(output_path, target, key, value)
-        return value
+        if written is None:
+            written = self.prepare(output_path, data, key)
+        if written.staged:
+            self.staged.append(output_path)
+        if written.record is not None:
+            self.records[output_path] = written.record
+        return written.value
 
     def current(self, output_path: str) -> bytes:
         """The bytes this build has for an output: staged, or kept in output/."""
@@ -114,9 +134,15 @@ class StagedOutput:
         return compare()
 
     def _record(self, output_path: str, path: Path, key: str, value: str) -> None:
-        if self.manifest is not None:
-            st = path.stat()  # a rename into output/ keeps size, mtime and inode
-            self.records[output_path] = OutputRecord(key, value, st.st_size, st.st_mtime_ns, st.st_ino)
+        record = self._make_record(path, key, value)
+        if record is not None:
+            self.records[output_path] = record
+
+    def _make_record(self, path: Path, key: str, value: str) -> OutputRecord | None:
+        if self.manifest is None:
+            return None
+        st = path.stat()  # a rename into output/ keeps size, mtime and inode
+        return OutputRecord(key, value, st.st_size, st.st_mtime_ns, st.st_ino)
 
     def commit(self) -> None:
         """Make output/ hold exactly this build's files."""
