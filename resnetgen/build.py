@@ -133,7 +133,8 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
 
     report = BuildReport(briefings=len(site.briefings), site=site, config=config)
     produced: set[str] = set()
-    staged = (StagedOutput(options.output_dir, incremental.cache.outputs if incremental else None)
+    staged = (StagedOutput(options.output_dir, incremental.cache.outputs if incremental else None,
+                           incremental.cache.output_dirs if incremental else None)
               if options.write else None)
     links = None
     if options.link_check:  # with the cache, only what changed is checked again

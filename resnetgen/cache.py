@@ -11,7 +11,8 @@ was made by, and the site folder it belongs to:
   sixteenth of them): each source file's loaded Post (front matter read, Markdown
   rendered), keyed on the file's content digest and everything else reading it
   depends on (code, site.toml, people.toml), plus the links it looked up.
-- `memo.pickle`: pieces of feeds and calendars; `linkindex.marshal` (plain data, which
+- `memo-0.pickle` ... `memo-f.pickle`: pieces of feeds and calendars, by a digest of
+  their key (a changed post rewrites the shards of its pieces only); `linkindex.marshal` (plain data, which
   marshal loads fastest): what the link check needs to check again only what changed
   (see linkindex).
 
@@ -150,7 +151,7 @@ class BuildCache:
         self.files, self.outputs, self.last_build, self._posts = {}, {}, {}, {}
         self.raw_outputs, self.output_dirs = {}, {}
         for name in ("index.pickle", "memo.pickle", "links.pickle", "linkindex.pickle",
-                     "linkindex.marshal",
+                     "linkindex.marshal", *(f"memo-{shard}.pickle" for shard in SHARDS),
                      *(f"posts-{shard}.pickle" for shard in SHARDS)):
             try:
                 (self.folder / name).unlink()
@@ -178,13 +179,7 @@ class BuildCache:
                 from resnetgen.linkindex import to_plain  # noqa: PLC0415
                 self._write("linkindex.marshal", to_plain(self._link_index))
             if self._memo_used:  # this build made its feeds and calendars afresh
-                if self._memo is None:
-                    loaded = self._read("memo.pickle")
-                    self._memo = loaded if isinstance(loaded, dict) else {}
-                self._memo.update(self._memo_new)
-                if self._memo_new or len(self._memo_used) < len(self._memo):
-                    self._write("memo.pickle", {k: v for k, v in self._memo.items()
-                                                if k in self._memo_used})
+                self._save_memo()
             # Records as plain tuples: they load in one C call (the "nothing changed" path).
             self._write("index.pickle", {"files": self._seen,
                                          "outputs": {path: (r.key, r.digest, r.size, r.mtime_ns, r.inode)
@@ -204,6 +199,19 @@ class BuildCache:
     @outputs.setter
     def outputs(self, records: dict[str, OutputRecord]) -> None:
         self._outputs = records
+
+    def _save_memo(self) -> None:
+        """Rewrite the memo shards that gained pieces (dropping the pieces no longer
+        used, there and, when this process read the memo, in every shard)."""
+        shards = {_shard(key) for key in self._memo_new}
+        if self._memo is not None:  # read here, not in a worker: its unused keys are known
+            shards |= {_shard(key) for key in self._memo if key not in self._memo_used}
+        for shard in sorted(shards):
+            loaded = self._read(f"memo-{shard}.pickle")
+            pieces = loaded if isinstance(loaded, dict) else {}
+            pieces.update((k, v) for k, v in self._memo_new.items() if _shard(k) == shard)
+            self._write(f"memo-{shard}.pickle",
+                        {k: v for k, v in pieces.items() if k in self._memo_used})
 
     # ----- input files ---------------------------------------------------------------
     def file_digest(self, path: "Path | str", name: str) -> str:
@@ -281,8 +289,10 @@ class BuildCache:
     def memo(self, key: str, make: Callable[[], bytes]) -> bytes:
         """The bytes made under `key` in an earlier build, else make() (kept for the next)."""
         if self._memo is None:
-            loaded = self._read("memo.pickle")
-            self._memo = loaded if isinstance(loaded, dict) else {}
+            self._memo = {}
+            for shard in SHARDS:
+                loaded = self._read(f"memo-{shard}.pickle")
+                self._memo.update(loaded if isinstance(loaded, dict) else {})
         self._memo_used.add(key)
         value = self._memo.get(key)
         if not isinstance(value, bytes):

@@ -46,9 +46,11 @@ class OutputClash(Exception):
 
 
 class StagedOutput:
-    def __init__(self, output_dir: Path, manifest: dict[str, OutputRecord] | None = None):
+    def __init__(self, output_dir: Path, manifest: dict[str, OutputRecord] | None = None,
+                 folders: dict[str, int] | None = None):
         self.output_dir = output_dir
-        self.manifest = manifest            # the previous output's files, when known
+        self.manifest = manifest            # the previous output's files, when known ...
+        self.folders = folders or {}        # ... and its folders' mtimes, if it held only those
         self.records: dict[str, OutputRecord] = {}   # this build's files, for the next one
         self.staging = output_dir.parent / f".{output_dir.name}.staging"
         self.previous = output_dir if output_dir.is_dir() else None
@@ -159,10 +161,18 @@ class StagedOutput:
     def _remove_stale(self) -> None:
         """Delete files of output/ that this build does not produce, and folders emptied."""
         emptied = set()
-        for relative, entry in walk_files(str(self.output_dir)):
-            if relative not in self.paths:
-                os.unlink(entry.path)
-                emptied.add(os.path.dirname(entry.path))
+        root = str(self.output_dir)
+        if self.manifest is not None and self._same_folders():
+            # output/ holds exactly the manifest's files: no need to list it
+            for relative in self.manifest:
+                if relative not in self.paths:
+                    os.unlink(f"{root}/{relative}")
+                    emptied.add(os.path.dirname(f"{root}/{relative}"))
+        else:
+            for relative, entry in walk_files(root):
+                if relative not in self.paths:
+                    os.unlink(entry.path)
+                    emptied.add(os.path.dirname(entry.path))
         for folder in sorted(emptied, key=len, reverse=True):  # deepest first
             while folder != str(self.output_dir) and folder.startswith(str(self.output_dir)):
                 try:
@@ -170,6 +180,18 @@ class StagedOutput:
                 except OSError:
                     break
                 folder = os.path.dirname(folder)
+
+    def _same_folders(self) -> bool:
+        """Whether every folder of output/ still has the mtime it had when output/ held
+        the manifest's files only: then no name in it was added, removed or replaced."""
+        if not self.folders:
+            return False
+        root = str(self.output_dir)
+        try:
+            return all(os.lstat(f"{root}/{folder}" if folder else root).st_mtime_ns == mtime
+                       for folder, mtime in self.folders.items())
+        except OSError:
+            return False
 
     def discard(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
