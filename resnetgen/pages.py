@@ -7,12 +7,41 @@ from the loaded `Site` to `Page` records. Rendering happens elsewhere.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from functools import partial
+from typing import Any, Callable, Iterator
 
 from resnetgen import seo
 from resnetgen.models import Post
 from resnetgen.site import Site
 from resnetgen.urls import EVENTS_ROUTE, output_path_for
+
+
+class Deferred:
+    """A field's value made only when first read (see `Lazy`)."""
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[], Any]):
+        self.make = make
+
+
+class Lazy:
+    """A dataclass field that may be given as a Deferred: a post's structured data is
+    made only for the pages rendered (in the render workers), not for the thousands a
+    rebuild keeps."""
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.slot = "_" + name
+
+    def __get__(self, page, owner=None):
+        if page is None:
+            return None  # the field's default
+        value = page.__dict__[self.slot]
+        if type(value) is Deferred:
+            value = page.__dict__[self.slot] = value.make()
+        return value
+
+    def __set__(self, page, value) -> None:
+        page.__dict__[self.slot] = value
 
 
 @dataclass(frozen=True)
@@ -22,7 +51,7 @@ class Page:
     title: str
     description: str = ""
     context: dict[str, Any] = field(default_factory=dict)
-    json_ld: Any = None
+    json_ld: Any = Lazy()      # a dict, None, or a Deferred dict
     og_type: str = "website"
     image: str = ""
     in_sitemap: bool = True
@@ -78,7 +107,8 @@ def post_page(site: Site, post: Post) -> Page:
     return Page(post.url.removeprefix(site.urls.base_path), 
                 "briefing.html" if post.is_briefing else "post.html",
                 post.title, post.summary, {"post": post},
-                json_ld=seo.post_ld(post, site.config), og_type="article", image=post.image,
+                json_ld=Deferred(partial(seo.post_ld, post, site.config)), og_type="article",
+                image=post.image,
                 in_sitemap=not post.draft, lastmod=post.last_modified.date().isoformat(),
                 source_path=post.source_path, made_from=("post", post))
 
