@@ -139,7 +139,7 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
     links = None
     if options.link_check:  # with the cache, only what changed is checked again
         links = IncrementalLinks(config.base_url,
-                                 incremental.cache.link_index() if incremental else None,
+                                 incremental.cache.link_index if incremental else None,
                                  staged.current if staged is not None else None,
                                  indexed=incremental is not None)
     sources: dict[str, str] = {}   # output path -> the source file that produced it

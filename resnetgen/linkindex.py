@@ -60,18 +60,27 @@ class IncrementalLinks:
     bytes this build has for an output, to check again a page kept as it was.
     `indexed`: keep an index for the next build (a build with the cache)."""
 
-    def __init__(self, base_url: str, previous: LinkIndex | None = None,
+    def __init__(self, base_url: str,
+                 previous: "LinkIndex | Callable[[], LinkIndex | None] | None" = None,
                  read: Callable[[str], bytes] | None = None, indexed: bool = False):
         self.checker = LinkChecker(base_url)
-        self.old = previous if previous is not None and previous.base_url == base_url else None
+        self._previous = previous   # or how to load it: when first needed, so that worker
+        self._loaded = not callable(previous)  # processes forked before do not carry it
         self.read = read
-        self.indexed = indexed or self.old is not None
+        self.indexed = indexed or previous is not None
         self.digests: dict[str, str] = {}   # output path -> digest of its bytes
         self.kept: set[str] = set()          # same bytes as in the index: links not read
         self.links = 0
         self.new_index: LinkIndex | None = None
         self.changed = True                  # whether new_index differs from the old one
         self._old_numbers: dict[str, int] | None = None  # old.paths, path -> number
+
+    @property
+    def old(self) -> LinkIndex | None:
+        if not self._loaded:
+            self._previous, self._loaded = self._previous(), True  # type: ignore[operator]
+        previous = self._previous
+        return previous if previous is not None and previous.base_url == self.checker.base_url else None  # type: ignore[union-attr]
 
     def add(self, output_path: str, data: "bytes | Previous",
             extracted: PageLinks | None = None, value: str = "") -> None:
