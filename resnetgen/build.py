@@ -22,7 +22,6 @@ from resnetgen.cache import no_memo
 from resnetgen.config import load_config
 from resnetgen.incremental import Incremental
 from resnetgen.layout import theme_dirs
-from resnetgen.parallel import Background
 from resnetgen.problems import Problem, Problems, SiteError
 from resnetgen.writer import OutputClash, Previous, StagedOutput
 
@@ -208,6 +207,7 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
     and written to the staging folder (`staged`): `done` gets (links, Written) of each."""
     from resnetgen.linkcheck import extract
     from resnetgen.pages import all_pages
+    from resnetgen.parallel import Background
     from resnetgen.render import render_pages
 
     pages = all_pages(site)

@@ -23,7 +23,7 @@ COMMAND_MODULES: list[str] = ["resnetgen.deploy", "resnetgen.serve", "resnetgen.
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = make_parser()
+    parser = make_parser(command_of(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     if not hasattr(args, "func"):
         parser.print_help()
@@ -51,7 +51,20 @@ class UsageError(Exception):
     """A wrong command-line option: printed as one line, exit 2."""
 
 
-def make_parser() -> argparse.ArgumentParser:
+def command_of(argv: list[str]) -> str | None:
+    """The command asked for (the first word that is not an option or --site's value)."""
+    words = iter(argv)
+    for word in words:
+        if word == "--site":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def make_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """`command`: the one asked for; `build` and `check` need no other command's module
+    (importing them costs half of a build with nothing to do)."""
     parser = argparse.ArgumentParser(prog="resnetgen", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"resnetgen {__version__}")
     parser.add_argument("--site", type=Path, default=Path("."),
@@ -69,7 +82,7 @@ def make_parser() -> argparse.ArgumentParser:
     add_link_check_option(check)
     check.set_defaults(func=run_check)
 
-    for name in COMMAND_MODULES:
+    for name in COMMAND_MODULES if command not in ("build", "check") else ():
         importlib.import_module(name).add_command(commands)
     for command in commands.choices.values():  # `resnetgen build --site DIR` works too
         command.add_argument("--site", type=Path, default=argparse.SUPPRESS,
