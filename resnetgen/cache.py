@@ -355,6 +355,12 @@ def walk_files(root: str, prefix: str = ""):
             yield prefix + entry.name, entry
 
 
+def folder_mtime(root: str, folder: str) -> int:
+    """The mtime of a folder of output/ ('' for output/ itself, which may be a link to
+    the folder a web server serves: its target's mtime is the one that changes)."""
+    return (os.lstat(f"{root}/{folder}") if folder else os.stat(root)).st_mtime_ns
+
+
 def _intact(path: str, record: OutputRecord) -> bool:
     try:
         st = os.stat(path)

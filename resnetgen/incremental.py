@@ -19,7 +19,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-from resnetgen.cache import BuildCache, digest, walk_files
+from resnetgen.cache import BuildCache, digest, folder_mtime, walk_files
 from resnetgen.config import SiteConfig
 from resnetgen.layout import CONTENT_DIR, theme_dirs
 from resnetgen.problems import Problems
@@ -88,7 +88,7 @@ class Incremental:
             root = str(self.output_dir)
             try:
                 for folder, mtime in folders.items():
-                    if os.lstat(f"{root}/{folder}" if folder else root).st_mtime_ns != mtime:
+                    if folder_mtime(root, folder) != mtime:
                         return False
                 for relative, record in outputs.items():
                     st = os.lstat(f"{root}/{relative}")
@@ -192,7 +192,7 @@ def output_folders(root: str, records: dict, known: dict[str, int]) -> dict[str,
     try:
         for folder in folders:
             full = f"{root}/{folder}" if folder else root
-            folders[folder] = mtime = os.lstat(full).st_mtime_ns
+            folders[folder] = mtime = folder_mtime(root, folder)
             if known.get(folder) == mtime:
                 continue
             with os.scandir(full) as entries:

@@ -17,7 +17,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from resnetgen.cache import OutputRecord, digest, walk_files
+from resnetgen.cache import OutputRecord, digest, folder_mtime, walk_files
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,7 @@ class StagedOutput:
             return False
         root = str(self.output_dir)
         try:
-            return all(os.lstat(f"{root}/{folder}" if folder else root).st_mtime_ns == mtime
+            return all(folder_mtime(root, folder) == mtime
                        for folder, mtime in self.folders.items())
         except OSError:
             return False

@@ -172,6 +172,17 @@ def test_nothing_changed_sees_every_change_to_output(rich, tmp_path, change):
     assert build_site(rich).unchanged
 
 
+def test_an_output_folder_that_is_a_link_is_watched_through_it(rich, tmp_path):
+    served = tmp_path / "served"
+    served.mkdir()
+    (rich / "output").symlink_to(served)
+    build_site(rich)
+    assert build_site(rich).unchanged
+    (served / "stray.html").write_text("stray")
+    report = build_site(rich)
+    assert not report.unchanged and not (served / "stray.html").exists()
+
+
 def test_failing_build_leaves_output_and_cache_usable(rich, tmp_path):
     build_site(rich)
     before = snapshot(rich / "output"), identity(rich / "output")
