@@ -14,16 +14,21 @@ from pathlib import Path
 import jinja2
 
 from resnetgen import calendar_links, timefmt
+from resnetgen.cache import no_memo
+from resnetgen.cards import Cards, Memo
 from resnetgen.config import SiteConfig
 from resnetgen.layout import SITE_STATIC, SITE_TEMPLATES, THEMES_DIR, theme_dirs, theme_root  # noqa: F401
 from resnetgen.problems import Problems
 from resnetgen.urls import Urls, slugify
 
-def make_environment(site_dir: Path, config: SiteConfig,
-                     compiled: Path | None = None) -> jinja2.Environment:
-    """`compiled`: a folder where compiled templates are kept between builds (the cache's)."""
+def make_environment(site_dir: Path, config: SiteConfig, compiled: Path | None = None,
+                     memo: Memo = no_memo) -> jinja2.Environment:
+    """`compiled`: a folder where compiled templates are kept between builds (the cache's).
+    `memo`: where listing cards may be kept between builds (see cards.py).
+    One environment serves one build: templates are read once (no auto_reload)."""
     urls = Urls(config)
     env = jinja2.Environment(
+        auto_reload=False,
         bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None,
         loader=jinja2.FileSystemLoader([str(d) for d in theme_dirs(site_dir, config, "templates")]),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
@@ -53,6 +58,7 @@ def make_environment(site_dir: Path, config: SiteConfig,
         subscribe_links=lambda: calendar_links.subscribe_links(config),
         feed_links=lambda tag=None, briefings=False: calendar_links.feed_links(
             config, tag, briefings),
+        card=Cards(memo).function(),
     )
     return env
 
