@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jinja2
 
-from resnetgen import calendar_links, timefmt
+from resnetgen import calendar_links, fragments, timefmt
 from resnetgen.cache import no_memo
 from resnetgen.cards import Cards, Memo
 from resnetgen.config import SiteConfig
@@ -45,6 +45,15 @@ def make_environment(site_dir: Path, config: SiteConfig, compiled: Path | None =
         slugify=slugify,
         json_ld=json_ld,
         chat_hours=timefmt.chat_hours,
+        # A post's repeated pieces of HTML (fragments.py): filters, not macros, for speed.
+        chat_time=lambda post: fragments.chat_time(post, timefmt.chat_when(
+            post.chat, config.timezone, config.timezone_label)),
+        chat_state=jinja2.pass_context(
+            lambda context, post: fragments.chat_state(post, context["site"].is_upcoming(post))),
+        tag_list=jinja2.pass_context(
+            lambda context, post: fragments.tag_list(post, context["site"].tag_url)),
+        citation=fragments.citation,
+        host_names=fragments.host_names,
     )
     env.globals.update(
         url=urls.url,
