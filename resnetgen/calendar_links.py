@@ -86,6 +86,28 @@ def feed_links(config: SiteConfig, tag=None, briefings: bool = False) -> FeedLin
                      urls.permalink(feed_route(folder, "atom")))
 
 
+class SiteLinks:
+    """subscribe_links and feed_links for templates, each made once per build: every page's
+    <head> asks for them, and they depend only on the settings (and the topic's name)."""
+
+    def __init__(self, config: SiteConfig):
+        self.config = config
+        self._subscribe: SubscribeLinks | None = None
+        self._feeds: dict[tuple, FeedLinks] = {}
+
+    def subscribe_links(self) -> SubscribeLinks:
+        if self._subscribe is None:
+            self._subscribe = subscribe_links(self.config)
+        return self._subscribe
+
+    def feed_links(self, tag=None, briefings: bool = False) -> FeedLinks:
+        key = (None if tag is None else (tag.slug, tag.name), briefings)
+        links = self._feeds.get(key)
+        if links is None:
+            links = self._feeds[key] = feed_links(self.config, tag, briefings)
+        return links
+
+
 def google_time(moment: datetime) -> str:
     """20180131T193000Z."""
     return moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")

@@ -27,6 +27,7 @@ def make_environment(site_dir: Path, config: SiteConfig, compiled: Path | None =
     `memo`: where listing cards may be kept between builds (see cards.py).
     One environment serves one build: templates are read once (no auto_reload)."""
     urls = Urls(config)
+    site_links = calendar_links.SiteLinks(config)
     env = jinja2.Environment(
         auto_reload=False,
         bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None,
@@ -46,8 +47,8 @@ def make_environment(site_dir: Path, config: SiteConfig, compiled: Path | None =
         json_ld=json_ld,
         chat_hours=timefmt.chat_hours,
         # A post's repeated pieces of HTML (fragments.py): filters, not macros, for speed.
-        chat_time=lambda post: fragments.chat_time(post, timefmt.chat_when(
-            post.chat, config.timezone, config.timezone_label)),
+        chat_time=fragments.once_per_post(lambda post: fragments.chat_time(
+            post, timefmt.chat_when(post.chat, config.timezone, config.timezone_label))),
         chat_state=jinja2.pass_context(
             lambda context, post: fragments.chat_state(post, context["site"].is_upcoming(post))),
         tag_list=jinja2.pass_context(
@@ -64,9 +65,8 @@ def make_environment(site_dir: Path, config: SiteConfig, compiled: Path | None =
         month_name=timefmt.month_name,
         # Subscriptions (calendar_links.py): links only, built in Python.
         calendar_links=lambda post: calendar_links.chat_links(post, config),
-        subscribe_links=lambda: calendar_links.subscribe_links(config),
-        feed_links=lambda tag=None, briefings=False: calendar_links.feed_links(
-            config, tag, briefings),
+        subscribe_links=site_links.subscribe_links,
+        feed_links=site_links.feed_links,
         card=Cards(memo).function(),
     )
     return env

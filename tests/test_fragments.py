@@ -150,3 +150,16 @@ def test_the_pieces_escape_what_they_print(tmp_path):
     assert soup.find("cite").get_text() == "<i>T</i>" and not soup.find("i")
     assert soup.find("a", rel="tag")["href"] == "/tags/b-bold-b/"
     assert "X <Y> (2019)." in soup.find("p", class_="citation").get_text()
+
+
+def test_site_wide_links_are_made_once_per_topic(tmp_path):
+    from resnetgen.calendar_links import SiteLinks, feed_links, subscribe_links
+    from resnetgen.models import Tag
+    config = load_config(write_site(tmp_path / "site", {}), Problems())
+    links = SiteLinks(config)
+    voice, autism = Tag("Voice", "voice", "/tags/voice/", ()), Tag("Autism", "autism", "/tags/autism/", ())
+    assert links.feed_links(tag=voice) is links.feed_links(tag=Tag("Voice", "voice", "", ()))
+    assert links.feed_links(tag=voice) == feed_links(config, voice)
+    assert links.feed_links(tag=autism).rss == "https://example.org/tags/autism/feed.xml"
+    assert links.feed_links() == feed_links(config) != links.feed_links(briefings=True)
+    assert links.subscribe_links() is links.subscribe_links() == subscribe_links(config)
