@@ -10,27 +10,11 @@ call these, for templates written against it. Every value is escaped.
 
 from __future__ import annotations
 
-from typing import Callable, TypeVar
+from typing import Callable
 
 from markupsafe import Markup, escape
 
 from resnetgen.models import Paper, Post
-
-
-T = TypeVar("T")
-
-
-def once_per_post(make: Callable[[Post], T]) -> Callable[[Post], T]:
-    """`make(post)`, kept for the next call with the same post object (for one build: a
-    new environment, a new table). The post is kept so its id is not reused meanwhile."""
-    made: dict[int, tuple[Post, T]] = {}
-
-    def get(post: Post) -> T:
-        entry = made.get(id(post))
-        if entry is None or entry[0] is not post:
-            entry = made[id(post)] = (post, make(post))
-        return entry[1]
-    return get
 
 
 def chat_time(post: Post, when: str) -> Markup:

@@ -47,8 +47,8 @@ def make_environment(site_dir: Path, config: SiteConfig, compiled: Path | None =
         json_ld=json_ld,
         chat_hours=timefmt.chat_hours,
         # A post's repeated pieces of HTML (fragments.py): filters, not macros, for speed.
-        chat_time=fragments.once_per_post(lambda post: fragments.chat_time(
-            post, timefmt.chat_when(post.chat, config.timezone, config.timezone_label))),
+        chat_time=lambda post: fragments.chat_time(post, timefmt.chat_when(
+            post.chat, config.timezone, config.timezone_label)),
         chat_state=jinja2.pass_context(
             lambda context, post: fragments.chat_state(post, context["site"].is_upcoming(post))),
         tag_list=jinja2.pass_context(
