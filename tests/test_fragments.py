@@ -163,3 +163,32 @@ def test_site_wide_links_are_made_once_per_topic(tmp_path):
     assert links.feed_links(tag=autism).rss == "https://example.org/tags/autism/feed.xml"
     assert links.feed_links() == feed_links(config) != links.feed_links(briefings=True)
     assert links.subscribe_links() is links.subscribe_links() == subscribe_links(config)
+
+
+@settings(max_examples=300, deadline=None)
+@given(posts(), words, st.text(max_size=30))
+def test_calendar_links_are_what_urlencode_makes(post, venue, title):
+    """chat_links quotes by table (calendar_links._quote); urllib's urlencode is the reference."""
+    from dataclasses import replace
+    from urllib.parse import quote, urlencode
+
+    from resnetgen.calendar_links import (GOOGLE_TEMPLATE, OUTLOOK_COMPOSE, chat_links,
+                                          google_time, iso_utc)
+    from resnetgen.chat_text import when
+    from resnetgen.config import CalendarSettings, SiteConfig
+    if post.chat is None:
+        return
+    post = replace(post, title=title, url="/x/", permalink="https://example.org/x/?a=1&b=é")
+    config = SiteConfig("T", "", "https://example.org/", calendar=CalendarSettings(venue=venue))
+    chat = post.chat
+    details = f"{when(post, config)}\n{chat.hashtag} on {config.network}\n{post.permalink}"
+    location = f"{venue}, {chat.hashtag}"
+    links = chat_links(post, config)
+    assert links.google == GOOGLE_TEMPLATE + "?" + urlencode({
+        "action": "TEMPLATE", "text": title,
+        "dates": f"{google_time(chat.start)}/{google_time(chat.end)}",
+        "details": details, "location": location}, safe="/", quote_via=quote)
+    assert links.outlook == OUTLOOK_COMPOSE + "?" + urlencode({
+        "path": "/calendar/action/compose", "rru": "addevent", "subject": title,
+        "startdt": iso_utc(chat.start), "enddt": iso_utc(chat.end),
+        "body": details, "location": location}, safe="/", quote_via=quote)
