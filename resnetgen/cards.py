@@ -32,19 +32,19 @@ class Cards:
 
     def __init__(self, memo: Memo = no_memo):
         self.memo = memo
-        # (macro name, id(post), upcoming, args) -> (post, UTF-8 HTML); the post is kept so
-        # its id cannot be reused by another object while the entry lives. Bytes: half the
-        # memory of the text (a card's en dash would make Python store 2 bytes a letter).
-        self._made: dict[tuple, tuple[Post, bytes]] = {}
+        # (macro name, upcoming, args) -> id(post) -> (post, UTF-8 HTML); the post is kept
+        # so its id cannot be reused by another object while the entry lives. Bytes: half
+        # the memory of the text (a card's en dash would make Python store 2 bytes a letter).
+        self._made: dict[tuple, dict[int, tuple[Post, bytes]]] = {}
 
     def function(self) -> Callable[..., Markup]:
         @pass_context
         def card(context: Context, macro: Any, post: Post, *args: Any) -> Markup:
             upcoming = _upcoming(context, post)
-            key = (macro.name, id(post), upcoming, args)
-            made = self._made.get(key)
+            kind = self._made.setdefault((macro.name, upcoming, args), {})
+            made = kind.get(id(post))
             if made is None or made[0] is not post:
-                made = self._made[key] = (post, self.memo(
+                made = kind[id(post)] = (post, self.memo(
                     ("card", macro.name, post, upcoming, args),
                     lambda: str(macro(post, *args)).encode("utf-8")))
             return Markup(made[1].decode("utf-8"))
