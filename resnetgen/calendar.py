@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Mapping
 from urllib.parse import urlsplit
 
 from icalendar import (Alarm, Calendar, Conference, Event, Timezone, vCategory, vDatetime,
@@ -73,17 +73,22 @@ _tzid.get_equivalent_tzids = lru_cache(maxsize=256)(_tzid.get_equivalent_tzids)
 
 def calendar_files(site: Site, problems: Problems,
                    memo: Callable[[object, Callable[[], bytes]], bytes] = no_memo,
-                   ) -> Iterator[tuple[str, bytes]]:
+                   made: Mapping[str, bytes] | None = None) -> Iterator[tuple[str, bytes]]:
     """(output path, bytes): events.ics, then one .ics per briefing.
 
     Drafts (present only in a --drafts preview) get their own file, so the preview's
     links work, but never enter the calendar subscribers see. Each event is made and
-    serialised once, and used in both files: icalendar's serialiser is the slowest
-    stage of a large build. `memo(what, make)` may return what `make()` returned for the
-    same `what` in an earlier build (the build cache's; each depends on its post and the
-    settings only)."""
+    serialised once, and used in both files. `memo(what, make)` may return what `make()`
+    returned for the same `what` in an earlier build (the build cache's; each depends
+    on its post and the settings only). `made`: source path -> `event_ical(site, post)`
+    of the posts whose event was made already (by worker processes, say)."""
     check_uids(list(site.briefings), site, problems)
-    events = {post.source_path: memo(("event", post), lambda post=post: event_ical(site, post))
+    made = made or {}
+
+    def event(post: Post) -> bytes:
+        return made.get(post.source_path) or event_ical(site, post)
+
+    events = {post.source_path: memo(("event", post), lambda post=post: event(post))
               for post in site.briefings}
     chats = sorted((p for p in site.briefings if not p.draft),
                    key=lambda p: (p.chat.start, p.source_path))

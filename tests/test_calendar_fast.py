@@ -109,3 +109,15 @@ def test_random_chats_have_the_bytes_of_the_whole_event(rich_site, title, tags, 
     site = replace(rich_site, config=replace(
         rich_site.config, calendar=replace(rich_site.config.calendar, venue=venue)))
     assert calendar.event_ical(site, post) == reference_event(site, post).to_ical()
+
+
+def test_events_made_elsewhere_give_the_same_files(rich_site):
+    """calendar_files(made=...): events made by worker processes, say, are used as they are."""
+    expected = list(calendar.calendar_files(rich_site, Problems()))
+    made = {p.source_path: calendar.event_ical(rich_site, p) for p in rich_site.briefings}
+    assert list(calendar.calendar_files(rich_site, Problems(), made=made)) == expected
+    # What `made` holds is what goes out: nothing is made again behind it.
+    post = rich_site.briefings[0]
+    marked = dict(made, **{post.source_path: made[post.source_path].replace(b"CLASS:PUBLIC", b"CLASS:X")})
+    files = dict(calendar.calendar_files(rich_site, Problems(), made=marked))
+    assert b"CLASS:X" in files[calendar.chat_calendar_path(rich_site, post)]
