@@ -122,17 +122,31 @@ tag = "tags"
 host = "hosts"
 [permalinks.page]
 posts = "/:year/:month/:slug/"
+[services.rss]
+limit = 20
 [mediaTypes."text/calendar"]
 suffixes = ["ics"]
+[mediaTypes."application/atom+xml"]
+suffixes = ["xml"]
 [outputFormats.Calendar]
 mediaType = "text/calendar"
 baseName = "calendar"
 isPlainText = true
+[outputFormats.Atom]
+mediaType = "application/atom+xml"
+baseName = "atom"
+isPlainText = true
+[outputFormats.Events]
+mediaType = "text/html"
+baseName = "index"
+path = "events"
+isHTML = true
 [outputs]
-home = ["HTML", "RSS", "Calendar"]
-section = ["HTML", "RSS"]
+home = ["HTML", "RSS", "Atom", "Calendar", "Events"]
+page = ["HTML", "Calendar"]
+section = ["HTML"]
 taxonomy = ["HTML"]
-term = ["HTML", "RSS"]
+term = ["HTML", "RSS", "Atom"]
 """
 
 
