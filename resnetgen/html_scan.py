@@ -47,10 +47,16 @@ _QUIET_META = (rb"meta(?:" + _WS + rb"++(?:(?:name|property)=\"(?!(?i:og:url|og:
 # Text, end tags, the doctype, start tags of no interest, quiet <meta>s: passed over.
 _WALK = (rb"[^<]*+(?:<(?:" + _PASS + _PLAIN + rb">|/" + _TAG + _WS + rb"*+>|!DOCTYPE html>"
          rb"|!doctype html>|" + _QUIET_META + rb"|(?![a-zA-Z/!?]))[^<]*+)*+")
-# The next start tag to read: the common <a href="..."> and <h2 id="..."> at once, or any.
-_NEXT = re.compile(_WALK + rb"<(?:a href=\"([^\"&<]*+)\">|(" + _PASS + rb")" + _PLAIN + _WS +
-                   rb"++id=\"([^\"&<]*+)\"" + _PLAIN + rb">|(" + _TAG + rb")(" + _ATTRS + rb")" +
-                   _WS + rb"*+/?>)")
+# Attributes that say nothing to the link check, on <a> and <link>.
+_KEPT = (rb"(?: (?:rel|class|title|type|target|download|hreflang|media|sizes|crossorigin|as|lang|"
+         rb"dir|role|tabindex|referrerpolicy)(?:=\"[^\"<]*+\")?+)*+")
+# The next start tag to read. At once: <a> and <link> with one link, a <meta> with one
+# (og:url...), a tag of no link with its id; else any tag, its attributes read in Python.
+_NEXT = re.compile(_WALK + rb"<(?:(?:a|link)" + _KEPT + rb" href=\"([^\"&<]*+)\"" + _KEPT +
+                   rb"/?>|meta (?:property|name)=\"(?i:og:url|og:image|og:image:url|"
+                   rb"og:image:secure_url|twitter:image)\" content=\"([^\"&<]++)\"/?>|(" + _PASS +
+                   rb")" + _PLAIN + _WS + rb"++id=\"([^\"&<]*+)\"" + _PLAIN + rb">|(" + _TAG +
+                   rb")(" + _ATTRS + rb")" + _WS + rb"*+/?>)")
 _REST = re.compile(_WALK)
 _START = re.compile(rb"<[a-zA-Z]")
 _ATTRIBUTE = re.compile(r"""([^\t\n\f />"'<=]++)(?:[\t\n\f ]*+=[\t\n\f ]*+"""
@@ -60,7 +66,7 @@ _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 MAX_LINE = 65534  # libxml2 keeps line numbers in 16 bits
 
 
-HREF = "a href"  # in place of a tag name: a plain <a href="...">, its URL in place of attributes
+HREF = "href"    # in place of a tag name: a tag with one link, its URL in place of attributes
 ID = "id"        # in place of a tag name: a tag of no link, its id in place of attributes
 
 
@@ -81,9 +87,11 @@ def scan(data: bytes) -> list[tuple[str, dict[str, str] | str, int]] | None:
             position = match.end()
             line += count(b"\n", counted, position)
             counted = position
-            href, _, id_, name, attributes = match.groups()
+            href, content, _, id_, name, attributes = match.groups()
             if href is not None:
                 append((HREF, href.decode(), line))
+            elif content is not None:
+                append((HREF, content.decode(), line))
             elif id_ is not None:
                 append((ID, id_.decode(), line))
             elif (values := _attributes(data, position, name, attributes, seen_once)) is None:

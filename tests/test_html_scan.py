@@ -112,7 +112,10 @@ def test_one_trap_in_a_plain_page(text, trap, where):
     '<img src="a.png" srcset="b.png 1x, c.png 2x">', '<p>' + '\n' * 70000 + '<a href=x>y</a>',
     '<a href="/caf\xe9">', '<html><body></body></html>\n<a href="/after">', '<p></html>t<p id=x>',
     '<form action="/a"><form action="/b" id="f2"></form></form>', '<link href=/x><html id=h>',
-    '<p>x</p><body id=b>', '<title>t</title><head id=hd>', '<body><head id=x>', 'text<html id=h>',
+    '<p>x</p><body id=b>', '<a rel="x" href="y" name="z">', '<link href="a" href="b">',
+    '<meta property="og:url" content="">', '<meta property="OG:Image" content=" /x ">',
+    '<meta name="og:image" property="x" content="/y">', '<a download href="/f" class="c">',
+    '<link rel="icon" href="/i" sizes="any"/>', '<a class="c" href="/x" id="i">', '<title>t</title><head id=hd>', '<body><head id=x>', 'text<html id=h>',
     '<frameset><frame src="/f">',
     '<title><a href=x></title><a href=y>', '<a href="a"b="c>d">',
 ])
