@@ -158,6 +158,10 @@ def read_source(site_dir: Path, source_path: str, problems: Problems) -> SourceF
     except tomllib.TOMLDecodeError as exc:
         problems.error(source_path, 2, f"front matter is not valid TOML: {exc}")
         return None
+    except (ValueError, TypeError) as exc:  # a '!!int abc': PyYAML's constructors raise these
+        problems.error(source_path, 1, f"front matter has a value YAML cannot read: {exc}",
+                       "remove the '!!' type before the value, or put the value in quotes")
+        return None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):

@@ -69,3 +69,15 @@ def test_read_source_keeps_dates_as_text(tmp_path):
     assert source.meta == {"title": "T", "date": "2018-01-31",
                            "chat": {"start": "2018-01-31 19:30"}}
     assert source.body == "\nBody\n" and source.body_line == 5  # the body starts on the closing ---
+
+
+@pytest.mark.parametrize("value", ["!!int abc", "!!float xyz"])
+def test_a_value_yaml_cannot_read_is_an_error_not_a_crash(tmp_path, value):
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "a.md").write_text(f"---\ntitle: {value}\ndate: 2018-01-31\n---\nBody\n")
+    problems = Problems()
+    assert read_source(tmp_path, "content/a.md", problems) is None
+    assert [p.message for p in problems.items] == [
+        f"front matter has a value YAML cannot read: {err}" for err in
+        [ValueError("invalid literal for int() with base 10: 'abc'") if "int" in value
+         else ValueError("could not convert string to float: 'xyz'")]]
