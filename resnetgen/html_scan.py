@@ -45,8 +45,8 @@ _QUIET_META = (rb"meta(?:" + _WS + rb"++(?:(?:name|property)=\"(?!(?i:og:url|og:
                rb"og:image:secure_url|twitter:image)\")[^\"&<]*+\"|content=\"[^\"<]*+\"|"
                rb"charset=\"[^\"<]*+\"))*+" + _WS + rb"*+/?>")
 # Text, end tags, the doctype, start tags of no interest, quiet <meta>s: passed over.
-_WALK = (rb"[^<]*+(?:<(?:" + _PASS + _PLAIN + rb">|/" + _TAG + _WS + rb"*+>|!DOCTYPE html>"
-         rb"|!doctype html>|" + _QUIET_META + rb"|(?![a-zA-Z/!?]))[^<]*+)*+")
+_WALK = (rb"[^<]*+(?:<(?:/" + _TAG + _WS + rb"*+>|" + _PASS + _PLAIN + rb">|!DOCTYPE html>"
+         rb"|!doctype html>|" + _QUIET_META + rb"|(?![a-zA-Z/!?]))[^<]*+)*+")  # end tags: half
 # Attributes that say nothing to the link check, on <a> and <link>.
 _KEPT = (rb"(?: (?:rel|class|title|type|target|download|hreflang|media|sizes|crossorigin|as|lang|"
          rb"dir|role|tabindex|referrerpolicy)(?:=\"[^\"<]*+\")?+)*+")
