@@ -77,13 +77,13 @@ def same_reading(data: bytes) -> None:
     assert _extract_html(data) == _extract_html_tree(data), data
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(document(plain=False))
 def test_tag_soup_is_read_as_lxml_reads_it(text):
     same_reading(text.encode("utf-8", "surrogatepass"))
 
 
-@settings(max_examples=800, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(document(plain=True))
 def test_plain_pages_take_the_fast_path_and_agree(text):
     data = ("<!DOCTYPE html>\n<html><head><title>t</title></head><body>\n" + text
@@ -94,7 +94,7 @@ def test_plain_pages_take_the_fast_path_and_agree(text):
         assert scan(data) is not None, data
 
 
-@settings(max_examples=800, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(document(plain=True), st.sampled_from(TEXT) | start_tag(plain=False), st.integers(0, 10 ** 6))
 def test_one_trap_in_a_plain_page(text, trap, where):
     """A plain page with one odd piece: the scanner notices, or reads it right."""
