@@ -25,15 +25,17 @@ _ATTRS = rb"(?:" + _WS + rb"++" + _NAME + rb"++(?:" + _WS + rb"*+=" + _WS + rb"*
 _TAG = rb"[a-z][^\t\n\f />\"'<=A-Z]*+"   # lower case only: other pages go to lxml
 # Start tags the walk stops at: those that can carry a link, and those whose content or
 # place libxml2 treats in its own way (checked in Python, or sent to lxml).
-_LINK_TAGS = (b"a", b"area", b"link", b"img", b"source", b"script", b"iframe", b"embed",
-              b"object", b"video", b"audio", b"track", b"form", b"button", b"input", b"meta",
-              b"use", b"image")
+LINK_TAGS = ("a", "area", "link", "img", "source", "script", "iframe", "embed", "object",
+             "video", "audio", "track", "form", "button", "input", "meta", "use", "image")
+# <meta property|name="..."> whose content is a URL.
+META_URLS = {"og:url", "og:image", "og:image:url", "og:image:secure_url", "twitter:image"}
+_META_KEYS = "|".join(sorted(META_URLS)).encode()
 _UNSURE_TAGS = {b"xmp", b"iframe", b"noembed", b"noframes", b"noscript", b"plaintext", b"svg",
                 b"math", b"template", b"image", b"frameset", b"frame", b"isindex", b"select",
                 b"option", b"optgroup"}
 _ONCE = {b"html", b"head", b"body"}                    # a second one is dropped by libxml2
 _RAW = {b"script", b"style", b"title", b"textarea"}    # text up to their end tag
-_STOP = b"|".join(sorted({*_LINK_TAGS, *_UNSURE_TAGS, *_ONCE, *_RAW}))
+_STOP = b"|".join(sorted({*(t.encode() for t in LINK_TAGS), *_UNSURE_TAGS, *_ONCE, *_RAW}))
 # The inside of a start tag the walk passes over: attributes after whitespace or '/',
 # values quoted right after their name (so '>' ends the tag exactly where the
 # tokenizer ends it), no attribute named id.
@@ -41,9 +43,8 @@ _PLAIN = (rb"(?:[\t\n\f /]++(?![iI][dD][\t\n\f =/>])(?:[^\"'<>=\t\n\f /]++"
           rb"(?:=(?:\"[^\"<]*+\"|'[^'<]*+'))?+)?+)*+")
 _PASS = rb"(?!(?:" + _STOP + rb")[\t\n\f />])" + _TAG   # a tag the walk may pass over
 # A <meta> that says nothing to the link check: names and properties that are no URL's.
-_QUIET_META = (rb"meta(?:" + _WS + rb"++(?:(?:name|property)=\"(?!(?i:og:url|og:image|og:image:url|"
-               rb"og:image:secure_url|twitter:image)\")[^\"&<]*+\"|content=\"[^\"<]*+\"|"
-               rb"charset=\"[^\"<]*+\"))*+" + _WS + rb"*+/?>")
+_QUIET_META = (rb"meta(?:" + _WS + rb"++(?:(?:name|property)=\"(?!(?i:" + _META_KEYS +
+               rb")\")[^\"&<]*+\"|content=\"[^\"<]*+\"|charset=\"[^\"<]*+\"))*+" + _WS + rb"*+/?>")
 # Text, end tags, the doctype, start tags of no interest, quiet <meta>s: passed over.
 _WALK = (rb"[^<]*+(?:<(?:/" + _TAG + _WS + rb"*+>|" + _PASS + _PLAIN + rb">|!DOCTYPE html>"
          rb"|!doctype html>|" + _QUIET_META + rb"|(?![a-zA-Z/!?]))[^<]*+)*+")  # end tags: half
@@ -53,8 +54,8 @@ _KEPT = (rb"(?: (?:rel|class|title|type|target|download|hreflang|media|sizes|cro
 # The next start tag to read. At once: <a> and <link> with one link, a <meta> with one
 # (og:url...), a tag of no link with its id; else any tag, its attributes read in Python.
 _NEXT = re.compile(_WALK + rb"<(?:(?:a|link)" + _KEPT + rb" href=\"([^\"&<]*+)\"" + _KEPT +
-                   rb"/?>|meta (?:property|name)=\"(?i:og:url|og:image|og:image:url|"
-                   rb"og:image:secure_url|twitter:image)\" content=\"([^\"&<]++)\"/?>|(" + _PASS +
+                   rb"/?>|meta (?:property|name)=\"(?i:" + _META_KEYS +
+                   rb")\" content=\"([^\"&<]++)\"/?>|(" + _PASS +
                    rb")" + _PLAIN + _WS + rb"++id=\"([^\"&<]*+)\"" + _PLAIN + rb">|(" + _TAG +
                    rb")(" + _ATTRS + rb")" + _WS + rb"*+/?>)")
 _REST = re.compile(_WALK)
@@ -66,8 +67,9 @@ _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 MAX_LINE = 65534  # libxml2 keeps line numbers in 16 bits
 
 
-HREF = "href"    # in place of a tag name: a tag with one link, its URL in place of attributes
-ID = "id"        # in place of a tag name: a tag of no link, its id in place of attributes
+# In place of a tag name (no tag name holds a space): a tag with one link, its URL in
+# place of the attributes; a tag of no link, its id in place of the attributes.
+HREF, ID = " href", " id"
 
 
 def scan(data: bytes) -> list[tuple[str, dict[str, str] | str, int]] | None:

@@ -20,7 +20,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import etree
 
-from resnetgen.html_scan import HREF, ID, scan
+from resnetgen.html_scan import HREF, ID, LINK_TAGS, META_URLS, scan
 from resnetgen.problems import Problems
 from resnetgen.urls import output_path_for
 
@@ -29,11 +29,10 @@ XML_EXTENSIONS = {".xml", ".atom", ".rss"}
 ICS_EXTENSIONS = {".ics"}
 
 # The HTML elements that can carry a link, and the attributes that hold one URL.
-_LINK_TAGS = ("a", "area", "link", "img", "source", "script", "iframe", "embed", "object",
-              "video", "audio", "track", "form", "button", "input", "meta", "use", "image")
+_LINK_TAGS = LINK_TAGS
 _LINK_TAG_SET = frozenset(_LINK_TAGS)
 _URL_ATTRIBUTES = ("href", "src", "poster", "data", "action", "formaction")
-_META_URLS = {"og:url", "og:image", "og:image:url", "og:image:secure_url", "twitter:image"}
+_META_URLS = META_URLS
 _REFRESH = re.compile(r"^\s*\d+\s*[;,]\s*url\s*=\s*['\"]?([^'\"]+)", re.IGNORECASE)
 _ICS_URL = re.compile(r"^(?:URL|ATTACH)(?:;[^:]*)?:(.+)$", re.MULTILINE)
 _SITE_SCHEMES = {"http", "https", "webcal"}
