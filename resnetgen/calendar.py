@@ -12,7 +12,7 @@ icalendar's; nothing here writes iCalendar syntax by hand. For speed, an event i
 serialised as a whole by `Component.to_ical`: each property, typed up front, becomes
 its content line through icalendar's `Contentline`, the lines every chat shares are
 made once, and the lines are put in the order `Component.to_ical` puts them
-(tests/test_calendar.py checks the bytes are the same as the whole event's).
+(tests/test_calendar_fast.py checks the bytes are the same as the whole event's).
 """
 
 from __future__ import annotations
