@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from resnetgen import chat_text
 from resnetgen.config import SiteConfig
@@ -45,20 +45,40 @@ class FeedLinks:
 
 
 def chat_links(post: Post, config: SiteConfig) -> ChatLinks:
+    """The links are what urlencode(fields, safe="/", quote_via=quote) makes, in the
+    fields' order; the values both links share are quoted once (every upcoming chat's
+    page has them: quoting was most of its time)."""
     urls = Urls(config)
     route = urls.route_of(post.url) or ""
-    title = post.title
-    details = f"{chat_text.when(post, config)}\n{post.chat.hashtag} on {config.network}\n{post.permalink}"
-    location = f"{config.calendar.venue}, {post.chat.hashtag}"
-    google = GOOGLE_TEMPLATE + "?" + urlencode({
-        "action": "TEMPLATE", "text": title,
-        "dates": f"{google_time(post.chat.start)}/{google_time(post.chat.end)}",
-        "details": details, "location": location}, safe="/", quote_via=quote)
-    outlook = OUTLOOK_COMPOSE + "?" + urlencode({
-        "path": "/calendar/action/compose", "rru": "addevent", "subject": title,
-        "startdt": iso_utc(post.chat.start), "enddt": iso_utc(post.chat.end),
-        "body": details, "location": location}, safe="/", quote_via=quote)
+    chat = post.chat
+    title = _quote(post.title)
+    details = _quote(f"{chat_text.when(post, config)}\n{chat.hashtag} on {config.network}\n"
+                     f"{post.permalink}")
+    location = _quote(f"{config.calendar.venue}, {chat.hashtag}")
+    google = (f"{GOOGLE_TEMPLATE}?action=TEMPLATE&text={title}"
+              f"&dates={_quote(google_time(chat.start))}/{_quote(google_time(chat.end))}"
+              f"&details={details}&location={location}")
+    outlook = (f"{OUTLOOK_COMPOSE}?path=/calendar/action/compose&rru=addevent&subject={title}"
+               f"&startdt={_quote(iso_utc(chat.start))}&enddt={_quote(iso_utc(chat.end))}"
+               f"&body={details}&location={location}")
     return ChatLinks(urls.url(chat_calendar_route(route, post.slug)), google, outlook)
+
+
+class _Quoted(dict):
+    """Character code -> how urllib's quote(safe="/") writes it (%-encoded UTF-8), for
+    str.translate: letters, digits, '_.-~/' stay; any other character is worked out once."""
+
+    def __missing__(self, code: int) -> str:
+        value = self[code] = "".join(f"%{b:02X}" for b in chr(code).encode("utf-8"))
+        return value
+
+
+_QUOTED = _Quoted((ord(c), c) for c in
+                  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~/")
+
+
+def _quote(text: str) -> str:
+    return text.translate(_QUOTED)
 
 
 def subscribe_links(config: SiteConfig) -> SubscribeLinks:
@@ -84,6 +104,28 @@ def feed_links(config: SiteConfig, tag=None, briefings: bool = False) -> FeedLin
         folder, title = "", config.title
     return FeedLinks(title, urls.permalink(feed_route(folder, "rss")),
                      urls.permalink(feed_route(folder, "atom")))
+
+
+class SiteLinks:
+    """subscribe_links and feed_links for templates, each made once per build: every page's
+    <head> asks for them, and they depend only on the settings (and the topic's name)."""
+
+    def __init__(self, config: SiteConfig):
+        self.config = config
+        self._subscribe: SubscribeLinks | None = None
+        self._feeds: dict[tuple, FeedLinks] = {}
+
+    def subscribe_links(self) -> SubscribeLinks:
+        if self._subscribe is None:
+            self._subscribe = subscribe_links(self.config)
+        return self._subscribe
+
+    def feed_links(self, tag=None, briefings: bool = False) -> FeedLinks:
+        key = (None if tag is None else (tag.slug, tag.name), briefings)
+        links = self._feeds.get(key)
+        if links is None:
+            links = self._feeds[key] = feed_links(self.config, tag, briefings)
+        return links
 
 
 def google_time(moment: datetime) -> str:

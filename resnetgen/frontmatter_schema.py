@@ -28,6 +28,11 @@ HOST_FIELDS = {"name", "handle", "profile_url", "bio"}
 COMMENT_FIELDS = {"author", "date", "html"}
 DEFAULT_CHAT_MINUTES = 60
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_HASHTAG = re.compile(r"#\w+")
+_WEB_URL = re.compile(r"^https?://")
+UTC = ZoneInfo("UTC")
 
 
 class FieldReader:
@@ -113,7 +118,7 @@ def _parse_moment(value: Any) -> datetime | None:
         return None
     text = value.strip().replace("Z", "+00:00")
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        if _DATE_ONLY.fullmatch(text):
             return datetime.combine(date.fromisoformat(text), time())
         return datetime.fromisoformat(text)
     except ValueError:
@@ -122,8 +127,8 @@ def _parse_moment(value: Any) -> datetime | None:
 
 def _exists(moment: datetime) -> bool:
     """False for a wall-clock time skipped by a daylight-saving change."""
-    round_trip = moment.astimezone(ZoneInfo("UTC")).astimezone(moment.tzinfo)
-    return round_trip.replace(tzinfo=None) == moment.replace(tzinfo=None)
+    # Aware date-times with one tzinfo compare by their wall-clock fields.
+    return moment.astimezone(UTC).astimezone(moment.tzinfo) == moment
 
 
 def read_zone(reader: FieldReader, name: str, where: tuple[str, ...]) -> ZoneInfo | None:
@@ -160,7 +165,7 @@ def read_chat(reader: FieldReader, raw: Any) -> Chat | None:
         return None
     if end is None:
         end = start + timedelta(minutes=duration or DEFAULT_CHAT_MINUTES)
-        end = end.astimezone(ZoneInfo("UTC")).astimezone(zone)
+        end = end.astimezone(UTC).astimezone(zone)
     if end <= start:
         reader.error(where + ("end",), f"the chat ends ({end:%Y-%m-%d %H:%M}) before it starts "
                      f"({start:%Y-%m-%d %H:%M})", "check the date and the am/pm of 'end'")
@@ -179,7 +184,7 @@ def read_chat(reader: FieldReader, raw: Any) -> Chat | None:
         reader.warning(where + ("status",), "this chat is cancelled but 'chat.sequence' is 0",
                        "add 'sequence: 1' under chat: so calendars take the cancellation")
     hashtag = reader.text(raw, "hashtag", where, default=reader.config.hashtag)
-    if not re.fullmatch(r"#\w+", hashtag):
+    if not _HASHTAG.fullmatch(hashtag):
         reader.error(where + ("hashtag",), f"'{hashtag}' is not a hashtag",
                      "write it with '#' and no spaces, in quotes: \"#ResNetSLT\"")
     uid = reader.text(raw, "uid", where)
@@ -192,7 +197,7 @@ def read_hosts(reader: FieldReader, raw: Any, people: dict[str, Person]) -> tupl
         return ()
     if not isinstance(raw, list):
         raw = [raw]
-    by_handle = {p.handle.lower(): p for p in people.values() if p.handle}
+    by_handle = _by_handle(people)
     hosts = []
     for entry in raw:
         if isinstance(entry, str):
@@ -219,6 +224,17 @@ def read_hosts(reader: FieldReader, raw: Any, people: dict[str, Person]) -> tupl
     return tuple(hosts)
 
 
+_handles: tuple[dict, dict] = ({}, {})  # (people, their handles): made once per site, not per post
+
+
+def _by_handle(people: dict[str, Person]) -> dict[str, Person]:
+    """people.toml's hosts by lower-case handle; the same dict for every post of a build."""
+    global _handles
+    if _handles[0] is not people:
+        _handles = (people, {p.handle.lower(): p for p in people.values() if p.handle})
+    return _handles[1]
+
+
 def read_paper(reader: FieldReader, raw: Any) -> Paper | None:
     where = ("paper",)
     if raw is None:
@@ -233,12 +249,12 @@ def read_paper(reader: FieldReader, raw: Any) -> Paper | None:
         reader.error(where + ("year",), f"'paper.year' must be a four-digit year, not {year!r}")
         year = None
     doi = reader.text(raw, "doi", where)
-    doi = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", doi, flags=re.I)
+    doi = _DOI_PREFIX.sub("", doi)
     if doi and not DOI_PATTERN.match(doi):
         reader.error(where + ("doi",), f"'{doi}' is not a DOI",
                      "a DOI looks like 10.1177/1350508417712345")
     url = reader.text(raw, "url", where)
-    if url and not re.match(r"^https?://", url):
+    if url and not _WEB_URL.match(url):
         reader.error(where + ("url",), f"paper url '{url}' must start with http:// or https://")
     return Paper(title=title, authors=reader.text_list(raw, "authors", where), year=year,
                  venue=reader.text(raw, "venue", where), doi=doi, url=url)

@@ -20,6 +20,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import etree
 
+from resnetgen.html_scan import HREF, ID, LINK_TAGS, META_URLS, scan
 from resnetgen.problems import Problems
 from resnetgen.urls import output_path_for
 
@@ -28,10 +29,10 @@ XML_EXTENSIONS = {".xml", ".atom", ".rss"}
 ICS_EXTENSIONS = {".ics"}
 
 # The HTML elements that can carry a link, and the attributes that hold one URL.
-_LINK_TAGS = ("a", "area", "link", "img", "source", "script", "iframe", "embed", "object",
-              "video", "audio", "track", "form", "button", "input", "meta", "use", "image")
+_LINK_TAGS = LINK_TAGS
+_LINK_TAG_SET = frozenset(_LINK_TAGS)
 _URL_ATTRIBUTES = ("href", "src", "poster", "data", "action", "formaction")
-_META_URLS = {"og:url", "og:image", "og:image:url", "og:image:secure_url", "twitter:image"}
+_META_URLS = META_URLS
 _REFRESH = re.compile(r"^\s*\d+\s*[;,]\s*url\s*=\s*['\"]?([^'\"]+)", re.IGNORECASE)
 _ICS_URL = re.compile(r"^(?:URL|ATTACH)(?:;[^:]*)?:(.+)$", re.MULTILINE)
 _SITE_SCHEMES = {"http", "https", "webcal"}
@@ -67,6 +68,30 @@ def extract(output_path: str, data: bytes) -> PageLinks:
 def _extract_html(data: bytes) -> PageLinks:
     if not data.strip():
         return PageLinks(is_html=True)
+    tags = scan(data)  # most pages: several times faster than a tree
+    if tags is None:
+        return _extract_html_tree(data)
+    links: list[Link] = []
+    ids: set[str] = set()
+    redirect = False
+    for tag, attributes, line in tags:
+        if tag is HREF:
+            links.append(Link(attributes.strip(), line))
+            continue
+        if tag is ID:
+            ids.add(attributes)
+            continue
+        if "id" in attributes:
+            ids.add(attributes["id"])
+        if tag in _LINK_TAG_SET:
+            if tag == "a" and "name" in attributes:
+                ids.add(attributes["name"])
+            redirect = _element_links(tag, attributes, line, links) or redirect
+    return PageLinks(tuple(links), frozenset(ids), is_html=True, is_redirect=redirect)
+
+
+def _extract_html_tree(data: bytes) -> PageLinks:
+    """The same reading, from lxml's tree: for pages `scan` is not sure of."""
     parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, no_network=True)
     root = etree.fromstring(data, parser)
     if root is None:
@@ -74,20 +99,25 @@ def _extract_html(data: bytes) -> PageLinks:
     links: list[Link] = []
     redirect = False
     for element in root.iter(*_LINK_TAGS):  # only these carry links: much faster than all
-        attributes = element.attrib
-        line = element.sourceline or 1
-        for name in _URL_ATTRIBUTES:
-            value = attributes.get(name)
-            if value is not None:
-                links.append(Link(value.strip(), line))
-        srcset = attributes.get("srcset")
-        if srcset:
-            links.extend(Link(url, line) for url in srcset_urls(srcset))
-        if element.tag == "meta":
-            links.extend(Link(url, line) for url in _meta_urls(attributes))
-            redirect = redirect or attributes.get("http-equiv", "").lower() == "refresh"
+        redirect = _element_links(element.tag, element.attrib, element.sourceline or 1,
+                                  links) or redirect
     ids = frozenset(map(str, root.xpath("//@id | //a/@name")))  # plain str: free the tree
     return PageLinks(tuple(links), ids, is_html=True, is_redirect=redirect)
+
+
+def _element_links(tag: str, attributes, line: int, links: list[Link]) -> bool:
+    """Adds the links of one element to `links`; True for a refresh (redirect) <meta>."""
+    for name in _URL_ATTRIBUTES:
+        value = attributes.get(name)
+        if value is not None:
+            links.append(Link(value.strip(), line))
+    srcset = attributes.get("srcset")
+    if srcset:
+        links.extend(Link(url, line) for url in srcset_urls(srcset))
+    if tag == "meta":
+        links.extend(Link(url, line) for url in _meta_urls(attributes))
+        return attributes.get("http-equiv", "").lower() == "refresh"
+    return False
 
 
 def srcset_urls(srcset: str) -> list[str]:

@@ -29,6 +29,7 @@ class LinkContext:
     base_path: str
     missing: list[tuple[int, str, str]] = field(default_factory=list)  # line, kind, target
     rooted: list[tuple[int, str]] = field(default_factory=list)  # line, url of '/...' links
+    no_alt: list[int] = field(default_factory=list)  # lines of images without a description
 
 
 @dataclass(frozen=True)
@@ -75,15 +76,12 @@ def render_markdown(text: str, context: LinkContext) -> Rendered:
     env = {"links": context}
     tokens = md.parse(text, env)
     html = md.renderer.render(tokens, md.options, env)
-    no_alt = tuple(
-        context.first_line + (line or 0)
-        for line, child in _images(tokens) if not child.content.strip()
-    )
-    return Rendered(html, _first_paragraph(tokens), tuple(context.missing), no_alt,
-                    tuple(context.rooted))
+    return Rendered(html, _first_paragraph(tokens), tuple(context.missing),
+                    tuple(context.no_alt), tuple(context.rooted))
 
 
 def _resolve_links(state: StateCore) -> None:
+    """Links and images resolved, and images without a description noted, in one pass."""
     context: LinkContext | None = state.env.get("links")
     if context is None:
         return
@@ -96,6 +94,8 @@ def _resolve_links(state: StateCore) -> None:
                 _rewrite(child, "href", "link", line, context)
             elif child.type == "image":
                 _rewrite(child, "src", "image", line, context)
+                if not child.content.strip():
+                    context.no_alt.append(line)
 
 
 def _rewrite(token, attr: str, kind: str, line: int, context: LinkContext) -> None:
@@ -117,14 +117,6 @@ def _rewrite(token, attr: str, kind: str, line: int, context: LinkContext) -> No
         context.missing.append((line, kind, wanted))
         return
     token.attrSet(attr, url + suffix)
-
-
-def _images(tokens):
-    for token in tokens:
-        if token.type == "inline" and token.children:
-            for child in token.children:
-                if child.type == "image":
-                    yield (token.map[0] if token.map else 0), child
 
 
 def _first_paragraph(tokens) -> str:

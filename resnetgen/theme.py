@@ -13,17 +13,23 @@ from pathlib import Path
 
 import jinja2
 
-from resnetgen import calendar_links, timefmt
+from resnetgen import calendar_links, fragments, timefmt
+from resnetgen.cache import no_memo
+from resnetgen.cards import Cards, Memo
 from resnetgen.config import SiteConfig
 from resnetgen.layout import SITE_STATIC, SITE_TEMPLATES, THEMES_DIR, theme_dirs, theme_root  # noqa: F401
 from resnetgen.problems import Problems
 from resnetgen.urls import Urls, slugify
 
-def make_environment(site_dir: Path, config: SiteConfig,
-                     compiled: Path | None = None) -> jinja2.Environment:
-    """`compiled`: a folder where compiled templates are kept between builds (the cache's)."""
+def make_environment(site_dir: Path, config: SiteConfig, compiled: Path | None = None,
+                     memo: Memo = no_memo) -> jinja2.Environment:
+    """`compiled`: a folder where compiled templates are kept between builds (the cache's).
+    `memo`: where listing cards may be kept between builds (see cards.py).
+    One environment serves one build: templates are read once (no auto_reload)."""
     urls = Urls(config)
+    site_links = calendar_links.SiteLinks(config)
     env = jinja2.Environment(
+        auto_reload=False,
         bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None,
         loader=jinja2.FileSystemLoader([str(d) for d in theme_dirs(site_dir, config, "templates")]),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
@@ -40,6 +46,15 @@ def make_environment(site_dir: Path, config: SiteConfig,
         slugify=slugify,
         json_ld=json_ld,
         chat_hours=timefmt.chat_hours,
+        # A post's repeated pieces of HTML (fragments.py): filters, not macros, for speed.
+        chat_time=lambda post: fragments.chat_time(post, timefmt.chat_when(
+            post.chat, config.timezone, config.timezone_label)),
+        chat_state=jinja2.pass_context(
+            lambda context, post: fragments.chat_state(post, context["site"].is_upcoming(post))),
+        tag_list=jinja2.pass_context(
+            lambda context, post: fragments.tag_list(post, context["site"].tag_url)),
+        citation=fragments.citation,
+        host_names=fragments.host_names,
     )
     env.globals.update(
         url=urls.url,
@@ -50,9 +65,9 @@ def make_environment(site_dir: Path, config: SiteConfig,
         month_name=timefmt.month_name,
         # Subscriptions (calendar_links.py): links only, built in Python.
         calendar_links=lambda post: calendar_links.chat_links(post, config),
-        subscribe_links=lambda: calendar_links.subscribe_links(config),
-        feed_links=lambda tag=None, briefings=False: calendar_links.feed_links(
-            config, tag, briefings),
+        subscribe_links=site_links.subscribe_links,
+        feed_links=site_links.feed_links,
+        card=Cards(memo).function(),
     )
     return env
 
