@@ -255,19 +255,21 @@ def site_wide_outputs(site: Site, incremental: Incremental | None) -> tuple[list
 
     found = Problems()
     memo = incremental.memo if incremental else no_memo
+    # The calendar reads a post's fields, never its text: a paragraph edited leaves it
+    # as it was (tests/test_incremental.py's paragraph edits would see it otherwise).
     outputs = [*site_wide(incremental, "calendar", found,     # events.ics, one .ics per chat
-                          lambda f: calendar_files(site, f, memo)),
+                          lambda f: calendar_files(site, f, memo), bodies=False),
                *site_wide(incremental, "feeds", found,        # RSS and Atom: all, per tag, chats
                           lambda f: feed_files(site, memo))]
     return outputs, found.items, incremental.site_wide_state() if incremental else None
 
 
-def site_wide(incremental: Incremental | None, name: str, problems: Problems, make
-              ) -> Iterator[tuple[str, "bytes | Previous", str]]:
+def site_wide(incremental: Incremental | None, name: str, problems: Problems, make,
+              bodies: bool = True) -> Iterator[tuple[str, "bytes | Previous", str]]:
     if incremental is None:
         yield from ((path, data, "") for path, data in make(problems))
     else:
-        yield from incremental.site_wide(name, problems, make)
+        yield from incremental.site_wide(name, problems, make, bodies)
 
 
 def _name(path: Path, site_dir: Path) -> str:

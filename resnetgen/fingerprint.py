@@ -122,9 +122,13 @@ class Fingerprints:
         return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"),
                                digest_size=16).hexdigest()
 
-    def output_key(self, name: str) -> str:
+    def output_key(self, name: str, bodies: bool = True) -> str:
         """A site-wide output (feed, calendar) depends on every post, not on the clock
-        (tests/test_cache.py checks that they do not change with it)."""
+        (tests/test_cache.py checks that they do not change with it); with `bodies`
+        False, on every post but its body (the calendar's events)."""
+        if not bodies and all(self.listing_digests.get(p) for p in self.post_digests):
+            listed = digest(sorted(self.listing_digests.items()))
+            return digest(self.surface, listed, name, "without bodies")
         return digest(self.surface, self.posts_key, name)
 
     def _post(self, post: Post, digests: dict[str, str]) -> str:

@@ -138,12 +138,12 @@ class Incremental:
         self.cache.adopt_memo(memo)
 
     def site_wide(self, name: str, problems: Problems,
-                  make: Callable[[Problems], Iterable[tuple[str, bytes]]]
+                  make: Callable[[Problems], Iterable[tuple[str, bytes]]], bodies: bool = True
                   ) -> Iterator[tuple[str, "bytes | Previous", str]]:
         """The outputs of `make` (feeds, calendars: made from every post), kept from the
-        last build when no post, setting, template or code changed; the problems it
-        reported then are reported again."""
-        key = self.fingerprints.output_key(name)  # type: ignore[union-attr]
+        last build when no post (`bodies`: nor its body), setting, template or code
+        changed; the problems it reported then are reported again."""
+        key = self.fingerprints.output_key(name, bodies)  # type: ignore[union-attr]
         last = self.cache.last_build.get("site_wide", {}).get(name)
         if last is not None and last[0] == key:
             kept = [(path, self.reuse(path, key)) for path in last[1]]
