@@ -203,13 +203,16 @@ class BuildCache:
     def _save_memo(self) -> None:
         """Rewrite the memo shards that gained pieces (dropping the pieces no longer
         used, there and, when this process read the memo, in every shard)."""
-        shards = {_shard(key) for key in self._memo_new}
+        new: dict[str, dict[str, bytes]] = {}
+        for key, value in self._memo_new.items():
+            new.setdefault(_shard(key), {})[key] = value
+        shards = set(new)
         if self._memo is not None:  # read here, not in a worker: its unused keys are known
             shards |= {_shard(key) for key in self._memo if key not in self._memo_used}
         for shard in sorted(shards):
             loaded = self._read(f"memo-{shard}.pickle")
             pieces = loaded if isinstance(loaded, dict) else {}
-            pieces.update((k, v) for k, v in self._memo_new.items() if _shard(k) == shard)
+            pieces.update(new.get(shard, {}))
             self._write(f"memo-{shard}.pickle",
                         {k: v for k, v in pieces.items() if k in self._memo_used})
 
