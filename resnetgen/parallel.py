@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 import threading
 from typing import Callable, Iterator, Sequence, TypeVar
 
@@ -118,6 +119,9 @@ class Background:
 
 def _run_background(function: Callable, send) -> None:
     gc.enable()
+    # The parent's terminate() ends this process quietly, whatever handler it inherited
+    # (serve's turns SIGTERM into a KeyboardInterrupt, printed as a traceback).
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         outcome = (True, function())
     except BaseException as error:  # handed to the parent, which raises it
