@@ -13,9 +13,11 @@ links are not fetched: tests and builds need no network.
 from __future__ import annotations
 
 import re
+from array import array
 from dataclasses import dataclass, field
 from typing import Callable
 from posixpath import splitext
+from sys import intern
 from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import etree
@@ -44,13 +46,50 @@ class Link:
     line: int           # line in the output file, to find it there
 
 
-@dataclass(frozen=True)
+_NO_IDS: frozenset[str] = frozenset()
+
+
 class PageLinks:
-    """What one output file links to, and the fragment targets it offers."""
-    links: tuple[Link, ...] = ()
-    ids: frozenset[str] = frozenset()
-    is_html: bool = False
-    is_redirect: bool = False   # a <meta http-equiv="refresh"> page: it has no sections
+    """What one output file links to, and the fragment targets it offers.
+
+    Kept compact, for the link check holds one per output (21,000 at 10,000 posts):
+    the URLs as a tuple of interned strings (a menu's links are one string each, however
+    many pages show them) and their lines as the bytes of an array("I"); `links` makes
+    Link records again only when asked. Interned again when unpickled (from a worker)."""
+    __slots__ = ("urls", "lines", "ids", "is_html", "is_redirect")
+
+    def __init__(self, links=(), ids: frozenset[str] = _NO_IDS, is_html: bool = False,
+                 is_redirect: bool = False):  # is_redirect: a <meta http-equiv="refresh">
+        self.urls = tuple(intern(link.url) for link in links)
+        self.lines = array("I", [link.line for link in links]).tobytes()
+        self.ids = frozenset(map(intern, ids)) if ids else _NO_IDS
+        self.is_html, self.is_redirect = is_html, is_redirect
+
+    @property
+    def links(self) -> tuple[Link, ...]:
+        lines = array("I")
+        lines.frombytes(self.lines)
+        return tuple(map(Link, self.urls, lines))
+
+    def __reduce__(self):
+        return _page_links, (self.urls, self.lines, tuple(self.ids), self.is_html,
+                             self.is_redirect)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, PageLinks) and self.__reduce__() == other.__reduce__()
+
+    def __repr__(self) -> str:
+        return (f"PageLinks(links={self.links!r}, ids={set(self.ids)!r}, "
+                f"is_html={self.is_html}, is_redirect={self.is_redirect})")
+
+
+def _page_links(urls: tuple, lines: bytes, ids: tuple, is_html: bool,
+                is_redirect: bool) -> PageLinks:
+    page = PageLinks.__new__(PageLinks)
+    page.urls, page.lines = tuple(map(intern, urls)), lines
+    page.ids = frozenset(map(intern, ids)) if ids else _NO_IDS
+    page.is_html, page.is_redirect = is_html, is_redirect
+    return page
 
 
 def extract(output_path: str, data: bytes) -> PageLinks:
@@ -195,7 +234,7 @@ class LinkChecker:
         """`extracted`: what `extract` gave for the same bytes before (the build cache's)."""
         self.written.add(output_path)
         links = extracted if extracted is not None else extract(output_path, data)
-        if links.links or links.ids or links.is_html:
+        if links.urls or links.ids or links.is_html:
             self.pages[output_path] = links
 
     def add_file(self, output_path: str) -> None:
@@ -210,7 +249,7 @@ class LinkChecker:
 
     @property
     def links_checked(self) -> int:
-        return sum(len(p.links) for p in self.pages.values())
+        return sum(len(p.urls) for p in self.pages.values())
 
     def broken(self, only: set[str] | None = None,
                depends: dict[str, tuple[set, set]] | None = None) -> list[Broken]:
@@ -225,8 +264,8 @@ class LinkChecker:
             page_url = f"{parts.scheme}://{host}{base_path}{output_path}"
             files: set[str] = set()
             fragments: set[str] = set()
-            for link in self.pages[output_path].links:
-                url = link.url
+            page = self.pages[output_path]
+            for index, url in enumerate(page.urls):
                 if url.startswith(("/", "http:", "https:", "webcal:")):
                     if url not in absolute:
                         absolute[url] = self._target(url, page_url, host, base_path)
@@ -238,7 +277,7 @@ class LinkChecker:
                     fragments.add(file)
                     reason = self._missing_id(file, fragment, output_path, base_path)
                 if reason:
-                    found.append(Broken(output_path, link, reason))
+                    found.append(Broken(output_path, page.links[index], reason))
             if depends is not None:
                 depends[output_path] = (files, fragments)
         return found

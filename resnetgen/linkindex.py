@@ -124,7 +124,7 @@ class IncrementalLinks:
         depends: dict[str, tuple[set, set]] = {}
         checker.report(sources, problems, line_of, only=set(recheck),
                        depends=depends if self.indexed else None)
-        self.links = (sum(len(checker.pages[p].links) for p in recheck)
+        self.links = (sum(len(checker.pages[p].urls) for p in recheck)
                       + sum(old.entries[p].links for p in self.kept if p not in depends)
                       if old is not None else checker.links_checked)
         if self.indexed:
@@ -160,7 +160,7 @@ class IncrementalLinks:
                 continue
             page = self.checker.pages.get(path)
             files, fragments = depends.get(path, ((), ()))
-            entries[path] = Entry(value, len(page.links) if page else 0, _target(page),
+            entries[path] = Entry(value, len(page.urls) if page else 0, _target(page),
                                   number(files), number(fragments))
         if old is None:
             fresh = len(numbers)
