@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from array import array
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterator
 from posixpath import splitext
 from sys import intern
 from urllib.parse import unquote, urljoin, urlsplit
@@ -201,15 +201,32 @@ def _extract_xml(data: bytes) -> PageLinks:
 
 
 def _extract_ics(data: bytes) -> PageLinks:
-    text = data.decode("utf-8", "replace").replace("\r\n", "\n")
-    unfolded = re.sub(r"\n[ \t]", "", text)
-    links = []
-    line, counted = 1, 0  # lines counted as the matches go: linear in the file's size
-    for match in _ICS_URL.finditer(unfolded):
-        line += unfolded.count("\n", counted, match.start())
-        counted = match.start()
-        links.append(Link(match.group(1).strip(), line))
+    links: list[Link] = []
+    line = 1  # of the unfolded text, counted as the matches go: linear in the file's size
+    for part in _ics_parts(data):
+        text = part.decode("utf-8", "replace").replace("\r\n", "\n")
+        unfolded = re.sub(r"\n[ \t]", "", text)
+        counted = 0
+        for match in _ICS_URL.finditer(unfolded):
+            line += unfolded.count("\n", counted, match.start())
+            counted = match.start()
+            links.append(Link(match.group(1).strip(), line))
+        line += unfolded.count("\n", counted)
     return PageLinks(tuple(links))
+
+
+def _ics_parts(data: bytes, size: int = 1 << 18) -> Iterator[bytes]:
+    """The file in pieces of about `size` bytes, each ending with a whole content line
+    (at a line break not followed by a folded line's space): the site's events.ics
+    (18 MB at 10,000 chats) read as one text took 100 MB at once."""
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", start + size)
+        while end != -1 and data[end + 1:end + 2] in (b" ", b"\t"):
+            end = data.find(b"\n", end + 1)
+        end = len(data) if end == -1 else end + 1
+        yield data[start:end]
+        start = end
 
 
 @dataclass(frozen=True)

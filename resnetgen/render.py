@@ -32,8 +32,9 @@ def render_pages(site: Site, pages: Sequence[Page], env: jinja2.Environment, sit
                  ) -> Iterator[tuple[str, "bytes | Previous", Any]]:
     """(output path, bytes, read_links(path, bytes)) for each page that renders, or the
     previous build's file (and None) where `reuse` finds one made from the same inputs;
-    faults go to `problems`. `read_links` (the link check's) runs beside the rendering,
-    on every core, rather than after it."""
+    faults go to `problems`. `read_links` (the link check's and the writer's) runs beside
+    the rendering, on every core, rather than after it; given it, the bytes are None
+    (they stay in the worker: 11,000 pages need not be copied to this process)."""
     reported: set[tuple[str, int]] = set()
     kept = [reuse(page) for page in pages]
     fresh = [page for page, previous in zip(pages, kept) if previous is None]
@@ -64,4 +65,7 @@ def _render(site: Site, page: Page, env: jinja2.Environment, site_dir: Path,
     except Exception as exc:  # any fault inside a template is the template's
         path, line, message = render_error(exc, env, site_dir, page.template)
         return None, (path, line, message, f"while rendering /{page.route}"), None
-    return data, None, read_links(page.output_path, data) if read_links else None
+    if read_links is None:
+        return data, None, None
+    # read_links has staged and read the bytes: they need not travel back to the parent
+    return None, None, read_links(page.output_path, data)
