@@ -12,6 +12,8 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
+import select
 import signal
 import threading
 from typing import Callable, Iterator, Sequence, TypeVar
@@ -83,7 +85,11 @@ class Background:
         self.process = None
         if can_fork():
             context = multiprocessing.get_context("fork")
-            self.receive, send = context.Pipe(duplex=False)
+            # A plain pipe, the result pickled into it and read out of it as a stream:
+            # neither process holds the whole pickle at once (a large site's feeds and
+            # calendars hand back tens of MB to the build cache).
+            readable, send = os.pipe()
+            self.receive = open(readable, "rb")
             self.process = context.Process(target=_run_background, args=(function, send),
                                            daemon=True)
             thawed = gc.get_freeze_count() == 0
@@ -93,14 +99,14 @@ class Background:
             finally:
                 if thawed:
                     gc.unfreeze()
-            send.close()
+            os.close(send)
 
     def result(self) -> R:
         if self.process is None:
             return self.function()
         try:
-            ok, value = self.receive.recv()
-        except EOFError:
+            ok, value = pickle.load(self.receive)
+        except Exception:  # the stream cut short: see _run_background
             raise RuntimeError("a worker process ended without its result") from None
         finally:
             self.close()
@@ -110,14 +116,14 @@ class Background:
 
     def close(self) -> None:
         if self.process is not None:
-            if self.process.is_alive() and not self.receive.poll():
+            if self.process.is_alive() and not select.select([self.receive], [], [], 0)[0]:
                 self.process.terminate()
             self.receive.close()
             self.process.join()
             self.process = None
 
 
-def _run_background(function: Callable, send) -> None:
+def _run_background(function: Callable, send: int) -> None:
     gc.enable()
     # The parent's terminate() ends this process quietly, whatever handler it inherited
     # (serve's turns SIGTERM into a KeyboardInterrupt, printed as a traceback).
@@ -126,9 +132,10 @@ def _run_background(function: Callable, send) -> None:
         outcome = (True, function())
     except BaseException as error:  # handed to the parent, which raises it
         outcome = (False, error)
-    try:
-        send.send(outcome)
-    except Exception as error:  # an unpicklable result or error
-        send.send((False, RuntimeError(f"{type(error).__name__}: {error}")))
-    finally:
-        send.close()
+    with open(send, "wb", buffering=0) as out:  # pickle writes it in frames of 64 KB
+        try:
+            pickle.dump(outcome, out, pickle.HIGHEST_PROTOCOL)
+        except BrokenPipeError:
+            pass  # the parent stopped waiting (it failed, or was interrupted)
+        # An unpicklable result leaves the stream cut short: the parent's result() then
+        # raises "ended without its result", and this process says why.
