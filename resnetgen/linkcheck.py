@@ -76,7 +76,12 @@ class PageLinks:
                              self.is_redirect)
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, PageLinks) and self.__reduce__() == other.__reduce__()
+        return (isinstance(other, PageLinks) and self.urls == other.urls
+                and self.lines == other.lines and self.ids == other.ids
+                and (self.is_html, self.is_redirect) == (other.is_html, other.is_redirect))
+
+    def __hash__(self) -> int:  # by value, like the frozen dataclass it was
+        return hash((self.urls, self.lines, self.ids, self.is_html, self.is_redirect))
 
     def __repr__(self) -> str:
         return (f"PageLinks(links={self.links!r}, ids={set(self.ids)!r}, "
