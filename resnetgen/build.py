@@ -250,15 +250,18 @@ def site_wide_outputs(site: Site, incremental: Incremental | None) -> tuple[list
     """Calendar and feeds, each kept from the last build when no post, setting or code
     changed (and, piece by piece, when only some posts did): (outputs, problems, the
     cache's new state)."""
-    from resnetgen.calendar import calendar_files
     from resnetgen.feeds import feed_files
 
     found = Problems()
     memo = incremental.memo if incremental else no_memo
+
+    def make_calendar(problems: Problems):
+        from resnetgen.calendar import calendar_files  # icalendar: ~0.1 s to import,
+        return calendar_files(site, problems, memo)    # so only when the calendar is made
     # The calendar reads a post's fields, never its text: a paragraph edited leaves it
     # as it was (tests/test_incremental.py's paragraph edits would see it otherwise).
     outputs = [*site_wide(incremental, "calendar", found,     # events.ics, one .ics per chat
-                          lambda f: calendar_files(site, f, memo), bodies=False),
+                          make_calendar, bodies=False),
                *site_wide(incremental, "feeds", found,        # RSS and Atom: all, per tag, chats
                           lambda f: feed_files(site, memo))]
     return outputs, found.items, incremental.site_wide_state() if incremental else None
