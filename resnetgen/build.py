@@ -258,15 +258,18 @@ def site_wide_outputs(site: Site, incremental: Incremental | None,
     cache's new state). Each output made is staged and read for links here, by
     `in_worker`: its bytes (50 MB at 10,000 posts) never travel to the main process,
     which gets None in their place and the (links, Written) of `all_outputs`' `done`."""
-    from resnetgen.calendar import calendar_files
     from resnetgen.feeds import feed_files
 
     found = Problems()
     memo = incremental.memo if incremental else no_memo
+
+    def make_calendar(problems: Problems):
+        from resnetgen.calendar import calendar_files  # icalendar: ~0.1 s to import,
+        return calendar_files(site, problems, memo)    # so only when the calendar is made
     # The calendar reads a post's fields, never its text: a paragraph edited leaves it
     # as it was (tests/test_incremental.py's paragraph edits would see it otherwise).
     made = chain(site_wide(incremental, "calendar", found,    # events.ics, one .ics per chat
-                           lambda f: calendar_files(site, f, memo), bodies=False),
+                           make_calendar, bodies=False),
                  site_wide(incremental, "feeds", found,       # RSS and Atom: all, per tag, chats
                            lambda f: feed_files(site, memo)))
     outputs = [(path, None, key, in_worker(path, data, key))

@@ -23,6 +23,21 @@ COMMAND_MODULES: list[str] = ["resnetgen.deploy", "resnetgen.serve", "resnetgen.
 
 
 def main(argv: list[str] | None = None) -> int:
+    code = run(argv)
+    if argv is None and command_of(sys.argv[1:]) in ("build", "check"):
+        # From the command line, a build ends here: everything is written, saved and
+        # closed. Leaving without freeing the loaded site object by object (and a last
+        # walk of the cycle collector) saves ~0.3 s of a rebuild at 10,000 posts.
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except OSError:  # a closed pipe: what Python's own exit would have met
+            pass
+        os._exit(code)
+    return code
+
+
+def run(argv: list[str] | None = None) -> int:
     parser = make_parser(command_of(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     if not hasattr(args, "func"):

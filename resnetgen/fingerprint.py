@@ -159,7 +159,8 @@ class Fingerprints:
         elif kind in (list, tuple):
             parts.append(f"l{len(value)}")
             if value and all(type(item) is Post for item in value):  # listings: the common case
-                parts.extend(self._post(post, digests) for post in value)
+                known = self._tokens  # most posts are in several listings: look up inline
+                parts.extend([known.get(id(post)) or self._post(post, digests) for post in value])
                 return
             for item in value:
                 self._walk(item, parts, digests)

@@ -7,7 +7,7 @@ from the loaded `Site` to `Page` records. Rendering happens elsewhere.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from typing import Any, Callable, Iterator
 
 from resnetgen import seo
@@ -66,8 +66,9 @@ class Page:
         """Where a fault on this page is reported: its content file, else its template."""
         return self.source_path or f"templates/{self.template}"
 
-    @property
+    @cached_property
     def output_path(self) -> str:
+        """Made once: a build reads it about six times per page (11,000 pages at 10k)."""
         return output_path_for(self.route)
 
 

@@ -68,9 +68,12 @@ def assemble(config: SiteConfig, content: Content, now: datetime) -> Site:
 def group_tags(posts: tuple[Post, ...], urls: Urls) -> tuple[Tag, ...]:
     names: dict[str, str] = {}
     members: dict[str, list[Post]] = defaultdict(list)
+    slugs: dict[str, str] = {}  # a few dozen names, each on thousands of posts
     for post in posts:
         for name in dict.fromkeys(post.tags):
-            slug = slugify(name)
+            slug = slugs.get(name)
+            if slug is None:
+                slug = slugs[name] = slugify(name)
             names.setdefault(slug, name)
             if not members[slug] or members[slug][-1] is not post:
                 members[slug].append(post)

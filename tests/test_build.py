@@ -106,6 +106,22 @@ def test_command_line_summary_and_python_m(rich):
     assert line.startswith("Built ") and "(6 briefings)" in line and line.endswith(" s")
 
 
+def test_command_line_exit_saves_the_cache_and_keeps_the_exit_code(rich):
+    """A build from the command line leaves early (os._exit): its cache is saved, its
+    output flushed (buffered, as in a pipe), its exit code kept."""
+    env = {**{k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"},
+           "SOURCE_DATE_EPOCH": "1800000000"}
+    command = [sys.executable, "-m", "resnetgen", "--site", str(rich), "build"]
+    subprocess.run(command, capture_output=True, text=True, env=env, check=True)
+    assert (rich / ".resnetgen-cache/index.pickle").is_file()
+    again = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
+    assert again.stdout.startswith("Nothing changed: ")
+    (rich / "content/bad.md").write_text("no front matter")
+    failed = subprocess.run(command, capture_output=True, text=True, env=env)
+    assert failed.returncode == 1
+    assert "content/bad.md:1:" in failed.stderr and "nothing was written" in failed.stderr
+
+
 def test_site_option_after_the_command(rich, tmp_path):
     assert main(["build", "--site", str(rich), "--now", "2026-11-29T12:00Z",
                  "--output", str(tmp_path / "o")]) == 0
