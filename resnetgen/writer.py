@@ -73,7 +73,7 @@ class StagedOutput:
     def _stage(self, output_path: str) -> Path:
         self.staged.append(output_path)
         target = self.staging / output_path
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _make_folder(target.parent)
         return target
 
     def prepare(self, output_path: str, data: bytes, key: str = "") -> Written:
@@ -84,7 +84,7 @@ class StagedOutput:
         if old is not None and self._unchanged(old, output_path, value, lambda: _same_bytes(old, data)):
             return Written(value, False, self._make_record(old, key, value))
         target = self.staging / output_path
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _make_folder(target.parent)
         target.write_bytes(data)
         return Written(value, True, self._make_record(target, key, value))
 
@@ -195,6 +195,14 @@ class StagedOutput:
 
     def discard(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _make_folder(folder: Path) -> None:
+    """mkdir -p, asking first: a page and its .ics share a folder (made by different
+    processes), and on ext4 here a mkdir that fails because the folder exists costs
+    ~25 times a stat (strace: 340 us against 13 us; 1,364 of them in a 1,000-post build)."""
+    if not os.path.isdir(folder):
+        folder.mkdir(parents=True, exist_ok=True)
 
 
 def _make_room(root: Path, target: Path) -> None:
