@@ -145,37 +145,10 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
     sources: dict[str, str] = {}   # output path -> the source file that produced it
     done: dict[str, tuple] = {}    # output path -> (links read, Written): by render workers
     try:
-        for output_path, data, key in all_outputs(site, env, options, problems, report,
-                                                  sources, incremental, done,
-                                                  links is not None, staged):
-            report.files += 1
-            produced.add(output_path)
-            value = ""  # the digest of its bytes, from the writer
-            read, written = done.pop(output_path, (None, None))
-            if staged is not None:
-                try:
-                    value = staged.write(output_path, data, key, written)
-                except OutputClash as clash:
-                    problems.error(sources.get(output_path, output_path), 1,
-                                   f"two outputs would be written to {clash.output_path}",
-                                   "rename the content file, or change a slug or alias")
-            if links is not None:
-                links.add(output_path, data, read, value)
-        for output_path, source in static_files(site, options.site_dir):
-            report.files += 1
-            produced.add(output_path)
-            if links is not None:
-                add_static(links, output_path, source)
-            if staged is not None:
-                try:
-                    staged.copy(output_path, source,
-                                incremental.cache.file_digest(source, _name(source, options.site_dir))
-                                if incremental else "")
-                except OutputClash as clash:
-                    problems.error(source.relative_to(options.site_dir).as_posix()
-                                   if source.is_relative_to(options.site_dir) else str(source),
-                                   1, f"{clash.output_path} is also a page of the site",
-                                   "rename the file or move it to another folder")
+        outputs = all_outputs(site, env, options, problems, report, sources, incremental,
+                              done, links is not None, staged)
+        book_outputs(outputs, staged, links, done, sources, produced, problems, report)
+        copy_static(site, options, staged, links, incremental, produced, problems, report)
         editor_warnings(site, produced, problems)
         problems.raise_if_errors()
         if links is not None:
@@ -196,6 +169,48 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
             [p.chat.end for p in site.briefings])
     report.seconds = time.perf_counter() - started
     return report
+
+
+def book_outputs(outputs: Iterator[tuple[str, "bytes | Previous", str]],
+                 staged: StagedOutput | None, links: IncrementalLinks | None,
+                 done: dict[str, tuple], sources: dict[str, str], produced: set[str],
+                 problems: Problems, report: BuildReport) -> None:
+    """Each rendered output into the writer (staged by a worker already, or written here)
+    and the link index."""
+    for output_path, data, key in outputs:
+        report.files += 1
+        produced.add(output_path)
+        value = ""  # the digest of its bytes, from the writer
+        read, written = done.pop(output_path, (None, None))
+        if staged is not None:
+            try:
+                value = staged.write(output_path, data, key, written)
+            except OutputClash as clash:
+                problems.error(sources.get(output_path, output_path), 1,
+                               f"two outputs would be written to {clash.output_path}",
+                               "rename the content file, or change a slug or alias")
+        if links is not None:
+            links.add(output_path, data, read, value)
+
+
+def copy_static(site: Site, options: BuildOptions, staged: StagedOutput | None,
+                links: IncrementalLinks | None, incremental: Incremental | None,
+                produced: set[str], problems: Problems, report: BuildReport) -> None:
+    """The theme's and the content's other files, copied as they are."""
+    for output_path, source in static_files(site, options.site_dir):
+        report.files += 1
+        produced.add(output_path)
+        if links is not None:
+            add_static(links, output_path, source)
+        if staged is not None:
+            try:
+                staged.copy(output_path, source,
+                            incremental.cache.file_digest(source, _name(source, options.site_dir))
+                            if incremental else "")
+            except OutputClash as clash:
+                problems.error(_name(source, options.site_dir), 1,
+                               f"{clash.output_path} is also a page of the site",
+                               "rename the file or move it to another folder")
 
 
 def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
