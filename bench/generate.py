@@ -115,6 +115,7 @@ baseURL = "https://bench.example.org/"
 title = "Bench Network"
 languageCode = "en-gb"
 disableKinds = ["robotsTXT"]
+buildFuture = true  # upcoming chats are built, as resnetgen builds them
 [pagination]
 pagerSize = 10
 [taxonomies]
