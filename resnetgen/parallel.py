@@ -59,8 +59,7 @@ def parallel_imap(function: Callable[[T], R], items: Sequence[T]) -> Iterator[R]
     thawed = gc.get_freeze_count() == 0
     gc.freeze()  # objects made so far stay put: forked workers share their memory pages
     try:
-        chunk = max(8, min(256, -(-len(items) // (processes * 8))))
-        ranges = [(start, min(start + chunk, len(items))) for start in range(0, len(items), chunk)]
+        ranges = chunks(len(items), processes)
         with multiprocessing.get_context("fork").Pool(processes) as pool:
             for part in pool.imap(_run_range, ranges):
                 yield from part
@@ -68,6 +67,18 @@ def parallel_imap(function: Callable[[T], R], items: Sequence[T]) -> Iterator[R]
         _work = None
         if thawed:  # else the build froze its loaded site itself (see build.quiet_gc)
             gc.unfreeze()
+
+
+def chunks(count: int, processes: int) -> list[tuple[int, int]]:
+    """(start, end) of each piece of work handed to a worker, smaller and smaller: each an
+    eighth of what is left per process (8 to 256 items), so the workers end together,
+    none left alone with a last large piece, at few round trips."""
+    ranges, start = [], 0
+    while start < count:
+        size = max(8, min(256, (count - start) // (processes * 8)))
+        ranges.append((start, min(start + size, count)))
+        start += size
+    return ranges
 
 
 def _run_range(bounds: tuple[int, int]) -> list:
