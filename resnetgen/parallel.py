@@ -47,9 +47,11 @@ def parallel_map(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
     return list(parallel_imap(function, items))
 
 
-def parallel_imap(function: Callable[[T], R], items: Sequence[T]) -> Iterator[R]:
+def parallel_imap(function: Callable[[T], R], items: Sequence[T], together: int = 0) -> Iterator[R]:
     """function(item) for each item, in order, yielded as soon as each chunk is done
-    (so a large site's rendered pages are written as they come, not held in memory)."""
+    (so a large site's rendered pages are written as they come, not held in memory).
+    `together`: the first items share work made once per process (listings share their
+    cards), so they go to one worker as one piece when that is a fair share."""
     processes = min(jobs(), len(items) // MIN_ITEMS_PER_PROCESS)
     if processes < 2 or not can_fork():
         yield from (function(item) for item in items)
@@ -59,7 +61,7 @@ def parallel_imap(function: Callable[[T], R], items: Sequence[T]) -> Iterator[R]
     thawed = gc.get_freeze_count() == 0
     gc.freeze()  # objects made so far stay put: forked workers share their memory pages
     try:
-        ranges = chunks(len(items), processes)
+        ranges = chunks(len(items), processes, together)
         with multiprocessing.get_context("fork").Pool(processes) as pool:
             for part in pool.imap(_run_range, ranges):
                 yield from part
@@ -69,11 +71,15 @@ def parallel_imap(function: Callable[[T], R], items: Sequence[T]) -> Iterator[R]
             gc.unfreeze()
 
 
-def chunks(count: int, processes: int) -> list[tuple[int, int]]:
+def chunks(count: int, processes: int, together: int = 0) -> list[tuple[int, int]]:
     """(start, end) of each piece of work handed to a worker, smaller and smaller: each an
     eighth of what is left per process (8 to 256 items), so the workers end together,
-    none left alone with a last large piece, at few round trips."""
+    none left alone with a last large piece, at few round trips. The first `together`
+    items are one piece when they are at most half a process's share."""
     ranges, start = [], 0
+    if 0 < together <= count // (2 * processes):
+        ranges.append((0, together))
+        start = together
     while start < count:
         size = max(8, min(256, (count - start) // (processes * 8)))
         ranges.append((start, min(start + size, count)))

@@ -38,8 +38,10 @@ def render_pages(site: Site, pages: Sequence[Page], env: jinja2.Environment, sit
     reported: set[tuple[str, int]] = set()
     kept = [reuse(page) for page in pages]
     order = work_order(pages, kept)
+    listings = sum(1 for index in order if pages[index].made_from is None)
     rendered = zip(order, parallel_imap(
-        lambda index: _render(site, pages[index], env, site_dir, read_links), order))
+        lambda index: _render(site, pages[index], env, site_dir, read_links), order,
+        together=listings))  # one worker makes every card (cards.py), not each worker
     early: dict[int, tuple] = {}  # rendered before their turn: (bytes or None, fault, links)
     for index, (page, previous) in enumerate(zip(pages, kept)):
         if previous is not None:
@@ -62,6 +64,7 @@ def work_order(pages: Sequence[Page], kept: Sequence[Previous | None]) -> list[i
     """The indices of the pages to render, listings first: a tag's, a host's, the archive
     and the events page list hundreds or thousands of posts each and come after the posts
     in the site's order; rendered last, they left one worker busy while the other idled.
+    Rendered by one worker, as one piece, their cards are made once, not once a worker.
     Each result still comes out in the site's order (`render_pages` keeps the early ones,
     which are small when the bytes stay in the workers)."""
     fresh = [index for index, previous in enumerate(kept) if previous is None]

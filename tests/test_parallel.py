@@ -27,6 +27,15 @@ def test_chunks_cover_every_item_once_in_order_and_shrink(count, processes):
         assert sizes[-2] == 8  # the last pieces are small
 
 
+@pytest.mark.parametrize("count,processes,together,alone", [
+    (1167, 2, 167, True), (11067, 2, 1070, True), (11067, 8, 1070, False), (100, 2, 40, False)])
+def test_shared_work_goes_to_one_worker_when_that_is_a_fair_share(count, processes, together,
+                                                                  alone):
+    ranges = parallel.chunks(count, processes, together)
+    assert [i for start, end in ranges for i in range(start, end)] == list(range(count))
+    assert (ranges[0] == (0, together)) is alone
+
+
 def _page(route: str, made_from=None) -> Page:
     return Page(route, "page.html", route, made_from=made_from)
 
