@@ -142,7 +142,7 @@ def test_a_broken_link_in_a_post_stops_the_build_naming_page_link_and_source(sit
 def test_a_broken_link_in_a_template_is_reported_once_with_a_count(site, tmp_path):
     folder = site({"content/2018/a-post.md": POST.format(extra=""),
                    "templates/base.html": (REPO / "themes/default/templates/base.html")
-                   .read_text().replace("{{ url('people/') }}", "{{ url('hosts/') }}")})
+                   .read_text().replace("{{ 'people/' | url }}", "{{ url('hosts/') }}")})
     with pytest.raises(SiteError) as caught:
         build_site(folder)
     [problem] = caught.value.problems
