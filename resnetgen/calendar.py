@@ -36,6 +36,7 @@ from resnetgen.cache import no_memo
 from resnetgen.calendar_links import calendar_name
 from resnetgen.chat_text import clean
 from resnetgen.models import Post
+from resnetgen.outputs import Output, made_now
 from resnetgen.problems import Problems
 from resnetgen.site import Site
 from resnetgen.urls import CALENDAR_ROUTE, EVENTS_ROUTE, chat_calendar_route
@@ -74,14 +75,24 @@ _tzid.get_equivalent_tzids = lru_cache(maxsize=256)(_tzid.get_equivalent_tzids)
 def calendar_files(site: Site, problems: Problems,
                    memo: Callable[[object, Callable[[], bytes]], bytes] = no_memo,
                    made: Mapping[str, bytes] | None = None) -> Iterator[tuple[str, bytes]]:
-    """(output path, bytes): events.ics, then one .ics per briefing.
+    """(output path, bytes): events.ics, then one .ics per briefing (see calendar_outputs)."""
+    for path, data, _ in calendar_outputs(site, problems, memo, made):
+        yield path, data
+
+
+def calendar_outputs(site: Site, problems: Problems,
+                     memo: Callable[[object, Callable[[], bytes]], bytes] = no_memo,
+                     made: Mapping[str, bytes] | None = None, output: Output = made_now
+                     ) -> Iterator[tuple]:
+    """`output(path, what, make)` of events.ics, then of one .ics per briefing.
 
     Drafts (present only in a --drafts preview) get their own file, so the preview's
     links work, but never enter the calendar subscribers see. Each event is made and
     serialised once, and used in both files. `memo(what, make)` may return what `make()`
     returned for the same `what` in an earlier build (the build cache's; each depends
     on its post and the settings only). `made`: source path -> `event_ical(site, post)`
-    of the posts whose event was made already (by worker processes, say)."""
+    of the posts whose event was made already (by worker processes, say). `output` may
+    keep a chat's file from the last build instead of making it (`what` the same)."""
     check_uids(list(site.briefings), site, problems)
     made = made or {}
 
@@ -92,13 +103,13 @@ def calendar_files(site: Site, problems: Problems,
               for post in site.briefings}
     chats = sorted((p for p in site.briefings if not p.draft),
                    key=lambda p: (p.chat.start, p.source_path))
-    yield CALENDAR_ROUTE, with_components(
+    yield output(CALENDAR_ROUTE, None, lambda: with_components(
         site_calendar(site, chats),
         [*timezones(chats, always=site.config.timezone),
-         *(events[p.source_path] for p in chats)])
+         *(events[p.source_path] for p in chats)]))
     for post in site.briefings:
-        yield chat_calendar_path(site, post), memo(
-            ("chat", post), lambda post=post: chat_calendar(site, post, events[post.source_path]))
+        yield output(chat_calendar_path(site, post), ("chat", post),
+                     lambda post=post: chat_calendar(site, post, events[post.source_path]))
 
 
 def with_components(calendar: Calendar | bytes, components: list[bytes],
