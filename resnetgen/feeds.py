@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from itertools import islice
 from typing import Iterator
 from urllib.parse import urljoin
 
@@ -72,8 +73,8 @@ def feed_specs(site: Site) -> Iterator[FeedSpec]:
     config = site.config
     count = max(config.feeds.items, 1)
 
-    def newest(posts) -> tuple[Post, ...]:
-        return tuple(p for p in posts if not p.draft)[:count]
+    def newest(posts) -> tuple[Post, ...]:  # the first `count`: never a walk of them all
+        return tuple(islice((p for p in posts if not p.draft), count))
 
     yield FeedSpec("", config.title, config.description, "", newest(site.posts))
     yield FeedSpec(BRIEFINGS_FEED_FOLDER, f"{config.title}: tweetchat briefings",
