@@ -7,12 +7,13 @@ Two kinds of file come from the same mapping, post -> event:
 - one `<slug>.ics` beside each briefing's page, for "add this chat", with
   METHOD:PUBLISH and the optional reminder of site.toml's [calendar].
 
-Serialisation (CRLF, folding at 75 octets between characters, TEXT escaping) is
-icalendar's; nothing here writes iCalendar syntax by hand. For speed, an event is not
-serialised as a whole by `Component.to_ical`: each property, typed up front, becomes
-its content line through icalendar's `Contentline`, the lines every chat shares are
-made once, and the lines are put in the order `Component.to_ical` puts them
-(tests/test_calendar_fast.py checks the bytes are the same as the whole event's).
+Serialisation (TEXT escaping, parameters, date-times) is icalendar's; nothing here
+escapes or formats a value by hand. For speed, an event is not serialised as a whole by
+`Component.to_ical`: each property, typed up front, becomes its content line as
+icalendar's `Contentline` would write it (name, parameters and value joined, folded at
+75 octets: see content_line, fold_line), the lines every chat shares are made once, and
+the lines are put in the order `Component.to_ical` puts them (tests/test_calendar_fast.py
+checks the bytes are the same as the whole event's).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from icalendar import (Alarm, Calendar, Conference, Event, Timezone, vCategory, 
                        vDuration, vInt, vText, vUri)
 from icalendar.caselessdict import canonsort_keys
 from icalendar.parser import content_line as _content_line
-from icalendar.parser.content_line import Contentline
+from icalendar.parser import Parameters
+from icalendar.parser_tools import to_unicode
 from icalendar.timezone import tzid as _tzid
 from icalendar.timezone import tzp
 
@@ -223,8 +225,8 @@ def chat_event(site: Site, post: Post) -> Event:
 
 def event_ical(site: Site, post: Post) -> bytes:
     """`chat_event(site, post).to_ical()`, the same bytes, in a fraction of the time: the
-    content lines most chats share are made once, the others each by icalendar's
-    Contentline (escaping, parameters, folding), in the order Component.to_ical sorts
+    content lines most chats share are made once, the others each as icalendar's
+    Contentline writes them (see content_line), in the order Component.to_ical sorts
     them. A pure function of the post and the settings: worker processes may call it."""
     lines, made = {}, {}
     for name, kind, value in event_fields(site, post):
@@ -242,8 +244,30 @@ def event_ical(site: Site, post: Post) -> bytes:
 
 
 def content_line(name: str, value) -> bytes:
-    """One property, as Component.to_ical writes it."""
-    return Contentline.from_parts(name, value.params, value).to_ical() + CRLF
+    """One property, as Component.to_ical writes it: `Contentline.from_parts(name,
+    value.params, value).to_ical()`, without building the Contentline (a str subclass
+    checked and converted again on the way): the value's and the parameters' text are
+    icalendar's, joined as from_parts joins them, folded as Contentline.to_ical folds."""
+    text = to_unicode(value.to_ical())
+    params = value.params
+    if params:
+        written = params_ical(params)
+        if written:
+            return fold_line(f"{name};{written}:{text}").encode("utf-8") + CRLF
+    return fold_line(f"{name}:{text}").encode("utf-8") + CRLF
+
+
+def params_ical(params) -> str:
+    """A property's parameters as icalendar writes them; those every chat in a zone
+    shares (TZID=Europe/London) are written once."""
+    if len(params) == 1 and "TZID" in params:
+        return _tzid_ical(params["TZID"])
+    return to_unicode(params.to_ical(sorted=True))
+
+
+@lru_cache(maxsize=256)
+def _tzid_ical(tzid: str) -> str:
+    return to_unicode(Parameters({"TZID": tzid}).to_ical(sorted=True))
 
 
 @lru_cache(maxsize=1024)
