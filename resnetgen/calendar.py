@@ -95,21 +95,22 @@ def calendar_outputs(site: Site, problems: Problems,
     on its post and the settings only). `made`: source path -> `event_ical(site, post)`
     of the posts whose event was made already (by worker processes, say). `output` may
     keep a chat's file from the last build instead of making it (`what` the same)."""
-    check_uids(list(site.briefings), site, problems)
+    briefings = site.briefings  # a walk of every post: once
+    check_uids(list(briefings), site, problems)
     made = made or {}
 
     def event(post: Post) -> bytes:
         return made.get(post.source_path) or event_ical(site, post)
 
     events = {post.source_path: memo(("event", post), lambda post=post: event(post))
-              for post in site.briefings}
-    chats = sorted((p for p in site.briefings if not p.draft),
+              for post in briefings}
+    chats = sorted((p for p in briefings if not p.draft),
                    key=lambda p: (p.chat.start, p.source_path))
     yield output(CALENDAR_ROUTE, None, lambda: with_components(
         site_calendar(site, chats),
         [*timezones(chats, always=site.config.timezone),
          *(events[p.source_path] for p in chats)]))
-    for post in site.briefings:
+    for post in briefings:
         yield output(chat_calendar_path(site, post), ("chat", post),
                      lambda post=post: chat_calendar(site, post, events[post.source_path]))
 
