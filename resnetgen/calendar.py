@@ -106,7 +106,9 @@ def calendar_outputs(site: Site, problems: Problems,
               for post in briefings}
     chats = sorted((p for p in briefings if not p.draft),
                    key=lambda p: (p.chat.start, p.source_path))
-    yield output(CALENDAR_ROUTE, None, lambda: with_components(
+    # events.ics is made from the chats subscribers see, in its order: a post that is no
+    # chat (or a draft) changed, it is kept.
+    yield output(CALENDAR_ROUTE, ("events", *chats), lambda: with_components(
         site_calendar(site, chats),
         [*timezones(chats, always=site.config.timezone),
          *(events[p.source_path] for p in chats)]))
