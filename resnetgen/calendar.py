@@ -320,10 +320,15 @@ def timezones(chats: list[Post], always: str = "") -> list[bytes]:
     """A VTIMEZONE for every zone used (and `always`: a calendar must hold at least one
     component), covering the years of the chats, sorted by name so the output never
     depends on a set's order."""
-    years = [y for p in chats for y in (p.chat.start.year, p.chat.end.year)]
+    tzids = {always} if always else set()
+    years = set()
+    for post in chats:  # one walk: events.ics lists every chat of the site
+        chat = post.chat
+        tzids.add(chat.timezone)
+        years.add(chat.start.year)
+        years.add(chat.end.year)
     first = date(min(years, default=2000), 1, 1)
     last = date(max(years, default=first.year) + 1, 1, 1)
-    tzids = {p.chat.timezone for p in chats} | ({always} if always else set())
     return [vtimezone(tzid, first, last) for tzid in sorted(tzids)]
 
 
