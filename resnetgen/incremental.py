@@ -149,11 +149,16 @@ class Incremental:
         key = self.fingerprints.output_key(name, bodies)  # type: ignore[union-attr]
         last = self.cache.last_build.get("site_wide", {}).get(name)
         if last is not None and last[0] == key:
-            kept = [(path, self.reuse(path, made_from), made_from) for path, made_from in last[1]]
-            if all(previous is not None for _, previous, _ in kept):
+            # Every file is as this build would make it: each is kept while untouched,
+            # under the key it was made from.
+            outputs = self.cache.outputs
+            kept = [(path, self.reuse(path, outputs[path].key) if path in outputs else None)
+                    for path in last[1]]
+            if all(previous is not None for _, previous in kept):
                 problems.extend(last[2])
                 self.made[name] = last
-                yield from kept  # type: ignore[misc]
+                yield from ((path, previous, previous.record.key)  # type: ignore[union-attr]
+                            for path, previous in kept)
                 return
 
         def output(path: str, what: object, make_bytes: Callable[[], bytes]) -> tuple:
@@ -163,7 +168,7 @@ class Incremental:
         found = Problems()
         paths = []
         for path, data, made_from in make(found, output):
-            paths.append((path, made_from))
+            paths.append(path)
             yield path, data, made_from
         problems.extend(found.items)
         self.made[name] = (key, paths, [p for p in found.items if p.severity != "error"])
