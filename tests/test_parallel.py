@@ -17,14 +17,13 @@ from conftest import NOW, write_site
 
 @pytest.mark.parametrize("count", [0, 1, 7, 64, 130, 1167, 11067])
 @pytest.mark.parametrize("processes", [2, 3, 8])
-def test_chunks_cover_every_item_once_in_order_and_shrink(count, processes):
+def test_chunks_cover_every_item_once_in_order(count, processes):
     ranges = parallel.chunks(count, processes)
     assert [i for start, end in ranges for i in range(start, end)] == list(range(count))
     sizes = [end - start for start, end in ranges]
     assert all(1 <= size <= 256 for size in sizes)
-    assert sizes == sorted(sizes, reverse=True)  # never a large piece after a small one
-    if count >= 8 * 16:
-        assert sizes[-2] == 8  # the last pieces are small
+    if count >= 8 * processes * 8:
+        assert len(ranges) >= processes * 4 or max(sizes) == 256  # enough pieces to share
 
 
 @pytest.mark.parametrize("count,processes,together,alone", [
