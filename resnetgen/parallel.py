@@ -105,8 +105,8 @@ class Background:
             # calendars hand back tens of MB to the build cache).
             readable, send = os.pipe()
             self.receive = open(readable, "rb")
-            self.process = context.Process(target=_run_background, args=(function, send),
-                                           daemon=True)
+            self.process = context.Process(target=_run_background,
+                                           args=(function, send, readable), daemon=True)
             thawed = gc.get_freeze_count() == 0
             gc.freeze()
             try:
@@ -138,7 +138,11 @@ class Background:
             self.process = None
 
 
-def _run_background(function: Callable, send: int) -> None:
+def _run_background(function: Callable, send: int, readable: int) -> None:
+    # The read end is the parent's alone: were it open here too, a parent that stopped
+    # reading would leave this process blocked on a full pipe, and the parent's join
+    # waiting for it, for ever (a write must fail with a broken pipe instead).
+    os.close(readable)
     gc.enable()
     # The parent's terminate() ends this process quietly, whatever handler it inherited
     # (serve's turns SIGTERM into a KeyboardInterrupt, printed as a traceback).

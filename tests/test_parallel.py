@@ -71,3 +71,24 @@ def test_a_site_renders_the_same_with_one_process_or_two(tmp_path, monkeypatch):
     assert outputs["1"] == outputs["2"]
     tag = BeautifulSoup(outputs["2"]["tags/topic-0/index.html"], "html.parser")
     assert len(tag.select("main article")) == 30
+
+
+def test_background_left_unread_ends_instead_of_blocking(monkeypatch):
+    """A build that fails while the background process is still sending its result
+    closes it unread: the child must then see a broken pipe and end, not wait for ever
+    on a full pipe whose read end it inherited."""
+    import threading
+
+    monkeypatch.setenv("RESNETGEN_JOBS", "2")
+    if not parallel.can_fork():
+        pytest.skip("this platform cannot fork")
+    background = parallel.Background(lambda: b"x" * (4 << 20))  # far more than a pipe holds
+    process = background.process
+    for _ in range(200):  # until the child is blocked writing, with data waiting
+        if parallel.select.select([background.receive], [], [], 0.05)[0]:
+            break
+    closing = threading.Thread(target=background.close, daemon=True)
+    closing.start()
+    closing.join(timeout=30)
+    assert not closing.is_alive(), "close() is still waiting for the background process"
+    assert process.exitcode is not None
