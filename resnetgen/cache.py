@@ -7,10 +7,10 @@ was made by, and the site folder it belongs to:
   build's key, and a manifest of the output files (digest, size, mtime, inode, and the
   key of what they were made from). Enough to see "nothing changed" without loading
   any content.
-- `posts-0.pickle` ... `posts-f.pickle` (by a digest of the path, so an edit rewrites one
-  sixteenth of them): each source file's loaded Post (front matter read, Markdown
-  rendered), keyed on the file's content digest and everything else reading it
-  depends on (code, site.toml, people.toml), plus the links it looked up.
+- `posts-0.marshal` ... `posts-f.marshal` and `bodies-0.marshal` ...: each source file's
+  loaded Post (front matter read, Markdown rendered), keyed on the file's content
+  digest and everything else reading it depends on (code, site.toml, people.toml),
+  plus the links it looked up; bodies apart, read only where shown (see post_cache).
 - `memo-0.pickle` ... `memo-f.pickle`: pieces of feeds and calendars, by a digest of
   their key (a changed post rewrites the shards of its pieces only); `linkindex.marshal` (plain data, which
   marshal loads fastest): what the link check needs to check again only what changed
@@ -35,7 +35,7 @@ from typing import Any, Callable
 import resnetgen
 
 CACHE_DIR = ".resnetgen-cache"
-FORMAT = 7
+FORMAT = 8
 SHARDS = "0123456789abcdef"
 RACY_SECONDS = 2  # a file changed this recently may change again within the same mtime
 
@@ -89,9 +89,8 @@ class BuildCache:
     raw_outputs: dict[str, tuple] = field(default_factory=dict)  # as saved: see `outputs`
     output_dirs: dict[str, int] = field(default_factory=dict)  # output folder -> its mtime
     last_build: dict[str, Any] = field(default_factory=dict)   # key, summary, clock facts
-    _posts: dict[str, CachedPost] | None = None
+    _posts: Any = None                                           # post_cache.PostStore
     _outputs: dict[str, OutputRecord] | None = None
-    _dirty: set[str] = field(default_factory=set)                # shards of posts to rewrite
     _memo: dict[str, bytes] | None = None                        # digest -> bytes (feeds, .ics)
     _memo_used: set[str] = field(default_factory=set)
     _memo_new: dict[str, bytes] = field(default_factory=dict)    # made by this build
@@ -127,8 +126,10 @@ class BuildCache:
     def _header(self) -> tuple:
         return ("resnetgen-cache", FORMAT, self.code, str(self.site_dir))
 
-    def _read(self, name: str) -> Any:
-        """A cache file: `.pickle`, or `.marshal` for plain data (loads faster)."""
+    def _read(self, name: str, discard: bool = True) -> Any:
+        """A cache file: `.pickle`, or `.marshal` for plain data (loads faster). One that
+        cannot be read discards the whole cache, unless `discard` is False (its reader
+        then does without it)."""
         path = self.folder / name
         if not path.is_file():
             return None
@@ -139,20 +140,26 @@ class BuildCache:
                 else:
                     header = pickle.load(handle)
                 if header != self._header():
-                    self._discard(f"{name} was made by other code or for another site")
+                    if discard:
+                        self._discard(f"{name} was made by other code or for another site")
                     return None
                 return data if name.endswith(".marshal") else pickle.load(handle)
         except Exception:  # truncated, garbled or foreign: never trusted
-            self._discard(f"{name} could not be read")
+            if discard:
+                self._discard(f"{name} could not be read")
             return None
 
     def _discard(self, reason: str) -> None:
         self.discarded = reason
-        self.files, self.outputs, self.last_build, self._posts = {}, {}, {}, {}
+        from resnetgen.post_cache import PostStore  # noqa: PLC0415
+        self.files, self.outputs, self.last_build = {}, {}, {}
+        self._posts = PostStore(self)
         self.raw_outputs, self.output_dirs = {}, {}
         for name in ("index.pickle", "memo.pickle", "links.pickle", "linkindex.pickle",
                      "linkindex.marshal", *(f"memo-{shard}.pickle" for shard in SHARDS),
-                     *(f"posts-{shard}.pickle" for shard in SHARDS)):
+                     *(f"posts-{shard}.pickle" for shard in SHARDS),
+                     *(f"posts-{shard}.marshal" for shard in SHARDS),
+                     *(f"bodies-{shard}.marshal" for shard in SHARDS)):
             try:
                 (self.folder / name).unlink()
             except OSError:
@@ -171,10 +178,8 @@ class BuildCache:
 
     def save(self) -> None:
         try:
-            for shard in sorted(self._dirty):
-                self._write(f"posts-{shard}.pickle", {path: cached for path, cached in self.posts.items()
-                                                      if _shard(path) == shard})
-            self._dirty.clear()
+            if self._posts is not None:
+                self._posts.save()
             if self._link_index is not None:
                 from resnetgen.linkindex import to_plain  # noqa: PLC0415
                 self._write("linkindex.marshal", to_plain(self._link_index))
@@ -249,30 +254,19 @@ class BuildCache:
 
     # ----- loaded posts --------------------------------------------------------------
     @property
-    def posts(self) -> dict[str, CachedPost]:
-        """Source path -> its cached Post: read on first use. Change it with
-        `set_post` and `keep_posts`, which note what to write back."""
+    def posts(self):
+        """The cached posts (a post_cache.PostStore): read on first use."""
         if self._posts is None:
-            merged: dict[str, CachedPost] = {}
-            for shard in SHARDS:
-                loaded = self._read(f"posts-{shard}.pickle")
-                if loaded is not None and not isinstance(loaded, dict):
-                    self._discard(f"posts-{shard}.pickle has an unexpected shape")
-                if self._posts is not None:  # a bad shard: everything was discarded
-                    return self._posts
-                merged.update(loaded or {})
-            self._posts = merged
+            from resnetgen.post_cache import PostStore  # noqa: PLC0415
+            self._posts = PostStore.load(self)
         return self._posts
 
     def set_post(self, path: str, cached: CachedPost) -> None:
-        self.posts[path] = cached
-        self._dirty.add(_shard(path))
+        self.posts.set(path, cached)
 
     def keep_posts(self, paths: set[str]) -> None:
         """Forget the posts of files that are gone (deleted, renamed)."""
-        for gone in [p for p in self.posts if p not in paths]:
-            del self.posts[gone]
-            self._dirty.add(_shard(gone))
+        self.posts.keep(paths)
 
     def compiled_templates(self) -> Path | None:
         """A folder for Jinja's compiled templates, one per resnetgen code (Jinja checks
@@ -338,6 +332,9 @@ class BuildCache:
 
 def _shard(path: str) -> str:
     return hashlib.blake2b(path.encode(), digest_size=1).hexdigest()[0]
+
+
+shard_of = _shard
 
 
 def _files_under(root: str) -> list[str]:

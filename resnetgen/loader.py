@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from functools import partial
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -90,8 +91,8 @@ class Reading:
         missing: list[tuple[int, str]] = []
         for index, path in enumerate(paths):
             key = self._key(path)
-            cached = self.cache.posts.get(path) if self.cache is not None else None
-            if cached is not None and cached.key == key:
+            cached = self.cache.posts.get(path, key) if self.cache is not None else None
+            if cached is not None:
                 records[index] = Record(cached.post, cached=cached, digest=key)
             else:
                 missing.append((index, key))
@@ -107,7 +108,9 @@ class Reading:
     def _key(self, path: str) -> str:
         if self.cache is None:
             return ""
-        return digest(self.context, path, self.cache.file_digest(self.site_dir / path, path))
+        # Joined, not digested again (10,000 digests: 0.1 s); the path counts (a renamed
+        # file is another post: its URL differs).
+        return f"{self.context}{self.cache.file_digest(self.site_dir / path, path)}\x00{path}"
 
     def _read_one(self, path: str):
         found = Problems()
@@ -135,6 +138,8 @@ class Reading:
                     continue
                 record = Record(post, source=source, digest=record.digest, found=tuple(found))
             todo.append(record)
+        if self.cache is not None:  # a cached body the cache has lost: rendered again
+            self.cache.posts.fallback = partial(self._body_again, links)
         shared = self.config, links
         for record, (post, lookups, found) in zip(
                 todo, parallel_imap(lambda r: _render_one(r, shared), todo)):
@@ -150,6 +155,15 @@ class Reading:
                     self.cache.set_post(path, CachedPost(post, lookups, warnings, record.digest,
                                                          listing))
         return [posts[r.post.source_path] for r in records if r.post.source_path in posts]
+
+
+    def _body_again(self, links: dict[str, str], path: str) -> str:
+        found = Problems()
+        source = read_source(self.site_dir, path, found)
+        post = read_post(source, self.config, self.people, self.urls, found) if source else None
+        if post is None:
+            raise RuntimeError(f"{path} changed during the build: build again")
+        return render_body(source, post, links, self.config, found).body_html
 
 
 def listing_digest(post: Post) -> str:

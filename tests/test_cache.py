@@ -72,7 +72,8 @@ def test_no_cache_writes_no_cache_and_gives_the_same_bytes(rich, tmp_path, capsy
 
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "wrong-shape"])
-@pytest.mark.parametrize("name", ["index.pickle", "posts-*.pickle", "linkindex.marshal"])
+@pytest.mark.parametrize("name", ["index.pickle", "posts-*.marshal", "bodies-*.marshal",
+                                  "linkindex.marshal"])
 def test_corrupt_cache_is_discarded(rich, tmp_path, name, damage):
     build_site(rich)
     post = rich / "content" / "2018" / "winter-chat.md"
