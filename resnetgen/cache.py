@@ -30,7 +30,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 import resnetgen
 
@@ -72,8 +72,8 @@ class CachedPost:
     listing: str = ""               # digest of the Post without its body (see fingerprint)
 
 
-@dataclass(frozen=True)
-class OutputRecord:
+class OutputRecord(NamedTuple):
+    """A tuple: made from the saved plain tuples in one C call each (21,000 at 10k)."""
     key: str        # digest of what this file was made from
     digest: str     # digest of its bytes
     size: int
@@ -198,7 +198,8 @@ class BuildCache:
     def outputs(self) -> dict[str, OutputRecord]:
         """The last build's output files: path -> OutputRecord."""
         if self._outputs is None:
-            self._outputs = {path: OutputRecord(*r) for path, r in self.raw_outputs.items()}
+            make = OutputRecord._make
+            self._outputs = {path: make(r) for path, r in self.raw_outputs.items()}
         return self._outputs
 
     @outputs.setter
@@ -229,6 +230,10 @@ class BuildCache:
             return self._digests[name]
         self._digests[name] = value = self._file_digest(path, name)
         return value
+
+    def file_digest_of(self, name: str) -> str | None:
+        """The digest of a file already digested by this build."""
+        return self._digests.get(name)
 
     def _file_digest(self, path: "Path | str", name: str) -> str:
         st = os.stat(path)  # following links, as reading does

@@ -49,6 +49,14 @@ class LinkIndex:
     fresh: int = 0              # how many paths there were when last numbered afresh
 
 
+def _target_only(is_html: bool, is_redirect: bool, ids: frozenset) -> PageLinks:
+    """PageLinks((), ids, is_html, is_redirect), made in a few steps (11,000 per rebuild)."""
+    page = PageLinks.__new__(PageLinks)
+    page.urls, page.lines, page.ids = (), b"", ids
+    page.is_html, page.is_redirect = is_html, is_redirect
+    return page
+
+
 def _target(page: PageLinks | None) -> tuple:
     return (page.is_html, page.is_redirect, page.ids) if page is not None else _NOT_A_TARGET
 
@@ -74,6 +82,7 @@ class IncrementalLinks:
         self.new_index: LinkIndex | None = None
         self.changed = True                  # whether new_index differs from the old one
         self._old_numbers: dict[str, int] | None = None  # old.paths, path -> number
+        self._old_entries: dict[str, Entry] | None = None  # old.entries, or {}
 
     @property
     def old(self) -> LinkIndex | None:
@@ -91,12 +100,14 @@ class IncrementalLinks:
             if not value:
                 value = data.record.digest if isinstance(data, Previous) else digest(data)
             self.digests[output_path] = value
-        old = self.old.entries.get(output_path) if self.old is not None else None
+        entries = self._old_entries
+        if entries is None:
+            entries = self._old_entries = self.old.entries if self.old is not None else {}
+        old = entries.get(output_path)
         if old is not None and value and old.digest == value:
             self.kept.add(output_path)
             if old.target != _NOT_A_TARGET:  # a target of fragment links: its ids
-                is_html, is_redirect, ids = old.target
-                self.checker.pages[output_path] = PageLinks((), ids, is_html, is_redirect)
+                self.checker.pages[output_path] = _target_only(*old.target)
             return
         self.checker.add(output_path, data.read_bytes() if isinstance(data, Previous) else data,
                          extracted)

@@ -142,13 +142,21 @@ def from_plain(plain: "tuple | bytes", body) -> Post:
         aliases=aliases,
         chat=None if chat is None else Chat(_from_moment(chat[0]), _from_moment(chat[1]),
                                             *chat[2:]),
-        hosts=tuple(Person(*host) for host in hosts),
+        hosts=tuple(_PEOPLE.get(host) or _person_of(host) for host in hosts),
         paper=None if paper is None else Paper(*paper), questions=questions, author=author,
         image=image,
         comments=tuple(Comment(author, _from_moment(moment), html)
                        for author, moment, html in comments),
         extra=extra, facts=None if facts is None else SourceFacts(*facts))
     return post
+
+
+_PEOPLE: dict[tuple, Person] = {}  # the same few hosts on thousands of posts: made once
+
+
+def _person_of(plain: tuple) -> Person:
+    person = _PEOPLE[plain] = Person(*plain)
+    return person
 
 
 def problems_to_plain(problems: tuple) -> tuple:
