@@ -32,9 +32,9 @@ SHARDS = "0123456789abcdef"
 class PostStore:
     def __init__(self, cache: "BuildCache"):
         self.cache = cache
-        self.records: dict[str, tuple] = {}       # path -> plain record, as read
+        self.records: dict[str, tuple] = {}       # path -> plain record, as read, till decoded
+        self.known: set[str] = set()              # paths of the records read
         self.used: dict[str, CachedPost] = {}     # decoded or made by this build
-        self.fresh: set[str] = set()              # made by this build: encoded on save
         self.dirty: set[str] = set()              # shards to write back
         self._bodies: dict[str, dict] = {}        # shard -> {path: (key, body)}, as read
         self.fallback: Callable[[str], str] | None = None  # path -> body, made afresh
@@ -50,6 +50,7 @@ class PostStore:
             if cache.discarded:
                 return cls(cache)
             store.records.update(loaded or {})
+        store.known = set(store.records)
         return store
 
     def get(self, path: str, key: str) -> "CachedPost | None":
@@ -60,6 +61,7 @@ class PostStore:
         record = self.records.get(path)
         if record is None or type(record) is not tuple or len(record) != 5 or record[0] != key:
             return None
+        del self.records[path]  # decoded: the Post holds it now (16 MiB at 10k posts)
         try:
             _, listing, lookups, warnings, plain = record
             post = from_plain(plain, Later(partial(self.body, path, key)))
@@ -75,13 +77,13 @@ class PostStore:
 
     def set(self, path: str, cached: "CachedPost") -> None:
         self.used[path] = cached
-        self.fresh.add(path)
         self.dirty.add(shard_of(path))
 
     def keep(self, paths: set[str]) -> None:
         """Forget the posts of files that are gone (deleted, renamed)."""
-        for gone in [p for p in self.records if p not in paths]:
-            del self.records[gone]
+        for gone in [p for p in self.known if p not in paths]:
+            self.known.discard(gone)
+            self.records.pop(gone, None)
             self.used.pop(gone, None)
             self.dirty.add(shard_of(gone))
 
@@ -107,16 +109,13 @@ class PostStore:
             for path, cached in self.used.items():
                 if shard_of(path) != shard:
                     continue
-                if path in self.fresh:
-                    warnings = cached.warnings
-                    try:
-                        warnings = problems_to_plain(warnings)
-                    except Exception:
-                        warnings = pickle.dumps(warnings, pickle.HIGHEST_PROTOCOL)
-                    posts[path] = (cached.key, cached.listing, cached.lookups, warnings,
-                                   to_plain(cached.post))
-                else:
-                    posts[path] = self.records[path]
+                # A decoded post encodes to the record it came from (and so is not kept).
+                try:
+                    warnings = problems_to_plain(cached.warnings)
+                except Exception:
+                    warnings = pickle.dumps(cached.warnings, pickle.HIGHEST_PROTOCOL)
+                posts[path] = (cached.key, cached.listing, cached.lookups, warnings,
+                               to_plain(cached.post))
                 bodies[path] = (cached.key, cached.post.body_html)
             self.cache._write(f"posts-{shard}.marshal", posts)
             self.cache._write(f"bodies-{shard}.marshal", bodies)

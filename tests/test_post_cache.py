@@ -48,6 +48,7 @@ def test_every_post_of_the_rich_site_comes_back_exactly():
         assert isinstance(plain, tuple), post.source_path  # no fallback needed here
         back = from_plain(plain, post.body_html)
         assert _same(back, post)
+        assert to_plain(back) == plain  # a decoded post is saved again as it was read
         assert back.date.tzinfo is post.date.tzinfo  # the same zone, not an equal offset
         assert type(back.hosts) is tuple and all(type(h) is type(post.hosts[0]) for h in back.hosts)
 
