@@ -166,7 +166,7 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
         incremental.finish(staged.records, {
             "pages": report.pages, "briefings": report.briefings, "files": report.files,
             "warnings": report.warnings, "links": report.links},
-            [p.chat.end for p in site.briefings])
+            [p.chat.end for p in site.briefings], None if staged.listed else staged.staged)
     report.seconds = time.perf_counter() - started
     return report
 

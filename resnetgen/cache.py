@@ -37,7 +37,7 @@ from typing import Any, Callable, NamedTuple
 import resnetgen
 
 CACHE_DIR = ".resnetgen-cache"
-FORMAT = 9
+FORMAT = 10
 SHARDS = "0123456789abcdef"
 RACY_SECONDS = 2  # a file changed this recently may change again within the same mtime
 
@@ -72,6 +72,7 @@ class CachedPost:
     warnings: tuple                 # problems of the warning kind, replayed on reuse
     key: str                        # digest of everything this record was made from
     listing: str = ""               # digest of the Post without its body (see fingerprint)
+    digest: str = ""                # of key and lookups: the post's digest (see loader)
 
 
 class OutputRecord(NamedTuple):

@@ -131,7 +131,7 @@ class Reading:
             if cached is not None and all(links.get(k) == v for k, v in cached.lookups):
                 problems.extend(cached.warnings)
                 posts[record.post.source_path] = cached.post
-                self.digests[record.post.source_path] = digest(cached.key, cached.lookups)
+                self.digests[record.post.source_path] = cached.digest
                 self.listing_digests[record.post.source_path] = cached.listing
                 continue
             if record.source is None:  # cached, but a link it uses has moved: read again
@@ -156,7 +156,7 @@ class Reading:
                 if not any(p.severity == ERROR for p in found):
                     warnings = record.found + tuple(found)
                     self.cache.set_post(path, CachedPost(post, lookups, warnings, record.digest,
-                                                         listing))
+                                                         listing, self.digests[path]))
         return [posts[r.post.source_path] for r in records if r.post.source_path in posts]
 
 

@@ -59,20 +59,20 @@ class PostStore:
         if cached is not None:
             return cached if cached.key == key else None
         record = self.records.get(path)
-        if record is None or type(record) is not tuple or len(record) != 5 or record[0] != key:
+        if record is None or type(record) is not tuple or len(record) != 6 or record[0] != key:
             return None
         del self.records[path]  # decoded: the Post holds it now (16 MiB at 10k posts)
         try:
-            _, listing, lookups, warnings, plain = record
+            _, listing, lookups, warnings, plain, post_digest = record
             post = from_plain(plain, Later(partial(self.body, path, key)))
             warnings = (pickle.loads(warnings) if type(warnings) is bytes
                         else problems_from_plain(warnings))
-            if post.source_path != path or type(lookups) is not tuple:
+            if post.source_path != path or type(lookups) is not tuple or type(post_digest) is not str:
                 raise ValueError
         except Exception:  # a record of the wrong shape: read the file again
             self.dirty.add(shard_of(path))
             return None
-        self.used[path] = cached = CachedPost(post, lookups, warnings, key, listing)
+        self.used[path] = cached = CachedPost(post, lookups, warnings, key, listing, post_digest)
         return cached
 
     def set(self, path: str, cached: "CachedPost") -> None:
@@ -115,7 +115,7 @@ class PostStore:
                 except Exception:
                     warnings = pickle.dumps(cached.warnings, pickle.HIGHEST_PROTOCOL)
                 posts[path] = (cached.key, cached.listing, cached.lookups, warnings,
-                               to_plain(cached.post))
+                               to_plain(cached.post), cached.digest)
                 bodies[path] = (cached.key, cached.post.body_html)
             self.cache._write(f"posts-{shard}.marshal", posts)
             self.cache._write(f"bodies-{shard}.marshal", bodies)
