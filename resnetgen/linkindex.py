@@ -3,7 +3,8 @@
 The result is exactly that of checking every link (linkcheck.LinkChecker), because:
 - the index is saved only by a build whose link check passed (or ran no check: the
   index then stays that of the last build that passed), so in the indexed build every
-  link of every page was valid;
+  link of every page was valid; any such index will do, not only the last one, and
+  a build that changed only a few pages keeps the one it has (see STALE_PAGES);
 - a link's validity depends only on the site's address, the set of files written
   (its candidates: `x`, or `x/index.html` for `/x`) and, for a `#fragment`, the ids of
   the page it leads to (and whether that page is HTML or a redirect).
@@ -27,6 +28,10 @@ from resnetgen.problems import Problems
 from resnetgen.writer import Previous
 
 SLACK = 1000  # numbered paths beyond twice those of the last renumbering, before renumbering
+# The index is saved again (7 MB at 10,000 posts) only when files appeared or went, or
+# more than this many pages (or their links) differ from it: until then, those pages
+# are read and checked again on each build, as any page whose bytes changed is.
+STALE_PAGES, STALE_LINKS = 8, 1000
 _NOT_A_TARGET = (False, False, frozenset())  # what a fragment link sees in a non-page
 
 
@@ -80,7 +85,7 @@ class IncrementalLinks:
         self.kept: set[str] = set()          # same bytes as in the index: links not read
         self.links = 0
         self.new_index: LinkIndex | None = None
-        self.changed = True                  # whether new_index differs from the old one
+        self.changed = True                  # whether to save new_index (see STALE_PAGES)
         self._old_numbers: dict[str, int] | None = None  # old.paths, path -> number
         self._old_entries: dict[str, Entry] | None = None  # old.entries, or {}
 
@@ -176,8 +181,13 @@ class IncrementalLinks:
         if old is None:
             fresh = len(numbers)
         written = frozenset(self.checker.written)
-        self.changed = (self.old is None or written != self.old.written
-                        or entries != self.old.entries)
+        if self.old is None or old is None or written != self.old.written \
+                or entries.keys() != self.old.entries.keys():
+            self.changed = True
+        else:  # an index a few pages behind stays valid: those pages are read again
+            stale = [path for path, entry in entries.items() if self.old.entries[path] != entry]
+            self.changed = (len(stale) > STALE_PAGES
+                            or sum(entries[path].links for path in stale) > STALE_LINKS)
         self.new_index = LinkIndex(self.checker.base_url, written, entries, tuple(numbers), fresh)
 
 
