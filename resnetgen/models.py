@@ -6,6 +6,7 @@ they can never disagree.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable
@@ -77,8 +78,19 @@ class Later:
         self.make = make
 
 
+class Packed(bytes):
+    """Text kept zlib-compressed in a LazyText field, inflated when first read."""
+
+    def text(self) -> str:
+        return zlib.decompress(self).decode("utf-8")
+
+
+def packed(text: str) -> Packed:
+    return Packed(zlib.compress(text.encode("utf-8"), 1))
+
+
 class LazyText:
-    """A str field of a frozen dataclass that may be given as a Later."""
+    """A str field of a frozen dataclass that may be given as a Later or Packed."""
 
     def __set_name__(self, owner, name: str) -> None:
         self.slot = "_" + name
@@ -89,6 +101,8 @@ class LazyText:
         value = record.__dict__[self.slot]
         if type(value) is Later:
             value = record.__dict__[self.slot] = value.make()
+        if type(value) is Packed:  # inflated for each use: kept small where it is kept
+            return value.text()
         return value
 
     def __set__(self, record, value) -> None:
@@ -123,10 +137,19 @@ class Post:
     facts: SourceFacts | None = field(default=None, hash=False, compare=False, repr=False)
 
     def __getstate__(self) -> dict:
-        """Pickled with its body, never with a Later (which knows how to read it here)."""
+        """Pickled with its body (maybe Packed), never with a Later (which knows how to
+        read it here only)."""
         state = dict(self.__dict__)
-        state["_body_html"] = self.body_html
+        if type(state["_body_html"]) is Later:
+            state["_body_html"] = self.body_html
         return state
+
+    def packed_body(self) -> bytes:
+        """The body compressed (see Packed), as the build cache keeps it."""
+        value = self.__dict__["_body_html"]
+        if type(value) is Later:
+            value = self.__dict__["_body_html"] = value.make()
+        return bytes(value) if type(value) is Packed else bytes(packed(value))
 
     def without_body(self) -> "Post":
         return replace(self, body_html="")

@@ -4,7 +4,7 @@ a digest of the path, so an edit rewrites one sixteenth of them).
 - posts: per source file, (key, listing digest, links looked up, warnings, the Post
   without its body as plain data: see post_codec). Read whole on a rebuild, decoded
   only where the key still matches.
-- bodies: per source file, (key, rendered body). Never read whole: a cached Post's
+- bodies: per source file, (key, rendered body, zlib-compressed). Never read whole: a cached Post's
   body is a models.Later, read from its shard by the process that shows it (the render
   worker of its page, the feeds), so a rebuild's main process holds no bodies.
 
@@ -20,7 +20,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Callable
 
 from resnetgen.cache import CachedPost, shard_of
-from resnetgen.models import Later
+from resnetgen.models import Later, Packed
 from resnetgen.post_codec import from_plain, problems_from_plain, problems_to_plain, to_plain
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ class PostStore:
             self.used.pop(gone, None)
             self.dirty.add(shard_of(gone))
 
-    def body(self, path: str, key: str) -> str:
+    def body(self, path: str, key: str) -> "str | Packed":
         """A cached post's body: from its shard, else rendered again."""
         shard = shard_of(path)
         bodies = self._bodies.get(shard)
@@ -95,8 +95,8 @@ class PostStore:
             loaded = self.cache._read(f"bodies-{shard}.marshal", discard=False)
             bodies = self._bodies[shard] = loaded if isinstance(loaded, dict) else {}
         entry = bodies.get(path)
-        if type(entry) is tuple and len(entry) == 2 and entry[0] == key and type(entry[1]) is str:
-            return entry[1]
+        if type(entry) is tuple and len(entry) == 2 and entry[0] == key and type(entry[1]) is bytes:
+            return Packed(entry[1])  # inflated where shown (the shard's CRC vouches for it)
         if self.fallback is None:
             raise RuntimeError(f"the cached body of {path} cannot be read")
         return self.fallback(path)
@@ -116,7 +116,7 @@ class PostStore:
                     warnings = pickle.dumps(cached.warnings, pickle.HIGHEST_PROTOCOL)
                 posts[path] = (cached.key, cached.listing, cached.lookups, warnings,
                                to_plain(cached.post), cached.digest)
-                bodies[path] = (cached.key, cached.post.body_html)
+                bodies[path] = (cached.key, cached.post.packed_body())
             self.cache._write(f"posts-{shard}.marshal", posts)
             self.cache._write(f"bodies-{shard}.marshal", bodies)
         self.dirty.clear()

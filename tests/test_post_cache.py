@@ -102,3 +102,16 @@ def test_lost_bodies_are_rendered_again(rich, tmp_path):
     assert built == snapshot(clean / "output")
     page = next((rich / "output").rglob("winter-chat/index.html")).read_text()
     assert BeautifulSoup(page, "html.parser").find("main").get_text(strip=True)
+
+
+def test_bodies_are_held_compressed_and_read_as_text():
+    import pickle
+    from resnetgen.models import Packed
+    posts = _posts(RICH)
+    assert all(type(p.__dict__["_body_html"]) is Packed for p in posts)
+    post = next(p for p in posts if "winter" in p.source_path)
+    text = post.body_html
+    assert isinstance(text, str) and "<p>" in text
+    assert len(post.__dict__["_body_html"]) < len(text.encode())
+    copy = pickle.loads(pickle.dumps(post))
+    assert copy.body_html == text and copy == post
