@@ -270,24 +270,29 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
 def site_wide_outputs(site: Site, incremental: Incremental | None,
                       in_worker=None) -> tuple[list, list, tuple | None]:
     """Calendar and feeds, each kept from the last build when no post, setting or code
-    changed (and, piece by piece, when only some posts did): (outputs, problems, the
+    changed (and, file by file, when only some posts did): (outputs, problems, the
     cache's new state). Each output made is staged and read for links here, by
     `in_worker`: its bytes (50 MB at 10,000 posts) never travel to the main process,
-    which gets None in their place and the (links, Written) of `all_outputs`' `done`."""
-    from resnetgen.feeds import feed_files
+    which gets None in their place and the (links, Written) of `all_outputs`' `done`.
+    A file kept is the previous build's: its links are the link index's."""
+    from resnetgen.feeds import feed_outputs
 
     found = Problems()
-    memo = incremental.memo if incremental else no_memo
 
-    def make_calendar(problems: Problems):
-        from resnetgen.calendar import calendar_files  # icalendar: ~0.1 s to import,
-        return calendar_files(site, problems, memo)    # so only when the calendar is made
+    def make_calendar(problems: Problems, output):
+        from resnetgen.calendar import calendar_outputs  # icalendar: ~0.1 s to import,
+        # so only when the calendar is made. An event is kept in the cache's memo (for
+        # events.ics, remade whenever a chat changes); as the calendar, it never reads
+        # a post's body.
+        memo = ((lambda what, make: incremental.memo(what, make, bodies=False))
+                if incremental else no_memo)
+        return calendar_outputs(site, problems, memo, output=output)
     # The calendar reads a post's fields, never its text: a paragraph edited leaves it
     # as it was (tests/test_incremental.py's paragraph edits would see it otherwise).
     made = chain(site_wide(incremental, "calendar", found,    # events.ics, one .ics per chat
                            make_calendar, bodies=False),
                  site_wide(incremental, "feeds", found,       # RSS and Atom: all, per tag, chats
-                           lambda f: feed_files(site, memo)))
+                           lambda problems, output: feed_outputs(site, output)))
     outputs = [(path, None, key, in_worker(path, data, key))
                if in_worker is not None and not isinstance(data, Previous)
                else (path, data, key, None) for path, data, key in made]
@@ -296,8 +301,11 @@ def site_wide_outputs(site: Site, incremental: Incremental | None,
 
 def site_wide(incremental: Incremental | None, name: str, problems: Problems, make,
               bodies: bool = True) -> Iterator[tuple[str, "bytes | Previous", str]]:
+    """`make(problems, output)`'s files (see resnetgen.outputs): with the cache, those
+    unchanged since the last build are its files."""
     if incremental is None:
-        yield from ((path, data, "") for path, data in make(problems))
+        from resnetgen.outputs import made_now
+        yield from make(problems, made_now)
     else:
         yield from incremental.site_wide(name, problems, make, bodies)
 

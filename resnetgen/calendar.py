@@ -7,12 +7,13 @@ Two kinds of file come from the same mapping, post -> event:
 - one `<slug>.ics` beside each briefing's page, for "add this chat", with
   METHOD:PUBLISH and the optional reminder of site.toml's [calendar].
 
-Serialisation (CRLF, folding at 75 octets between characters, TEXT escaping) is
-icalendar's; nothing here writes iCalendar syntax by hand. For speed, an event is not
-serialised as a whole by `Component.to_ical`: each property, typed up front, becomes
-its content line through icalendar's `Contentline`, the lines every chat shares are
-made once, and the lines are put in the order `Component.to_ical` puts them
-(tests/test_calendar_fast.py checks the bytes are the same as the whole event's).
+Serialisation (TEXT escaping, parameters, date-times) is icalendar's; nothing here
+escapes or formats a value by hand. For speed, an event is not serialised as a whole by
+`Component.to_ical`: each property, typed up front, becomes its content line as
+icalendar's `Contentline` would write it (name, parameters and value joined, folded at
+75 octets: see content_line, fold_line), the lines every chat shares are made once, and
+the lines are put in the order `Component.to_ical` puts them (tests/test_calendar_fast.py
+checks the bytes are the same as the whole event's).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from icalendar import (Alarm, Calendar, Conference, Event, Timezone, vCategory, 
                        vDuration, vInt, vText, vUri)
 from icalendar.caselessdict import canonsort_keys
 from icalendar.parser import content_line as _content_line
-from icalendar.parser.content_line import Contentline
+from icalendar.parser import Parameters
+from icalendar.parser_tools import to_unicode
 from icalendar.timezone import tzid as _tzid
 from icalendar.timezone import tzp
 
@@ -36,6 +38,7 @@ from resnetgen.cache import no_memo
 from resnetgen.calendar_links import calendar_name
 from resnetgen.chat_text import clean
 from resnetgen.models import Post
+from resnetgen.outputs import Output, made_now
 from resnetgen.problems import Problems
 from resnetgen.site import Site
 from resnetgen.urls import CALENDAR_ROUTE, EVENTS_ROUTE, chat_calendar_route
@@ -74,31 +77,44 @@ _tzid.get_equivalent_tzids = lru_cache(maxsize=256)(_tzid.get_equivalent_tzids)
 def calendar_files(site: Site, problems: Problems,
                    memo: Callable[[object, Callable[[], bytes]], bytes] = no_memo,
                    made: Mapping[str, bytes] | None = None) -> Iterator[tuple[str, bytes]]:
-    """(output path, bytes): events.ics, then one .ics per briefing.
+    """(output path, bytes): events.ics, then one .ics per briefing (see calendar_outputs)."""
+    for path, data, _ in calendar_outputs(site, problems, memo, made):
+        yield path, data
+
+
+def calendar_outputs(site: Site, problems: Problems,
+                     memo: Callable[[object, Callable[[], bytes]], bytes] = no_memo,
+                     made: Mapping[str, bytes] | None = None, output: Output = made_now
+                     ) -> Iterator[tuple]:
+    """`output(path, what, make)` of events.ics, then of one .ics per briefing.
 
     Drafts (present only in a --drafts preview) get their own file, so the preview's
     links work, but never enter the calendar subscribers see. Each event is made and
     serialised once, and used in both files. `memo(what, make)` may return what `make()`
     returned for the same `what` in an earlier build (the build cache's; each depends
     on its post and the settings only). `made`: source path -> `event_ical(site, post)`
-    of the posts whose event was made already (by worker processes, say)."""
-    check_uids(list(site.briefings), site, problems)
+    of the posts whose event was made already (by worker processes, say). `output` may
+    keep a chat's file from the last build instead of making it (`what` the same)."""
+    briefings = site.briefings  # a walk of every post: once
+    check_uids(list(briefings), site, problems)
     made = made or {}
 
     def event(post: Post) -> bytes:
         return made.get(post.source_path) or event_ical(site, post)
 
     events = {post.source_path: memo(("event", post), lambda post=post: event(post))
-              for post in site.briefings}
-    chats = sorted((p for p in site.briefings if not p.draft),
+              for post in briefings}
+    chats = sorted((p for p in briefings if not p.draft),
                    key=lambda p: (p.chat.start, p.source_path))
-    yield CALENDAR_ROUTE, with_components(
+    # events.ics is made from the chats subscribers see, in its order: a post that is no
+    # chat (or a draft) changed, it is kept.
+    yield output(CALENDAR_ROUTE, ("events", *chats), lambda: with_components(
         site_calendar(site, chats),
         [*timezones(chats, always=site.config.timezone),
-         *(events[p.source_path] for p in chats)])
-    for post in site.briefings:
-        yield chat_calendar_path(site, post), memo(
-            ("chat", post), lambda post=post: chat_calendar(site, post, events[post.source_path]))
+         *(events[p.source_path] for p in chats)]))
+    for post in briefings:
+        yield output(chat_calendar_path(site, post), ("chat", post),
+                     lambda post=post: chat_calendar(site, post, events[post.source_path]))
 
 
 def with_components(calendar: Calendar | bytes, components: list[bytes],
@@ -212,8 +228,8 @@ def chat_event(site: Site, post: Post) -> Event:
 
 def event_ical(site: Site, post: Post) -> bytes:
     """`chat_event(site, post).to_ical()`, the same bytes, in a fraction of the time: the
-    content lines most chats share are made once, the others each by icalendar's
-    Contentline (escaping, parameters, folding), in the order Component.to_ical sorts
+    content lines most chats share are made once, the others each as icalendar's
+    Contentline writes them (see content_line), in the order Component.to_ical sorts
     them. A pure function of the post and the settings: worker processes may call it."""
     lines, made = {}, {}
     for name, kind, value in event_fields(site, post):
@@ -231,8 +247,30 @@ def event_ical(site: Site, post: Post) -> bytes:
 
 
 def content_line(name: str, value) -> bytes:
-    """One property, as Component.to_ical writes it."""
-    return Contentline.from_parts(name, value.params, value).to_ical() + CRLF
+    """One property, as Component.to_ical writes it: `Contentline.from_parts(name,
+    value.params, value).to_ical()`, without building the Contentline (a str subclass
+    checked and converted again on the way): the value's and the parameters' text are
+    icalendar's, joined as from_parts joins them, folded as Contentline.to_ical folds."""
+    text = to_unicode(value.to_ical())
+    params = value.params
+    if params:
+        written = params_ical(params)
+        if written:
+            return fold_line(f"{name};{written}:{text}").encode("utf-8") + CRLF
+    return fold_line(f"{name}:{text}").encode("utf-8") + CRLF
+
+
+def params_ical(params) -> str:
+    """A property's parameters as icalendar writes them; those every chat in a zone
+    shares (TZID=Europe/London) are written once."""
+    if len(params) == 1 and "TZID" in params:
+        return _tzid_ical(params["TZID"])
+    return to_unicode(params.to_ical(sorted=True))
+
+
+@lru_cache(maxsize=256)
+def _tzid_ical(tzid: str) -> str:
+    return to_unicode(Parameters({"TZID": tzid}).to_ical(sorted=True))
 
 
 @lru_cache(maxsize=1024)
@@ -282,10 +320,15 @@ def timezones(chats: list[Post], always: str = "") -> list[bytes]:
     """A VTIMEZONE for every zone used (and `always`: a calendar must hold at least one
     component), covering the years of the chats, sorted by name so the output never
     depends on a set's order."""
-    years = [y for p in chats for y in (p.chat.start.year, p.chat.end.year)]
+    tzids = {always} if always else set()
+    years = set()
+    for post in chats:  # one walk: events.ics lists every chat of the site
+        chat = post.chat
+        tzids.add(chat.timezone)
+        years.add(chat.start.year)
+        years.add(chat.end.year)
     first = date(min(years, default=2000), 1, 1)
     last = date(max(years, default=first.year) + 1, 1, 1)
-    tzids = {p.chat.timezone for p in chats} | ({always} if always else set())
     return [vtimezone(tzid, first, last) for tzid in sorted(tzids)]
 
 

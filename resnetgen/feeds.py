@@ -15,16 +15,17 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable, Iterator
+from itertools import islice
+from typing import Iterator
 from urllib.parse import urljoin
 
 import lxml.html
 from feedgen.feed import FeedGenerator
 
 from resnetgen import __version__, chat_text
-from resnetgen.cache import no_memo
 from resnetgen.chat_text import clean
 from resnetgen.models import Post
+from resnetgen.outputs import Output, made_now
 from resnetgen.site import Site
 from resnetgen.urls import (BRIEFINGS_FEED_FOLDER, EVENTS_ROUTE, LEGACY_FEED_ROUTE,
                             chat_calendar_route, feed_route, tag_feed_folder)
@@ -41,29 +42,39 @@ class FeedSpec:
     posts: tuple[Post, ...]     # newest first, already cut to the configured number
 
 
-def feed_files(site: Site, memo: Callable[[object, Callable[[], bytes]], bytes] = no_memo,
-               ) -> Iterator[tuple[str, bytes]]:
-    """(output path, bytes) for every feed of the site. `memo(what, make)` may return what
-    `make()` returned for the same `what` in an earlier build (the build cache's)."""
+def feed_files(site: Site) -> Iterator[tuple[str, bytes]]:
+    """(output path, bytes) for every feed of the site."""
+    for path, data, _ in feed_outputs(site):
+        yield path, data
+
+
+def feed_outputs(site: Site, output: Output = made_now) -> Iterator[tuple]:
+    """`output(path, what, make)` of every feed of the site: `output` may keep a feed
+    from the last build instead of making it (`what` the same)."""
     htmls: dict[str, str] = {}  # a post's entry text, made once for all the feeds it is in
     for spec in feed_specs(site):
         made_from = (spec, None if spec.posts else newest_change(site))
-        yield feed_route(spec.folder, "rss"), memo(("rss", made_from),
-                                                   lambda: make_feed(site, spec, "rss", htmls))
-        atom = memo(("atom", made_from), lambda: make_feed(site, spec, "atom", htmls))
-        yield feed_route(spec.folder, "atom"), atom
+        yield output(feed_route(spec.folder, "rss"), ("rss", made_from),
+                     lambda: make_feed(site, spec, "rss", htmls))
+        atom: list[bytes] = []  # made once for both its addresses, if either needs it
+
+        def make_atom() -> bytes:
+            if not atom:
+                atom.append(make_feed(site, spec, "atom", htmls))
+            return atom[0]
+        yield output(feed_route(spec.folder, "atom"), ("atom", made_from), make_atom)
         if spec.folder == "":
             # Blogger's address has no extension; GitHub Pages serves it as
             # application/octet-stream, which feed readers accept by content.
-            yield LEGACY_FEED_ROUTE, atom
+            yield output(LEGACY_FEED_ROUTE, ("atom", made_from), make_atom)
 
 
 def feed_specs(site: Site) -> Iterator[FeedSpec]:
     config = site.config
     count = max(config.feeds.items, 1)
 
-    def newest(posts) -> tuple[Post, ...]:
-        return tuple(p for p in posts if not p.draft)[:count]
+    def newest(posts) -> tuple[Post, ...]:  # the first `count`: never a walk of them all
+        return tuple(islice((p for p in posts if not p.draft), count))
 
     yield FeedSpec("", config.title, config.description, "", newest(site.posts))
     yield FeedSpec(BRIEFINGS_FEED_FOLDER, f"{config.title}: tweetchat briefings",

@@ -100,12 +100,13 @@ class Fingerprints:
         self._listed: dict[int, str] = {}   # ... and without its body, for listings
         self._tokens = self._full
 
-    def page_key(self, page) -> str:
+    def page_key(self, page, bodies: bool = True) -> str:
         """`page`: a Page (its template says whether bodies count), or anything else
-        (a piece of a feed or calendar: whole posts count)."""
+        (a piece of a feed or calendar: whole posts count, or without `bodies`, all
+        of each post but its body)."""
         template = getattr(page, "template", None)
-        listing = (self.body_readers is not None and isinstance(template, str)
-                   and template not in self.body_readers)
+        listing = not bodies or (self.body_readers is not None and isinstance(template, str)
+                                 and template not in self.body_readers)
         self._tokens = self._listed if listing else self._full
         digests = self.listing_digests if listing else self.post_digests
         parts: list[str] = [self.surface, "L" if listing else "F"]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from resnetgen.cache import BuildCache, digest, folder_mtime, walk_files
 from resnetgen.config import SiteConfig
@@ -124,10 +124,11 @@ class Incremental:
     def page_key(self, page) -> str:
         return self.fingerprints.page_key(page)  # type: ignore[union-attr]
 
-    def memo(self, what: object, make: Callable[[], bytes]) -> bytes:
-        """A piece of a site-wide output (one feed, one calendar event), kept from an earlier
-        build while `what` (walked like a page's context) and the surface are the same."""
-        return self.cache.memo(self.fingerprints.page_key(what), make)  # type: ignore[union-attr]
+    def memo(self, what: object, make: Callable[[], bytes], bodies: bool = True) -> bytes:
+        """A piece of a site-wide output (one calendar event), kept from an earlier build
+        while `what` (walked like a page's context; without `bodies`, posts' bodies left
+        out) and the surface are the same."""
+        return self.cache.memo(self.fingerprints.page_key(what, bodies), make)  # type: ignore[union-attr]
 
     def site_wide_state(self) -> tuple:
         """What making the site-wide outputs changed here: to hand from a worker process."""
@@ -137,26 +138,38 @@ class Incremental:
         self.made, memo = state
         self.cache.adopt_memo(memo)
 
-    def site_wide(self, name: str, problems: Problems,
-                  make: Callable[[Problems], Iterable[tuple[str, bytes]]], bodies: bool = True
+    def site_wide(self, name: str, problems: Problems, make: Callable, bodies: bool = True
                   ) -> Iterator[tuple[str, "bytes | Previous", str]]:
-        """The outputs of `make` (feeds, calendars: made from every post), kept from the
-        last build when no post (`bodies`: nor its body), setting, template or code
-        changed; the problems it reported then are reported again."""
+        """The outputs of `make(problems, output)` (feeds, calendars: made from every
+        post), all kept from the last build when no post (`bodies`: nor its body),
+        setting, template or code changed; the problems it reported then are reported
+        again. Else `make` runs, and each output it names with
+        `output(path, what, make_bytes)` is still the previous build's file when `what`
+        (as in `memo`; None: every post) is the same: neither made nor read again."""
         key = self.fingerprints.output_key(name, bodies)  # type: ignore[union-attr]
         last = self.cache.last_build.get("site_wide", {}).get(name)
         if last is not None and last[0] == key:
-            kept = [(path, self.reuse(path, key)) for path in last[1]]
+            # Every file is as this build would make it: each is kept while untouched,
+            # under the key it was made from.
+            outputs = self.cache.outputs
+            kept = [(path, self.reuse(path, outputs[path].key) if path in outputs else None)
+                    for path in last[1]]
             if all(previous is not None for _, previous in kept):
                 problems.extend(last[2])
                 self.made[name] = last
-                yield from ((path, previous, key) for path, previous in kept)
+                yield from ((path, previous, previous.record.key)  # type: ignore[union-attr]
+                            for path, previous in kept)
                 return
+
+        def output(path: str, what: object, make_bytes: Callable[[], bytes]) -> tuple:
+            made_from = key if what is None else self.fingerprints.page_key(what, bodies)  # type: ignore[union-attr]
+            previous = self.reuse(path, made_from)
+            return path, make_bytes() if previous is None else previous, made_from
         found = Problems()
         paths = []
-        for path, data in make(found):
+        for path, data, made_from in make(found, output):
             paths.append(path)
-            yield path, data, key
+            yield path, data, made_from
         problems.extend(found.items)
         self.made[name] = (key, paths, [p for p in found.items if p.severity != "error"])
 
