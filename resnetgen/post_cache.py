@@ -104,11 +104,14 @@ class PostStore:
     def save(self) -> None:
         """Write back the shards that changed: the posts used by this build only (a file
         changed but not read cleanly again is read again next time)."""
+        by_shard: dict[str, list] = {shard: [] for shard in self.dirty}
+        for path, cached in self.used.items():
+            wanted = by_shard.get(shard_of(path))
+            if wanted is not None:
+                wanted.append((path, cached))
         for shard in sorted(self.dirty):
             posts, bodies = {}, {}
-            for path, cached in self.used.items():
-                if shard_of(path) != shard:
-                    continue
+            for path, cached in by_shard[shard]:
                 # A decoded post encodes to the record it came from (and so is not kept).
                 try:
                     warnings = problems_to_plain(cached.warnings)
