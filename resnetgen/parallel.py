@@ -47,9 +47,11 @@ def parallel_map(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
     return list(parallel_imap(function, items))
 
 
-def parallel_imap(function: Callable[[T], R], items: Sequence[T]) -> Iterator[R]:
+def parallel_imap(function: Callable[[T], R], items: Sequence[T], together: int = 0) -> Iterator[R]:
     """function(item) for each item, in order, yielded as soon as each chunk is done
-    (so a large site's rendered pages are written as they come, not held in memory)."""
+    (so a large site's rendered pages are written as they come, not held in memory).
+    `together`: the first items share work made once per process (listings share their
+    cards), so they go to one worker as one piece when that is a fair share."""
     processes = min(jobs(), len(items) // MIN_ITEMS_PER_PROCESS)
     if processes < 2 or not can_fork():
         yield from (function(item) for item in items)
@@ -59,8 +61,7 @@ def parallel_imap(function: Callable[[T], R], items: Sequence[T]) -> Iterator[R]
     thawed = gc.get_freeze_count() == 0
     gc.freeze()  # objects made so far stay put: forked workers share their memory pages
     try:
-        chunk = max(8, min(256, -(-len(items) // (processes * 8))))
-        ranges = [(start, min(start + chunk, len(items))) for start in range(0, len(items), chunk)]
+        ranges = chunks(len(items), processes, together)
         with multiprocessing.get_context("fork").Pool(processes) as pool:
             for part in pool.imap(_run_range, ranges):
                 yield from part
@@ -68,6 +69,20 @@ def parallel_imap(function: Callable[[T], R], items: Sequence[T]) -> Iterator[R]
         _work = None
         if thawed:  # else the build froze its loaded site itself (see build.quiet_gc)
             gc.unfreeze()
+
+
+def chunks(count: int, processes: int, together: int = 0) -> list[tuple[int, int]]:
+    """(start, end) of each piece of work handed to a worker: about an eighth of a
+    process's share (8 to 256 items). The first `together` items are one piece when they
+    are at most half a process's share. (Pieces shrinking towards the end were tried:
+    they raised the build's peak memory at 10,000 posts from 305 to 335 MB.)"""
+    ranges, start = [], 0
+    if 0 < together <= count // (2 * processes):
+        ranges.append((0, together))
+        start = together
+    size = max(8, min(256, -(-count // (processes * 8))))
+    ranges.extend((first, min(first + size, count)) for first in range(start, count, size))
+    return ranges
 
 
 def _run_range(bounds: tuple[int, int]) -> list:

@@ -37,13 +37,20 @@ def render_pages(site: Site, pages: Sequence[Page], env: jinja2.Environment, sit
     (they stay in the worker: 11,000 pages need not be copied to this process)."""
     reported: set[tuple[str, int]] = set()
     kept = [reuse(page) for page in pages]
-    fresh = [page for page, previous in zip(pages, kept) if previous is None]
-    rendered = parallel_imap(lambda page: _render(site, page, env, site_dir, read_links), fresh)
-    for page, previous in zip(pages, kept):
+    order = work_order(pages, kept)
+    listings = sum(1 for index in order if pages[index].made_from is None)
+    rendered = zip(order, parallel_imap(
+        lambda index: _render(site, pages[index], env, site_dir, read_links), order,
+        together=listings))  # one worker makes every card (cards.py), not each worker
+    early: dict[int, tuple] = {}  # rendered before their turn: (bytes or None, fault, links)
+    for index, (page, previous) in enumerate(zip(pages, kept)):
         if previous is not None:
             yield page.output_path, previous, None
             continue
-        data, fault, links = next(rendered)
+        while index not in early:
+            done, result = next(rendered)
+            early[done] = result
+        data, fault, links = early.pop(index)
         if fault is not None:
             path, line, message, hint = fault
             if (path, line) not in reported:
@@ -51,6 +58,17 @@ def render_pages(site: Site, pages: Sequence[Page], env: jinja2.Environment, sit
                 problems.error(path, line, message, hint)
             continue
         yield page.output_path, data, links
+
+
+def work_order(pages: Sequence[Page], kept: Sequence[Previous | None]) -> list[int]:
+    """The indices of the pages to render, listings first: a tag's, a host's, the archive
+    and the events page list hundreds or thousands of posts each and come after the posts
+    in the site's order; rendered last, they left one worker busy while the other idled.
+    Rendered by one worker, as one piece, their cards are made once, not once a worker.
+    Each result still comes out in the site's order (`render_pages` keeps the early ones,
+    which are small when the bytes stay in the workers)."""
+    fresh = [index for index, previous in enumerate(kept) if previous is None]
+    return sorted(fresh, key=lambda index: pages[index].made_from is not None)  # stable
 
 
 def _render(site: Site, page: Page, env: jinja2.Environment, site_dir: Path,

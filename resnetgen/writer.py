@@ -53,6 +53,7 @@ class StagedOutput:
         self.folders = folders or {}        # ... and its folders' mtimes, if it held only those
         self.records: dict[str, OutputRecord] = {}   # this build's files, for the next one
         self.staging = output_dir.parent / f".{output_dir.name}.staging"
+        self._staging = str(self.staging)   # a str: paths joined once per file, not by pathlib
         self.previous = output_dir if output_dir.is_dir() else None
         self.paths: set[str] = set()        # every file of this build
         self.staged: list[str] = []         # those that are new or changed
@@ -84,10 +85,9 @@ class StagedOutput:
         value = digest(data) if self.manifest is not None else ""
         if old is not None and self._unchanged(old, output_path, value, lambda: _same_bytes(old, data)):
             return Written(value, False, self._make_record(old, key, value))
-        target = self.staging / output_path
-        _make_folder(target.parent)
-        target.write_bytes(data)
-        return Written(value, True, self._make_record(target, key, value))
+        st = write_file(f"{self._staging}/{output_path}", data)
+        return Written(value, True, None if self.manifest is None else
+                       OutputRecord(key, value, st.st_size, st.st_mtime_ns, st.st_ino))
 
     def write(self, output_path: str, data: "bytes | Previous", key: str = "",
               written: Written | None = None) -> str:
@@ -197,6 +197,28 @@ class StagedOutput:
 
     def discard(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
+
+
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def write_file(path: str, data: bytes) -> os.stat_result:
+    """Write a new file and return its stat, with the fewest system calls: open (making
+    its folder only when the open says it is missing), write, fstat, close. Pathlib's
+    write_bytes and a stat after it cost four calls more per file (isatty, lseek, fstat,
+    stat) and ~20 us of Python; a build writes 21,000 files at 10,000 posts."""
+    try:
+        fd = os.open(path, _CREATE, 0o666)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd = os.open(path, _CREATE, 0o666)
+    try:
+        view, written = memoryview(data), 0
+        while written < len(data):  # a regular file takes it in one call; be sure anyway
+            written += os.write(fd, view[written:])
+        return os.fstat(fd)
+    finally:
+        os.close(fd)
 
 
 def _make_folder(folder: Path) -> None:

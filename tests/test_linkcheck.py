@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+from unittest import mock
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from resnetgen import linkcheck
 from resnetgen.cli import main
 from resnetgen.linkcheck import LinkChecker, extract, srcset_urls
 from resnetgen.problems import SiteError
@@ -137,7 +142,7 @@ def test_a_broken_link_in_a_post_stops_the_build_naming_page_link_and_source(sit
 def test_a_broken_link_in_a_template_is_reported_once_with_a_count(site, tmp_path):
     folder = site({"content/2018/a-post.md": POST.format(extra=""),
                    "templates/base.html": (REPO / "themes/default/templates/base.html")
-                   .read_text().replace("{{ url('people/') }}", "{{ url('hosts/') }}")})
+                   .read_text().replace("{{ 'people/' | url }}", "{{ url('hosts/') }}")})
     with pytest.raises(SiteError) as caught:
         build_site(folder)
     [problem] = caught.value.problems
@@ -164,3 +169,47 @@ def test_the_rich_site_and_the_real_content_have_no_broken_links(tmp_path):
         shutil.copytree(source / "content", folder / "content")
         report = build_site(folder)
         assert report.links > 10 * report.pages  # menus, footers, canonical links, sitemap
+
+
+_URL_PARTS = st.sampled_from(["http://", "https://", "HTTPS://", "webcal://", "//", "/", "",
+                              "example.org", "EXAMPLE.org", "other.example", "example.org:8080",
+                              "u@example.org", "[::1]", "exämple.org", "/blog/", "x/", "a b",
+                              "\t", "\n", "?q=1", "#h", "#", "%41", "..", "/./", "blog",
+                              "index.html", "mailto:a@b.c", ":", "@", "\u00e9"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_URL_PARTS, max_size=6).map("".join))
+def test_the_shortcut_for_other_sites_links_changes_no_answer(url):
+    """`_target` answers another site's http(s) link without urljoin: the same answer as
+    the long way (the shortcut turned off), whatever the URL."""
+    links = checker({"index.html": "", "x/index.html": "", "a/b/index.html": ""})
+
+    def answer(page_url):
+        try:
+            return links._target(url, page_url, "example.org", "/blog/")
+        except ValueError as error:  # urlsplit refuses some hosts ('[::1'): then both do
+            return str(error)
+    for page in ("index.html", "a/b/index.html"):
+        page_url = f"https://example.org/blog/{page}"
+        short = answer(page_url)
+        with mock.patch.object(linkcheck, "_OTHER_SITE", re.compile(r"(?!)")):
+            assert answer(page_url) == short
+
+
+def test_each_broken_link_is_reported_in_the_pages_order_repeats_included():
+    links = checker({
+        "index.html": '<a href="/blog/b/">1</a>\n<a href="/blog/x/">2</a>\n<a href="/blog/a/">3</a>'
+                      '\n<a href="/blog/b/">4</a>\n<a href="#gone">5</a>',
+        "x/index.html": '<a href="/blog/b/">b</a>',
+    })
+    found = [(fault.output_path, fault.link.url, fault.link.line) for fault in links.broken()]
+    assert found == [("index.html", "/blog/b/", 1), ("index.html", "/blog/a/", 3),
+                     ("index.html", "/blog/b/", 4), ("index.html", "#gone", 5),
+                     ("x/index.html", "/blog/b/", 1)]
+    depends: dict = {}
+    links.broken(depends=depends)
+    assert depends["index.html"] == ({"b/index.html", "b//index.html",
+                                      "x/index.html", "x//index.html",
+                                      "a/index.html", "a//index.html",
+                                      "index.html", "index.html/index.html"}, {"index.html"})
