@@ -166,7 +166,7 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
         incremental.finish(staged.records, {
             "pages": report.pages, "briefings": report.briefings, "files": report.files,
             "warnings": report.warnings, "links": report.links},
-            [p.chat.end for p in site.briefings])
+            [p.chat.end for p in site.briefings], None if staged.listed else staged.staged)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -229,7 +229,8 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
     pages = all_pages(site)
     sources.update((page.output_path, page.source) for page in pages)
     report.pages = sum(1 for p in pages if p.output_path.endswith(".html"))
-    keys = {p.output_path: incremental.page_key(p) for p in pages} if incremental else {}
+    page_key = incremental.fingerprints.page_key if incremental else None
+    keys = {p.output_path: page_key(p) for p in pages} if page_key else {}
 
     def reuse(page):
         return incremental.reuse(page.output_path, keys[page.output_path]) if incremental else None

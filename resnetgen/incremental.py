@@ -174,14 +174,29 @@ class Incremental:
         self.made[name] = (key, paths, [p for p in found.items if p.severity != "error"])
 
     def reuse(self, output_path: str, key: str) -> Previous | None:
-        folder = str(self.output_dir)
-        record = self.cache.reusable(folder, output_path, key)
-        return Previous(f"{folder}/{output_path}", record) if record else None
+        """The previous build's file, if made from `key` and untouched since (11,000 a
+        rebuild: cache.reusable, inlined)."""
+        record = self.cache.outputs.get(output_path)
+        if record is None or record.key != key:
+            return None
+        path = f"{self.output_dir}/{output_path}"
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        if (st.st_size, st.st_mtime_ns, st.st_ino) != record[2:]:
+            return None
+        return Previous(path, record)
 
-    def finish(self, records: dict, summary: dict, chat_ends: list[datetime]) -> None:
-        """Remember this build, for the next one."""
+    def finish(self, records: dict, summary: dict, chat_ends: list[datetime],
+               staged: list[str] | None = None) -> None:
+        """Remember this build, for the next one. `staged`: the outputs this build moved
+        into output/ (None: unknown)."""
+        touched = None
+        if staged is not None:  # and those it removed
+            touched = [*staged, *(p for p in self.cache.raw_outputs if p not in records)]
         self.cache.output_dirs = output_folders(str(self.output_dir), records,
-                                                self.cache.output_dirs)
+                                                self.cache.output_dirs, touched)
         self.cache.outputs = records
         self.cache.last_build = {"inputs": self.inputs_key, "summary": summary,
                                  "site_wide": self.made, "surface": self.surface,
@@ -192,18 +207,33 @@ class Incremental:
         self.cache.save()
 
 
-def output_folders(root: str, records: dict, known: dict[str, int]) -> dict[str, int]:
+def output_folders(root: str, records: dict, known: dict[str, int],
+                   touched: list[str] | None = None) -> dict[str, int]:
     """Every folder of output/ with its mtime, when output/ holds only the files in
     `records` (else {}: the next build lists output/ to know). A folder whose mtime is
-    in `known` holds the same names as when it was listed: only the others are listed."""
+    in `known` holds the same names as when it was listed: only the others are listed.
+    With `touched` (the files this build added, replaced or removed), a folder holding
+    none of them (nor a folder made or removed) keeps its known mtime without a stat:
+    if anything else changed it since, the next build sees its mtime differ."""
     folders: dict[str, int] = {"": 0}
     for path in records:
         folder = posixpath.dirname(path)
         while folder not in folders:
             folders[folder] = 0
             folder = posixpath.dirname(folder)
+    changed = None
+    if touched is not None and known:
+        changed = {""}
+        for path in touched:
+            folder = posixpath.dirname(path)
+            while folder not in changed:
+                changed.add(folder)
+                folder = posixpath.dirname(folder)
     try:
         for folder in folders:
+            if changed is not None and folder not in changed and folder in known:
+                folders[folder] = known[folder]
+                continue
             full = f"{root}/{folder}" if folder else root
             folders[folder] = mtime = folder_mtime(root, folder)
             if known.get(folder) == mtime:

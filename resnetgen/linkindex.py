@@ -3,7 +3,8 @@
 The result is exactly that of checking every link (linkcheck.LinkChecker), because:
 - the index is saved only by a build whose link check passed (or ran no check: the
   index then stays that of the last build that passed), so in the indexed build every
-  link of every page was valid;
+  link of every page was valid; any such index will do, not only the last one, and
+  a build that changed only a few pages keeps the one it has (see STALE_PAGES);
 - a link's validity depends only on the site's address, the set of files written
   (its candidates: `x`, or `x/index.html` for `/x`) and, for a `#fragment`, the ids of
   the page it leads to (and whether that page is HTML or a redirect).
@@ -27,6 +28,10 @@ from resnetgen.problems import Problems
 from resnetgen.writer import Previous
 
 SLACK = 1000  # numbered paths beyond twice those of the last renumbering, before renumbering
+# The index is saved again (7 MB at 10,000 posts) only when files appeared or went, or
+# more than this many pages (or their links) differ from it: until then, those pages
+# are read and checked again on each build, as any page whose bytes changed is.
+STALE_PAGES, STALE_LINKS = 8, 1000
 _NOT_A_TARGET = (False, False, frozenset())  # what a fragment link sees in a non-page
 
 
@@ -47,6 +52,14 @@ class LinkIndex:
     entries: dict[str, Entry]
     paths: tuple[str, ...]      # the files entries name, by number
     fresh: int = 0              # how many paths there were when last numbered afresh
+
+
+def _target_only(is_html: bool, is_redirect: bool, ids: frozenset) -> PageLinks:
+    """PageLinks((), ids, is_html, is_redirect), made in a few steps (11,000 per rebuild)."""
+    page = PageLinks.__new__(PageLinks)
+    page.urls, page.lines, page.ids = (), b"", ids
+    page.is_html, page.is_redirect = is_html, is_redirect
+    return page
 
 
 def _target(page: PageLinks | None) -> tuple:
@@ -72,8 +85,9 @@ class IncrementalLinks:
         self.kept: set[str] = set()          # same bytes as in the index: links not read
         self.links = 0
         self.new_index: LinkIndex | None = None
-        self.changed = True                  # whether new_index differs from the old one
+        self.changed = True                  # whether to save new_index (see STALE_PAGES)
         self._old_numbers: dict[str, int] | None = None  # old.paths, path -> number
+        self._old_entries: dict[str, Entry] | None = None  # old.entries, or {}
 
     @property
     def old(self) -> LinkIndex | None:
@@ -91,12 +105,14 @@ class IncrementalLinks:
             if not value:
                 value = data.record.digest if isinstance(data, Previous) else digest(data)
             self.digests[output_path] = value
-        old = self.old.entries.get(output_path) if self.old is not None else None
+        entries = self._old_entries
+        if entries is None:
+            entries = self._old_entries = self.old.entries if self.old is not None else {}
+        old = entries.get(output_path)
         if old is not None and value and old.digest == value:
             self.kept.add(output_path)
             if old.target != _NOT_A_TARGET:  # a target of fragment links: its ids
-                is_html, is_redirect, ids = old.target
-                self.checker.pages[output_path] = PageLinks((), ids, is_html, is_redirect)
+                self.checker.pages[output_path] = _target_only(*old.target)
             return
         self.checker.add(output_path, data.read_bytes() if isinstance(data, Previous) else data,
                          extracted)
@@ -165,8 +181,13 @@ class IncrementalLinks:
         if old is None:
             fresh = len(numbers)
         written = frozenset(self.checker.written)
-        self.changed = (self.old is None or written != self.old.written
-                        or entries != self.old.entries)
+        if self.old is None or old is None or written != self.old.written \
+                or entries.keys() != self.old.entries.keys():
+            self.changed = True
+        else:  # an index a few pages behind stays valid: those pages are read again
+            stale = [path for path, entry in entries.items() if self.old.entries[path] != entry]
+            self.changed = (len(stale) > STALE_PAGES
+                            or sum(entries[path].links for path in stale) > STALE_LINKS)
         self.new_index = LinkIndex(self.checker.base_url, written, entries, tuple(numbers), fresh)
 
 

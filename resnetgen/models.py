@@ -6,9 +6,10 @@ they can never disagree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import zlib
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
     from resnetgen.lint import SourceFacts
@@ -68,6 +69,46 @@ class Comment:
     html: str           # sanitised when loaded, whatever the front matter says
 
 
+class Later:
+    """A value made when first read: a cached post's body, which the build cache keeps
+    apart and reads only for the pages and feeds that show it (see LazyText)."""
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[], str]):
+        self.make = make
+
+
+class Packed(bytes):
+    """Text kept zlib-compressed in a LazyText field, inflated when first read."""
+
+    def text(self) -> str:
+        return zlib.decompress(self).decode("utf-8")
+
+
+def packed(text: str) -> Packed:
+    return Packed(zlib.compress(text.encode("utf-8"), 1))
+
+
+class LazyText:
+    """A str field of a frozen dataclass that may be given as a Later or Packed."""
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.slot = "_" + name
+
+    def __get__(self, record, owner=None):
+        if record is None:
+            return ""  # the field's default
+        value = record.__dict__[self.slot]
+        if type(value) is Later:
+            value = record.__dict__[self.slot] = value.make()
+        if type(value) is Packed:  # inflated for each use: kept small where it is kept
+            return value.text()
+        return value
+
+    def __set__(self, record, value) -> None:
+        record.__dict__[self.slot] = value
+
+
 @dataclass(frozen=True)
 class Post:
     source_path: str            # relative to the site folder, '/'-separated
@@ -80,7 +121,7 @@ class Post:
     output_path: str            # relative to output/: '2018/01/x/index.html'
     permalink: str              # absolute: 'https://host/blog/2018/01/x/'
     summary: str                # plain text
-    body_html: str
+    body_html: str = LazyText()  # type: ignore[assignment]  (read when first used)
     tags: tuple[str, ...] = ()
     draft: bool = False
     aliases: tuple[str, ...] = ()
@@ -94,6 +135,24 @@ class Post:
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     # Lines in the source file, for editor warnings (not for templates).
     facts: SourceFacts | None = field(default=None, hash=False, compare=False, repr=False)
+
+    def __getstate__(self) -> dict:
+        """Pickled with its body (maybe Packed), never with a Later (which knows how to
+        read it here only)."""
+        state = dict(self.__dict__)
+        if type(state["_body_html"]) is Later:
+            state["_body_html"] = self.body_html
+        return state
+
+    def packed_body(self) -> bytes:
+        """The body compressed (see Packed), as the build cache keeps it."""
+        value = self.__dict__["_body_html"]
+        if type(value) is Later:
+            value = self.__dict__["_body_html"] = value.make()
+        return bytes(value) if type(value) is Packed else bytes(packed(value))
+
+    def without_body(self) -> "Post":
+        return replace(self, body_html="")
 
     @property
     def is_briefing(self) -> bool:

@@ -105,21 +105,29 @@ def discover(site_dir: Path) -> tuple[list[str], list[str]]:
     markdown, assets = [], []
     if not root.is_dir():
         return markdown, assets
-    found = []
-    top = str(root)
-    for folder, subfolders, files in os.walk(top, followlinks=True):
-        subfolders[:] = [d for d in subfolders if not d.startswith((".", "_"))]
-        relative = os.path.relpath(folder, top).replace(os.sep, "/")
-        parts = () if relative == "." else tuple(relative.split("/"))
-        for name in files:
-            if name in IGNORED_NAMES or name.startswith((".", "_")) \
-                    or not os.path.isfile(os.path.join(folder, name)):
-                continue
-            found.append((*parts, name))
+    found: list[tuple[str, ...]] = []
+    _walk(str(root), (), found)
     for parts in sorted(found):  # the order of sorted Paths: part by part
         relative = "/".join((CONTENT_DIR, *parts))
         (markdown if parts[-1].lower().endswith(".md") else assets).append(relative)
     return markdown, assets
+
+
+def _walk(folder: str, parts: tuple[str, ...], found: list[tuple[str, ...]]) -> None:
+    """As os.walk(followlinks=True) with an isfile() test per file, but from scandir's
+    entries, which know a regular file's kind without a system call (10,000 posts)."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        if entry.is_dir():
+            if not name.startswith((".", "_")):
+                _walk(entry.path, (*parts, name), found)
+        elif entry.is_file() and name not in IGNORED_NAMES and not name.startswith((".", "_")):
+            found.append((*parts, name))
 
 
 def read_source(site_dir: Path, source_path: str, problems: Problems) -> SourceFile | None:

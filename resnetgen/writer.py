@@ -57,6 +57,7 @@ class StagedOutput:
         self.previous = output_dir if output_dir.is_dir() else None
         self.paths: set[str] = set()        # every file of this build
         self.staged: list[str] = []         # those that are new or changed
+        self.listed = False                 # whether commit had to list output/
         if self.staging.exists():
             shutil.rmtree(self.staging)
         self.staging.mkdir(parents=True)
@@ -169,6 +170,7 @@ class StagedOutput:
                     os.unlink(f"{root}/{relative}")
                     emptied.add(os.path.dirname(f"{root}/{relative}"))
         else:
+            self.listed = True  # output/ was not as the manifest says (see Incremental.finish)
             for relative, entry in walk_files(root):
                 if relative not in self.paths:
                     os.unlink(entry.path)

@@ -7,9 +7,7 @@ any number of worker processes gives the same output.
 
 from __future__ import annotations
 
-import marshal
 import os
-import pickle
 import shutil
 import sys
 from datetime import timedelta
@@ -71,20 +69,23 @@ def test_no_cache_writes_no_cache_and_gives_the_same_bytes(rich, tmp_path, capsy
     assert "Nothing changed" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "wrong-shape"])
-@pytest.mark.parametrize("name", ["index.pickle", "posts-*.pickle", "linkindex.marshal"])
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "wrong-shape", "flipped"])
+@pytest.mark.parametrize("name", ["index.pickle", "posts-*.marshal", "bodies-*.marshal",
+                                  "linkindex.marshal"])
 def test_corrupt_cache_is_discarded(rich, tmp_path, name, damage):
     build_site(rich)
     post = rich / "content" / "2018" / "winter-chat.md"
     post.write_text(post.read_text().replace("\n\n", "\n\nA new first line.\n\n", 1))
     path = sorted((rich / CACHE_DIR).glob(name))[0]
     data = path.read_bytes()
-    header = BuildCache(rich.resolve(), code_fingerprint())._header()  # ours: the shape is wrong
-    path.write_bytes({"truncate": data[: len(data) // 2], "garbage": b"\x80\x05not a pickle",
-                      "empty": b"",
-                      "wrong-shape": marshal.dumps((header, ["not", "a", "dict"]))
-                      if name.endswith(".marshal")
-                      else pickle.dumps(header) + pickle.dumps(["not", "a", "dict"])}[damage])
+    if damage == "flipped":  # a write cut short over an older file: same length, new head
+        middle = len(data) // 2
+        path.write_bytes(data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1:])
+    elif damage == "wrong-shape":  # our header, length and CRC: only the shape is wrong
+        BuildCache(rich.resolve(), code_fingerprint())._write(path.name, ["not", "a", "dict"])
+    else:
+        path.write_bytes({"truncate": data[: len(data) // 2], "garbage": b"\x80\x05not a pickle",
+                          "empty": b""}[damage])
     report = build_site(rich)
     assert not report.unchanged
     assert snapshot(rich / "output") == clean_build(rich, tmp_path)

@@ -1,0 +1,125 @@
+"""The build cache's loaded posts: `posts-X.marshal` and `bodies-X.marshal` (X: 0-f, by
+a digest of the path, so an edit rewrites one sixteenth of them).
+
+- posts: per source file, (key, listing digest, links looked up, warnings, the Post
+  without its body as plain data: see post_codec). Read whole on a rebuild, decoded
+  only where the key still matches.
+- bodies: per source file, (key, rendered body, zlib-compressed). Never read whole: a cached Post's
+  body is a models.Later, read from its shard by the process that shows it (the render
+  worker of its page, the feeds), so a rebuild's main process holds no bodies.
+
+A shard that cannot be read, or an entry of the wrong shape, is never trusted: a
+posts shard discards the cache (as any other cache file does); a body missing or
+unreadable is rendered again from its source file (`fallback`).
+"""
+
+from __future__ import annotations
+
+import pickle
+from functools import partial
+from typing import TYPE_CHECKING, Callable
+
+from resnetgen.cache import CachedPost, shard_of
+from resnetgen.models import Later, Packed
+from resnetgen.post_codec import from_plain, problems_from_plain, problems_to_plain, to_plain
+
+if TYPE_CHECKING:
+    from resnetgen.cache import BuildCache
+
+SHARDS = "0123456789abcdef"
+
+
+class PostStore:
+    def __init__(self, cache: "BuildCache"):
+        self.cache = cache
+        self.records: dict[str, tuple] = {}       # path -> plain record, as read, till decoded
+        self.known: set[str] = set()              # paths of the records read
+        self.used: dict[str, CachedPost] = {}     # decoded or made by this build
+        self.dirty: set[str] = set()              # shards to write back
+        self._bodies: dict[str, dict] = {}        # shard -> {path: (key, body)}, as read
+        self.fallback: Callable[[str], str] | None = None  # path -> body, made afresh
+
+    @classmethod
+    def load(cls, cache: "BuildCache") -> "PostStore":
+        store = cls(cache)
+        for shard in SHARDS:
+            loaded = cache._read(f"posts-{shard}.marshal")
+            if loaded is not None and not isinstance(loaded, dict):
+                cache._discard(f"posts-{shard}.marshal has an unexpected shape")
+                return cls(cache)
+            if cache.discarded:
+                return cls(cache)
+            store.records.update(loaded or {})
+        store.known = set(store.records)
+        return store
+
+    def get(self, path: str, key: str) -> "CachedPost | None":
+        """The cached post of `path`, if it was made under `key`."""
+        cached = self.used.get(path)
+        if cached is not None:
+            return cached if cached.key == key else None
+        record = self.records.get(path)
+        if record is None or type(record) is not tuple or len(record) != 6 or record[0] != key:
+            return None
+        del self.records[path]  # decoded: the Post holds it now (16 MiB at 10k posts)
+        try:
+            _, listing, lookups, warnings, plain, post_digest = record
+            post = from_plain(plain, Later(partial(self.body, path, key)))
+            warnings = (pickle.loads(warnings) if type(warnings) is bytes
+                        else problems_from_plain(warnings))
+            if post.source_path != path or type(lookups) is not tuple or type(post_digest) is not str:
+                raise ValueError
+        except Exception:  # a record of the wrong shape: read the file again
+            self.dirty.add(shard_of(path))
+            return None
+        self.used[path] = cached = CachedPost(post, lookups, warnings, key, listing, post_digest)
+        return cached
+
+    def set(self, path: str, cached: "CachedPost") -> None:
+        self.used[path] = cached
+        self.dirty.add(shard_of(path))
+
+    def keep(self, paths: set[str]) -> None:
+        """Forget the posts of files that are gone (deleted, renamed)."""
+        for gone in [p for p in self.known if p not in paths]:
+            self.known.discard(gone)
+            self.records.pop(gone, None)
+            self.used.pop(gone, None)
+            self.dirty.add(shard_of(gone))
+
+    def body(self, path: str, key: str) -> "str | Packed":
+        """A cached post's body: from its shard, else rendered again."""
+        shard = shard_of(path)
+        bodies = self._bodies.get(shard)
+        if bodies is None:
+            loaded = self.cache._read(f"bodies-{shard}.marshal", discard=False)
+            bodies = self._bodies[shard] = loaded if isinstance(loaded, dict) else {}
+        entry = bodies.get(path)
+        if type(entry) is tuple and len(entry) == 2 and entry[0] == key and type(entry[1]) is bytes:
+            return Packed(entry[1])  # inflated where shown (the shard's CRC vouches for it)
+        if self.fallback is None:
+            raise RuntimeError(f"the cached body of {path} cannot be read")
+        return self.fallback(path)
+
+    def save(self) -> None:
+        """Write back the shards that changed: the posts used by this build only (a file
+        changed but not read cleanly again is read again next time)."""
+        by_shard: dict[str, list] = {shard: [] for shard in self.dirty}
+        for path, cached in self.used.items():
+            wanted = by_shard.get(shard_of(path))
+            if wanted is not None:
+                wanted.append((path, cached))
+        for shard in sorted(self.dirty):
+            posts, bodies = {}, {}
+            for path, cached in by_shard[shard]:
+                # A decoded post encodes to the record it came from (and so is not kept).
+                try:
+                    warnings = problems_to_plain(cached.warnings)
+                except Exception:
+                    warnings = pickle.dumps(cached.warnings, pickle.HIGHEST_PROTOCOL)
+                posts[path] = (cached.key, cached.listing, cached.lookups, warnings,
+                               to_plain(cached.post), cached.digest)
+                bodies[path] = (cached.key, cached.post.packed_body())
+            self.cache._write(f"posts-{shard}.marshal", posts)
+            self.cache._write(f"bodies-{shard}.marshal", bodies)
+        self.dirty.clear()

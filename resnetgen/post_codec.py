@@ -1,0 +1,170 @@
+"""A loaded Post as plain data (str, int, tuples, dicts) for the build cache, and back.
+
+marshal reads plain data many times faster than pickle rebuilds dataclasses and
+date-times (at 10,000 posts: the larger part of a rebuild's loading). The body is
+not part of it: the cache keeps bodies apart, read only where a page needs one
+(see models.Later). A post holding anything this form cannot say exactly (a date-time
+with a fixed offset, a date in `extra`) is kept pickled instead: never approximated.
+"""
+
+from __future__ import annotations
+
+import marshal
+import pickle
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from resnetgen.lint import SourceFacts
+from resnetgen.models import Chat, Comment, Paper, Person, Post
+from resnetgen.problems import Problem
+
+
+class NotPlain(Exception):
+    """A value this form cannot hold exactly."""
+
+
+def _zone(key: str) -> ZoneInfo:
+    return ZoneInfo(key)  # ZoneInfo keeps one instance per key
+
+
+def _str(value) -> str:
+    if type(value) is not str:
+        raise NotPlain
+    return value
+
+
+def _strs(value) -> tuple:
+    if type(value) is not tuple or any(type(item) is not str for item in value):
+        raise NotPlain
+    return value
+
+
+def _moment(value):
+    if value is None:
+        return None
+    tz = value.tzinfo
+    if type(value) is not datetime or type(tz) is not ZoneInfo or _zone(tz.key) is not tz:
+        raise NotPlain
+    return (value.year, value.month, value.day, value.hour, value.minute, value.second,
+            value.microsecond, value.fold, tz.key)
+
+
+def _from_moment(plain):
+    if plain is None:
+        return None
+    *fields, fold, key = plain
+    return datetime(*fields, tzinfo=_zone(key), fold=fold)
+
+
+def _marshalled(value):
+    marshal.dumps(value)  # raises ValueError for anything marshal cannot hold
+    return value
+
+
+def _chat(chat: Chat | None):
+    if chat is None:
+        return None
+    if type(chat) is not Chat or type(chat.sequence) is not int:
+        raise NotPlain
+    return (_moment(chat.start), _moment(chat.end), _str(chat.timezone), _str(chat.hashtag),
+            _str(chat.status), chat.sequence, _str(chat.uid))
+
+
+def _person(person: Person):
+    if type(person) is not Person:
+        raise NotPlain
+    return tuple(_str(getattr(person, name)) for name in
+                 ("key", "name", "handle", "profile_url", "bio", "url"))
+
+
+def _paper(paper: Paper | None):
+    if paper is None:
+        return None
+    if type(paper) is not Paper or not (paper.year is None or type(paper.year) is int):
+        raise NotPlain
+    return (_str(paper.title), _strs(paper.authors), paper.year, _str(paper.venue),
+            _str(paper.doi), _str(paper.url))
+
+
+def _comment(comment: Comment):
+    if type(comment) is not Comment:
+        raise NotPlain
+    return (_str(comment.author), _moment(comment.date), _str(comment.html))
+
+
+def _facts(facts: SourceFacts | None):
+    if facts is None:
+        return None
+    if (type(facts) is not SourceFacts or type(facts.lines) is not dict
+            or type(facts.images_without_alt) is not tuple
+            or type(facts.rooted_links) is not tuple):
+        raise NotPlain
+    return _marshalled((facts.lines, facts.images_without_alt, facts.rooted_links))
+
+
+def to_plain(post: Post) -> "tuple | bytes":
+    """The post without its body, as plain data; else pickled (bytes)."""
+    try:
+        if type(post) is not Post or type(post.draft) is not bool:
+            raise NotPlain
+        if type(post.hosts) is not tuple or type(post.comments) is not tuple:
+            raise NotPlain
+        if type(post.extra) is not dict:
+            raise NotPlain
+        return (_str(post.source_path), _str(post.kind), _str(post.title), _moment(post.date),
+                _moment(post.updated), _str(post.slug), _str(post.url), _str(post.output_path),
+                _str(post.permalink), _str(post.summary), _strs(post.tags), post.draft,
+                _strs(post.aliases), _chat(post.chat), tuple(map(_person, post.hosts)),
+                _paper(post.paper), _strs(post.questions), _str(post.author), _str(post.image),
+                tuple(map(_comment, post.comments)), _marshalled(post.extra),
+                _facts(post.facts))
+    except (NotPlain, ValueError):
+        return pickle.dumps(post.without_body(), pickle.HIGHEST_PROTOCOL)
+
+
+def from_plain(plain: "tuple | bytes", body) -> Post:
+    """The Post of `to_plain`, its body `body` (a str, or a models.Later)."""
+    if type(plain) is bytes:
+        post = pickle.loads(plain)
+        if type(post) is not Post:
+            raise ValueError("not a post")
+        post.__dict__["_body_html"] = body
+        return post
+    (source_path, kind, title, date, updated, slug, url, output_path, permalink, summary,
+     tags, draft, aliases, chat, hosts, paper, questions, author, image, comments, extra,
+     facts) = plain
+    post = object.__new__(Post)
+    # As Post(...) would set them (a frozen dataclass: written to its __dict__ directly).
+    post.__dict__.update(
+        source_path=source_path, kind=kind, title=title, date=_from_moment(date),
+        updated=_from_moment(updated), slug=slug, url=url, output_path=output_path,
+        permalink=permalink, summary=summary, _body_html=body, tags=tags, draft=draft,
+        aliases=aliases,
+        chat=None if chat is None else Chat(_from_moment(chat[0]), _from_moment(chat[1]),
+                                            *chat[2:]),
+        hosts=tuple(_PEOPLE.get(host) or _person_of(host) for host in hosts),
+        paper=None if paper is None else Paper(*paper), questions=questions, author=author,
+        image=image,
+        comments=tuple(Comment(author, _from_moment(moment), html)
+                       for author, moment, html in comments),
+        extra=extra, facts=None if facts is None else SourceFacts(*facts))
+    return post
+
+
+_PEOPLE: dict[tuple, Person] = {}  # the same few hosts on thousands of posts: made once
+
+
+def _person_of(plain: tuple) -> Person:
+    person = _PEOPLE[plain] = Person(*plain)
+    return person
+
+
+def problems_to_plain(problems: tuple) -> tuple:
+    if any(type(p) is not Problem for p in problems):
+        raise NotPlain
+    return tuple((_str(p.path), p.line, _str(p.message), _str(p.hint), _str(p.severity))
+                 for p in problems)
+
+
+def problems_from_plain(plain: tuple) -> tuple:
+    return tuple(Problem(*fields) for fields in plain)
