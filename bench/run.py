@@ -234,13 +234,13 @@ def table(all_results: dict[int, dict]) -> str:
 
 
 def main() -> None:
+    global SITES
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=5, help="runs per scenario (halved at 10,000+)")
     parser.add_argument("--dir", type=Path, default=None,
                         help=f"where sites are generated and built (default {SITES})")
     args = parser.parse_args()
-    global SITES
     SITES = args.dir or SITES
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # start-up as users have it: bytecode cached
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "resnetgen")], check=True)
