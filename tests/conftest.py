@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import textwrap
 from datetime import datetime, timezone
 from pathlib import Path
@@ -63,6 +64,14 @@ def site(tmp_path):
 
 
 RICH = REPO / "tests" / "sites" / "rich"
+
+
+@pytest.fixture
+def rich(tmp_path) -> Path:
+    """A copy of the rich fixture site, for a test that builds or edits it."""
+    site = tmp_path / "rich"
+    shutil.copytree(RICH, site)
+    return site
 
 
 @pytest.fixture(scope="session")

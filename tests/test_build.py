@@ -19,12 +19,6 @@ from resnetgen.cli import main
 RICH = REPO / "tests" / "sites" / "rich"
 
 
-@pytest.fixture
-def rich(tmp_path) -> Path:
-    site_dir = tmp_path / "site"
-    shutil.copytree(RICH, site_dir)
-    return site_dir
-
 
 def test_two_builds_give_identical_bytes(rich, tmp_path):
     build_site(rich, output=tmp_path / "one")

@@ -27,12 +27,6 @@ sys.path.insert(0, str(REPO / "bench"))
 import generate  # noqa: E402  (the bench's synthetic site generator)
 
 
-@pytest.fixture
-def rich(tmp_path) -> Path:
-    site = tmp_path / "rich"
-    shutil.copytree(RICH, site)
-    return site
-
 
 def clean_build(site: Path, tmp_path: Path, now=NOW) -> dict[str, bytes]:
     """What a build with no cache and no previous output writes."""

@@ -22,12 +22,6 @@ from resnetgen.problems import Problems
 RICH = REPO / "tests" / "sites" / "rich"
 
 
-@pytest.fixture
-def rich(tmp_path) -> Path:
-    site = tmp_path / "rich"
-    shutil.copytree(RICH, site)
-    return site
-
 
 def _posts(site: Path, drafts: bool = True):
     problems = Problems()
