@@ -37,7 +37,7 @@ from typing import Any, Callable, NamedTuple
 import resnetgen
 
 CACHE_DIR = ".resnetgen-cache"
-FORMAT = 11
+FORMAT = 12
 SHARDS = "0123456789abcdef"
 RACY_SECONDS = 2  # a file changed this recently may change again within the same mtime
 
@@ -224,10 +224,10 @@ class BuildCache:
         used, there and, when this process read the memo, in every shard)."""
         new: dict[str, dict[str, bytes]] = {}
         for key, value in self._memo_new.items():
-            new.setdefault(_shard(key), {})[key] = value
+            new.setdefault(shard_of(key), {})[key] = value
         shards = set(new)
         if self._memo is not None:  # read here, not in a worker: its unused keys are known
-            shards |= {_shard(key) for key in self._memo if key not in self._memo_used}
+            shards |= {shard_of(key) for key in self._memo if key not in self._memo_used}
         for shard in sorted(shards):
             loaded = self._read(f"memo-{shard}.pickle")
             pieces = loaded if isinstance(loaded, dict) else {}
@@ -339,20 +339,9 @@ class BuildCache:
         self._memo_new.update(new)
         self._memo_used |= used
 
-    # ----- outputs -------------------------------------------------------------------
-    def reusable(self, output_dir: str, output_path: str, key: str) -> OutputRecord | None:
-        """The previous output file, if it was made from `key` and is untouched since."""
-        record = self.outputs.get(output_path)
-        if record is None or record.key != key:
-            return None
-        return record if _intact(output_dir + "/" + output_path, record) else None
 
-
-def _shard(path: str) -> str:
+def shard_of(path: str) -> str:
     return hashlib.blake2b(path.encode(), digest_size=1).hexdigest()[0]
-
-
-shard_of = _shard
 
 
 def _files_under(root: str) -> list[str]:
@@ -377,11 +366,3 @@ def folder_mtime(root: str, folder: str) -> int:
     """The mtime of a folder of output/ ('' for output/ itself, which may be a link to
     the folder a web server serves: its target's mtime is the one that changes)."""
     return (os.lstat(f"{root}/{folder}") if folder else os.stat(root)).st_mtime_ns
-
-
-def _intact(path: str, record: OutputRecord) -> bool:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return False
-    return (st.st_size, st.st_mtime_ns, st.st_ino) == (record.size, record.mtime_ns, record.inode)

@@ -42,12 +42,6 @@ class FeedSpec:
     posts: tuple[Post, ...]     # newest first, already cut to the configured number
 
 
-def feed_files(site: Site) -> Iterator[tuple[str, bytes]]:
-    """(output path, bytes) for every feed of the site."""
-    for path, data, _ in feed_outputs(site):
-        yield path, data
-
-
 def feed_outputs(site: Site, output: Output = made_now) -> Iterator[tuple]:
     """`output(path, what, make)` of every feed of the site: `output` may keep a feed
     from the last build instead of making it (`what` the same)."""

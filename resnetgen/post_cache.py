@@ -4,7 +4,9 @@ a digest of the path, so an edit rewrites one sixteenth of them).
 - posts: per source file, (key, listing digest, links looked up, warnings, the Post
   without its body as plain data: see post_codec). Read whole on a rebuild, decoded
   only where the key still matches.
-- bodies: per source file, (key, rendered body, zlib-compressed). Never read whole: a cached Post's
+- bodies: per source file, (the post's digest, rendered body, zlib-compressed). The
+  digest covers the links the body looked up, which the key does not: a body saved
+  before a link target moved is never taken for the new one. Never read whole: a cached Post's
   body is a models.Later, read from its shard by the process that shows it (the render
   worker of its page, the feeds), so a rebuild's main process holds no bodies.
 
@@ -19,14 +21,13 @@ import pickle
 from functools import partial
 from typing import TYPE_CHECKING, Callable
 
-from resnetgen.cache import CachedPost, shard_of
+from resnetgen.cache import SHARDS, CachedPost, shard_of
 from resnetgen.models import Later, Packed
 from resnetgen.post_codec import from_plain, problems_from_plain, problems_to_plain, to_plain
 
 if TYPE_CHECKING:
     from resnetgen.cache import BuildCache
 
-SHARDS = "0123456789abcdef"
 
 
 class PostStore:
@@ -64,7 +65,7 @@ class PostStore:
         del self.records[path]  # decoded: the Post holds it now (16 MiB at 10k posts)
         try:
             _, listing, lookups, warnings, plain, post_digest = record
-            post = from_plain(plain, Later(partial(self.body, path, key)))
+            post = from_plain(plain, Later(partial(self.body, path, post_digest)))
             warnings = (pickle.loads(warnings) if type(warnings) is bytes
                         else problems_from_plain(warnings))
             if post.source_path != path or type(lookups) is not tuple or type(post_digest) is not str:
@@ -87,15 +88,16 @@ class PostStore:
             self.used.pop(gone, None)
             self.dirty.add(shard_of(gone))
 
-    def body(self, path: str, key: str) -> "str | Packed":
-        """A cached post's body: from its shard, else rendered again."""
+    def body(self, path: str, post_digest: str) -> "str | Packed":
+        """A cached post's body: from its shard if saved with this post, else rendered
+        again (a save cut short can leave a shard's bodies older than its posts)."""
         shard = shard_of(path)
         bodies = self._bodies.get(shard)
         if bodies is None:
             loaded = self.cache._read(f"bodies-{shard}.marshal", discard=False)
             bodies = self._bodies[shard] = loaded if isinstance(loaded, dict) else {}
         entry = bodies.get(path)
-        if type(entry) is tuple and len(entry) == 2 and entry[0] == key and type(entry[1]) is bytes:
+        if type(entry) is tuple and len(entry) == 2 and entry[0] == post_digest and type(entry[1]) is bytes:
             return Packed(entry[1])  # inflated where shown (the shard's CRC vouches for it)
         if self.fallback is None:
             raise RuntimeError(f"the cached body of {path} cannot be read")
@@ -119,7 +121,7 @@ class PostStore:
                     warnings = pickle.dumps(cached.warnings, pickle.HIGHEST_PROTOCOL)
                 posts[path] = (cached.key, cached.listing, cached.lookups, warnings,
                                to_plain(cached.post), cached.digest)
-                bodies[path] = (cached.key, cached.post.packed_body())
+                bodies[path] = (cached.digest, cached.post.packed_body())
             self.cache._write(f"posts-{shard}.marshal", posts)
             self.cache._write(f"bodies-{shard}.marshal", bodies)
         self.dirty.clear()

@@ -6,17 +6,12 @@ import os
 import subprocess
 import sys
 from datetime import datetime, timezone
-from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
 from bs4 import BeautifulSoup
 
-from conftest import NOW, REPO, build_site, snapshot, write_site
+from conftest import build_site, snapshot
 from resnetgen.cli import main
-
-RICH = REPO / "tests" / "sites" / "rich"
-
 
 
 def test_two_builds_give_identical_bytes(rich, tmp_path):

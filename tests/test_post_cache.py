@@ -8,19 +8,15 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import pytest
 from bs4 import BeautifulSoup
 
-from conftest import NOW, REPO, build_site, snapshot
+from conftest import RICH, REPO, build_site, snapshot
 from resnetgen.cache import CACHE_DIR, BuildCache
 from resnetgen.config import load_config
 from resnetgen.loader import load_content
 from resnetgen.models import Later
 from resnetgen.post_codec import from_plain, to_plain
 from resnetgen.problems import Problems
-
-RICH = REPO / "tests" / "sites" / "rich"
-
 
 
 def _posts(site: Path, drafts: bool = True):
@@ -109,3 +105,41 @@ def test_bodies_are_held_compressed_and_read_as_text():
     assert len(post.__dict__["_body_html"]) < len(text.encode())
     copy = pickle.loads(pickle.dumps(post))
     assert copy.body_html == text and copy == post
+
+
+def test_a_save_cut_short_never_gives_a_post_an_older_body(rich, tmp_path, monkeypatch):
+    """A post's body depends on the links it looks up, which its cache key does not
+    cover: when a link target moves and the save of the new body fails (disk full,
+    Ctrl-C between two shards), a later build must render the body again, not take
+    the old one from the cache because the key still matches."""
+    import resnetgen.cache as cache_module
+
+    build_site(rich)
+    moved = rich / "content" / "2018" / "summer-chat.md"
+    moved.write_text(moved.read_text().replace("date: 2018-06-20\n",
+                                               "date: 2018-06-20\nslug: moved-summer\n", 1))
+    linking = "content/2018/winter-chat.md"  # links to summer-chat.md
+    assert "summer-chat.md" in (rich / linking).read_text()
+    write = cache_module.BuildCache._write
+    lost = f"bodies-{cache_module.shard_of(linking)}.marshal"
+
+    def disk_full(self, name, data):
+        if name == lost:
+            raise OSError("No space left on device")
+        return write(self, name, data)
+    monkeypatch.setattr(cache_module.BuildCache, "_write", disk_full)
+    build_site(rich)
+    monkeypatch.setattr(cache_module.BuildCache, "_write", write)
+    (rich / "templates").mkdir(exist_ok=True)  # every page rendered again, bodies from the cache
+    base = REPO / "themes" / "default" / "templates" / "base.html"
+    (rich / "templates" / "base.html").write_text(base.read_text() + "\n<!-- edited -->\n")
+    build_site(rich)
+
+    clean = tmp_path / "clean"
+    shutil.copytree(rich, clean, ignore=shutil.ignore_patterns(CACHE_DIR, "output"))
+    build_site(clean, output=tmp_path / "clean-output")
+    assert snapshot(rich / "output") == snapshot(tmp_path / "clean-output")
+    page = BeautifulSoup((rich / "output" / "2018" / "01" / "winter-chat" / "index.html").read_text(),
+                         "html.parser")
+    hrefs = [a["href"] for a in page.select("a[href]") if "summer" in a["href"]]
+    assert hrefs and all("moved-summer" in href for href in hrefs), hrefs
