@@ -1,7 +1,9 @@
-"""Parallel rendering: the work is cut in shrinking pieces, listings go first, and the
-results still come out in the site's order, whatever the number of processes."""
+"""Parallel rendering: the work is cut in pieces, listings go first, and the results
+still come out in the site's order, whatever the number of processes."""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 from bs4 import BeautifulSoup
@@ -46,11 +48,21 @@ def test_work_order_puts_listings_first_and_skips_kept_pages():
     assert work_order(pages, kept) == [0, 3, 5, 1, 4]
 
 
-def test_parallel_imap_keeps_the_order_of_the_items(monkeypatch):
+def forking(monkeypatch) -> None:
+    """Two processes, even where an earlier test left an idle server thread behind
+    (which makes can_fork() say no, and these tests compare one process with itself)."""
+    if "fork" not in parallel.multiprocessing.get_all_start_methods():
+        pytest.skip("this platform cannot fork")
     monkeypatch.setenv("RESNETGEN_JOBS", "2")
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)
+
+
+def test_parallel_imap_keeps_the_order_of_the_items(monkeypatch):
+    forking(monkeypatch)
     items = list(range(700))
-    results = list(parallel.parallel_imap(lambda n: n * n, items))
-    assert results == [n * n for n in items]
+    results = list(parallel.parallel_imap(lambda n: (n * n, os.getpid()), items))
+    assert [square for square, _ in results] == [n * n for n in items]
+    assert {pid for _, pid in results} - {os.getpid()}, "no item was done by another process"
 
 
 def test_a_site_renders_the_same_with_one_process_or_two(tmp_path, monkeypatch):
@@ -62,6 +74,7 @@ def test_a_site_renders_the_same_with_one_process_or_two(tmp_path, monkeypatch):
             f'tags: ["topic {n % 5}"]\n---\n\nText of post {n}.\n')
     site = write_site(tmp_path / "site", files)
     outputs = {}
+    forking(monkeypatch)
     for jobs in ("1", "2"):
         monkeypatch.setenv("RESNETGEN_JOBS", jobs)
         out = tmp_path / f"out{jobs}"
@@ -79,10 +92,7 @@ def test_background_left_unread_ends_instead_of_blocking(monkeypatch):
     on a full pipe whose read end it inherited."""
     import threading
 
-    if "fork" not in parallel.multiprocessing.get_all_start_methods():
-        pytest.skip("this platform cannot fork")
-    # Other tests' servers may leave threads behind; this child takes no lock they hold.
-    monkeypatch.setattr(parallel, "can_fork", lambda: True)
+    forking(monkeypatch)
     background = parallel.Background(lambda: b"x" * (4 << 20))  # far more than a pipe holds
     process = background.process
     for _ in range(200):  # until the child is blocked writing, with data waiting
