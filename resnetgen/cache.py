@@ -244,10 +244,6 @@ class BuildCache:
         self._digests[name] = value = self._file_digest(path, name)
         return value
 
-    def file_digest_of(self, name: str) -> str | None:
-        """The digest of a file already digested by this build."""
-        return self._digests.get(name)
-
     def _file_digest(self, path: "Path | str", name: str) -> str:
         st = os.stat(path)  # following links, as reading does
         known = self.files.get(name)

@@ -142,7 +142,7 @@ class Incremental:
         setting, template or code changed; the problems it reported then are reported
         again. Else `make` runs, and each output it names with
         `output(path, what, make_bytes)` is still the previous build's file when `what`
-        (as in `memo`; None: every post) is the same: neither made nor read again."""
+        (as in `memo`) is the same: neither made nor read again."""
         key = self.fingerprints.output_key(name, bodies)  # type: ignore[union-attr]
         last = self.cache.last_build.get("site_wide", {}).get(name)
         if last is not None and last[0] == key:
@@ -159,7 +159,7 @@ class Incremental:
                 return
 
         def output(path: str, what: object, make_bytes: Callable[[], bytes]) -> tuple:
-            made_from = key if what is None else self.fingerprints.page_key(what, bodies)  # type: ignore[union-attr]
+            made_from = self.fingerprints.page_key(what, bodies)  # type: ignore[union-attr]
             previous = self.reuse(path, made_from)
             return path, make_bytes() if previous is None else previous, made_from
         found = Problems()

@@ -110,9 +110,7 @@ class Reading:
             return ""
         # Joined, not digested again (10,000 digests: 0.1 s); the path counts (a renamed
         # file is another post: its URL differs).
-        known = self.cache.file_digest_of(path)  # digested by the scan, mostly
-        if known is None:
-            known = self.cache.file_digest(f"{self.site_dir}/{path}", path)
+        known = self.cache.file_digest(f"{self.site_dir}/{path}", path)  # the scan's, mostly
         return f"{self.context}{known}\x00{path}"
 
     def _read_one(self, path: str):

@@ -1,10 +1,10 @@
 """How the site-wide outputs (feeds, calendars) hand over their files.
 
 Each file is named as `output(path, what, make)`: its output path, what its bytes are
-made from (walked like a page's context; None: every post of the site) and how to make
-them. It returns (path, the bytes or the previous build's unchanged file, key). With
-the build cache (Incremental.site_wide), a file whose `what` is as it was in the last
-build is that build's file, neither made nor read again; without it, every file is made.
+made from (walked like a page's context) and how to make them. It returns (path, the
+bytes or the previous build's unchanged file, key). With the build cache
+(Incremental.site_wide), a file whose `what` is as it was in the last build is that
+build's file, neither made nor read again; without it, every file is made.
 """
 
 from __future__ import annotations
