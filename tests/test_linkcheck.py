@@ -213,3 +213,48 @@ def test_each_broken_link_is_reported_in_the_pages_order_repeats_included():
                                       "x/index.html", "x//index.html",
                                       "a/index.html", "a//index.html",
                                       "index.html", "index.html/index.html"}, {"index.html"})
+
+
+# Pieces of calendars, the odd ones included: folds (CRLF or LF, then a space or a tab)
+# anywhere, names cut by a fold, parameters without a ':', bad UTF-8, bare CRs.
+_ICS_PARTS = st.sampled_from([
+    "URL", "ATTACH", "U", "UR", "A", "ATT", "ATTAC", "url", ";", ":", "=", "VALUE=URI",
+    "\r\n", "\n", "\r", " ", "\t", "\r\n ", "\n\t", "https://example.org/blog/x/", "é", "–",
+    "x", "DESCRIPTION:", "BEGIN:VEVENT", "\r\nURL:", "\r\nATTACH;FMTTYPE=a/b:", "\\,"])
+
+
+def _both_readings(data: bytes):
+    quick = linkcheck._ics_links_quick(data)
+    text = linkcheck._ics_links_text(data)
+    return quick, text
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_ICS_PARTS | st.binary(max_size=3), max_size=24).map(
+    lambda parts: b"".join(p.encode() if isinstance(p, str) else p for p in parts)))
+def test_the_quick_calendar_reading_is_the_general_one(data):
+    """Where the quick reading answers, it answers as the general one (decode, unfold,
+    search); where it cannot be sure it says None and `extract` reads the long way."""
+    quick, text = _both_readings(data)
+    if quick is not None:
+        assert quick == text
+    assert extract("x.ics", data) == text
+
+
+def test_the_quick_calendar_reading_reads_the_rich_sites_calendars(rich_output):
+    calendars = sorted(rich_output.rglob("*.ics"))
+    assert len(calendars) > 3
+    for path in calendars:
+        data = path.read_bytes()
+        quick, text = _both_readings(data)
+        assert quick is not None and quick == text, path  # resnetgen's own: never the long way
+        assert quick.urls
+    # Folds and a long URL, as icalendar writes them: read at the unfolded line.
+    long_url = "https://example.org/blog/" + "a-very-long-slug-" * 6 + "/"
+    data = ("BEGIN:VCALENDAR\r\nDESCRIPTION:" + "word " * 30 + "\r\nURL:" + long_url
+            + "\r\nEND:VCALENDAR\r\n").encode()
+    from resnetgen.calendar import fold_line
+    folded = b"\r\n".join(fold_line(line).encode() for line in data.decode().split("\r\n"))
+    quick, text = _both_readings(folded)
+    assert quick is not None and [(link.url, link.line) for link in quick.links] == [(long_url, 3)]
+    assert quick == text
