@@ -10,9 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from resnetgen import linkcheck
+from resnetgen import linkcheck, parallel
+from resnetgen.build import BuildOptions, build
+from resnetgen.cache import BuildCache
 from resnetgen.cli import main
 from resnetgen.linkcheck import LinkChecker, extract, srcset_urls
+from resnetgen.post_cache import PostStore
 from resnetgen.problems import SiteError
 from conftest import NOW, REPO, build_site, snapshot
 
@@ -137,6 +140,39 @@ def test_a_broken_link_in_a_post_stops_the_build_naming_page_link_and_source(sit
     assert "/2018/01/a-post/" in problem.message
     assert "no id 'no-such-heading' on this page" in problem.message
     assert snapshot(folder / "output") == good  # ...stays exactly as it was
+
+
+def test_the_posts_are_saved_beside_the_link_check_even_by_a_failing_build(rich, tmp_path,
+                                                                           monkeypatch):
+    """The cache's posts are written by a forked process while this one checks the
+    links (this one writes them no more); a build that fails its link check has
+    written them whole too: the next build reads them, and equals a clean build."""
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)  # whatever threads are left
+    saved_here = []
+    real_save = PostStore.save
+
+    def save(store):
+        saved_here.extend(store.dirty)
+        real_save(store)
+    monkeypatch.setattr(PostStore, "save", save)
+    build_site(rich)
+    assert saved_here == []
+    path = "content/2018/winter-chat.md"
+    first = BuildCache.load(rich).posts.records[path]
+    post = rich / path
+    good = post.read_text(encoding="utf-8")
+    post.write_text(good + "\n[gone](/no/such/page/)\n", encoding="utf-8")
+    before = snapshot(rich / "output")
+    with pytest.raises(SiteError, match="no/such/page"):
+        build_site(rich)
+    assert snapshot(rich / "output") == before and saved_here == []
+    cache = BuildCache.load(rich)
+    assert not cache.discarded and cache.posts.records[path][0] != first[0]  # the edited post's
+    post.write_text(good, encoding="utf-8")
+    build_site(rich)
+    out = tmp_path / "clean"
+    build(BuildOptions(site_dir=rich, output_dir=out, now=NOW, cache=False))
+    assert snapshot(rich / "output") == snapshot(out)
 
 
 def test_a_broken_link_in_a_template_is_reported_once_with_a_count(site, tmp_path):
