@@ -194,8 +194,7 @@ class BuildCache:
             if self._posts is not None:
                 self._posts.save()
             if self._link_index is not None:
-                from resnetgen.linkindex import to_plain  # noqa: PLC0415
-                self._write("linkindex.marshal", to_plain(self._link_index))
+                self.save_link_index(self._link_index)
             if self._memo_used:  # this build made its feeds and calendars afresh
                 self._save_memo()
             # Records as plain tuples: they load in one C call (the "nothing changed" path).
@@ -321,6 +320,11 @@ class BuildCache:
         except (TypeError, ValueError):
             self._discard("linkindex.marshal has an unexpected shape")
             return None
+
+    def save_link_index(self, index: Any) -> None:
+        """The link index alone, now (a forked process writes it beside `save`)."""
+        from resnetgen.linkindex import to_plain  # noqa: PLC0415
+        self._write("linkindex.marshal", to_plain(index))
 
     def set_link_index(self, index: Any) -> None:
         """Saved with the rest of the cache (the build passed its link check)."""

@@ -88,6 +88,7 @@ class IncrementalLinks:
         self.changed = True                  # whether to save new_index (see STALE_PAGES)
         self._old_numbers: dict[str, int] | None = None  # old.paths, path -> number
         self._old_entries: dict[str, Entry] | None = None  # old.entries, or {}
+        self._depends: dict[str, tuple[set, set]] = {}  # the last check's, for the index
 
     @property
     def old(self) -> LinkIndex | None:
@@ -121,8 +122,9 @@ class IncrementalLinks:
         self.checker.add_file(output_path)
 
     def check(self, sources: dict[str, str], problems: Problems,
-              line_of: Callable[[str, str], int]) -> int:
-        """Report every broken link (as LinkChecker.report); returns the links seen."""
+              line_of: Callable[[str, str], int], index_now: bool = True) -> int:
+        """Report every broken link (as LinkChecker.report); returns the links seen.
+        The new index is made now, or (`index_now` False) by `make_index`."""
         checker, old = self.checker, self.old
         recheck = [p for p in checker.pages if p not in self.kept]
         if old is not None:
@@ -144,8 +146,14 @@ class IncrementalLinks:
                       + sum(old.entries[p].links for p in self.kept if p not in depends)
                       if old is not None else checker.links_checked)
         if self.indexed:
-            self._make_index(depends)
+            self._depends = depends
+            if index_now:
+                self.make_index()
         return self.links
+
+    def make_index(self) -> None:
+        """`new_index` (and whether it `changed`), from what the last check found."""
+        self._make_index(self._depends)
 
     def _numbers(self, paths) -> set[int]:
         """The numbers of these paths in the old index (a path it lacks, no entry names)."""
