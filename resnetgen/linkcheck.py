@@ -39,6 +39,10 @@ _META_URLS = META_URLS
 _REFRESH = re.compile(r"^\s*\d+\s*[;,]\s*url\s*=\s*['\"]?([^'\"]+)", re.IGNORECASE)
 _ICS_URL = re.compile(r"^(?:URL|ATTACH)(?:;[^:]*)?:(.+)$", re.MULTILINE)
 _SITE_SCHEMES = {"http", "https", "webcal"}
+# A fragment-only link, and a page path urljoin keeps as it is (no %-escape, query,
+# fragment or parameters; urlsplit drops tabs and line breaks from both).
+_SAME_PAGE = re.compile(r"#[^\t\r\n]*\Z")
+_PLAIN_PATH = re.compile(r"[^%?#;\t\r\n]*\Z")
 _ABSOLUTE = ("/", "http:", "https:", "webcal:")  # URLs read alike from every page
 # An http(s) URL whose host is plain (no brackets, no non-ASCII, nothing urlsplit would
 # strip or refuse): its host is what urlsplit calls its netloc. Others take the long way.
@@ -405,7 +409,12 @@ class LinkChecker:
         origin = page_url[:page_url.index("/", page_url.index("//") + 2)]
         if url.startswith(origin + "/"):
             url = url[len(origin):]
-        if url.startswith("/") and not url.startswith("//") and "/." not in url:
+        if (url[0] == "#" and _SAME_PAGE.match(url) and page_url.startswith(("https:", "http:"))
+                and _PLAIN_PATH.match(page_url, len(origin))):
+            # A link within the page ('#content' on every page): what urljoin makes of it
+            # (the page's own path, and this fragment), without its cost.
+            path, fragment = page_url[len(origin):], unquote(url[1:])
+        elif url.startswith("/") and not url.startswith("//") and "/." not in url:
             # The common case, without urljoin's cost: a site-absolute link.
             raw_path, _, raw_fragment = url.partition("#")
             path, fragment = unquote(raw_path.partition("?")[0]), unquote(raw_fragment)

@@ -233,6 +233,29 @@ def test_the_shortcut_for_other_sites_links_changes_no_answer(url):
             assert answer(page_url) == short
 
 
+_PAGE_PARTS = st.sampled_from(["index.html", "x/", "a b/", "%41/", "é/", "?q/", "#h/", ";p/",
+                               "/", "./", "../", "\t", "\n", "x.ics", "index.html"])
+_FRAGMENT_PARTS = st.sampled_from(["#", "h", "top", "%41", "%zz", "#", " ", "\t", "\n", "é", "?",
+                                   "/", "content"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PAGE_PARTS, min_size=1, max_size=4).map("".join),
+       st.lists(_FRAGMENT_PARTS, max_size=5).map(lambda parts: "#" + "".join(parts)),
+       st.sampled_from(["https://example.org/blog/", "http://EXAMPLE.org/", "https://u@ex.org:8/"]))
+def test_the_shortcut_for_links_within_the_page_changes_no_answer(page, url, base):
+    """`_target` answers a '#fragment' link without urljoin: the same answer as the long
+    way (the shortcut turned off), whatever the page's path and the fragment."""
+    links = LinkChecker(base)
+    links.add_file(page)
+    links.add_file("index.html")
+    parts = linkcheck.urlsplit(base)
+    page_url = f"{parts.scheme}://{parts.netloc.lower()}{links.base_path}{page}"
+    short = links._target(url, page_url, parts.netloc.lower(), links.base_path)
+    with mock.patch.object(linkcheck, "_SAME_PAGE", re.compile(r"(?!)")):
+        assert links._target(url, page_url, parts.netloc.lower(), links.base_path) == short
+
+
 def test_each_broken_link_is_reported_in_the_pages_order_repeats_included():
     links = checker({
         "index.html": '<a href="/blog/b/">1</a>\n<a href="/blog/x/">2</a>\n<a href="/blog/a/">3</a>'
