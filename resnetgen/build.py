@@ -355,7 +355,9 @@ def index_links_aside(links: IncrementalLinks, incremental: Incremental | None
                 cache.save_link_index(links.new_index)
             except OSError:
                 pass  # a read-only site folder builds without a cache
-    return Background(make_and_save)
+    making = Background(make_and_save)
+    links.forget_depends()
+    return making
 
 
 def finished_aside(work: Background | None, failed: bool = False) -> bool:

@@ -155,6 +155,11 @@ class IncrementalLinks:
         """`new_index` (and whether it `changed`), from what the last check found."""
         self._make_index(self._depends)
 
+    def forget_depends(self) -> None:
+        """Lets go of what `make_index` needs (tens of MB at 10,000 posts), once another
+        process makes the index: the rest of this build then needs no more memory."""
+        self._depends = {}
+
     def _numbers(self, paths) -> set[int]:
         """The numbers of these paths in the old index (a path it lacks, no entry names)."""
         if self._old_numbers is None:
