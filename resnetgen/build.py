@@ -326,11 +326,14 @@ def save_posts_aside(incremental: Incremental | None) -> Background | None:
     while this one checks the links, on the core that would idle: they are known since
     loading, and stand for their source files, not for any output (so a build that
     fails after is no reason to keep them back). None: the cache's save writes them."""
+    from resnetgen.cache import SHARDS
     from resnetgen.parallel import Background, can_fork
     if incremental is None or not can_fork():
         return None
     store = incremental.cache.posts
-    return Background(store.save) if store.dirty else None
+    # Only for many posts (most shards to write): for an edit's shard or two, forking
+    # a process of a large site (and the copies-on-write after) costs more than it saves.
+    return Background(store.save) if 2 * len(store.dirty) > len(SHARDS) else None
 
 
 def index_links_aside(links: IncrementalLinks, incremental: Incremental | None
@@ -342,7 +345,8 @@ def index_links_aside(links: IncrementalLinks, incremental: Incremental | None
     if incremental is None or not links.indexed:
         return None
     cache = incremental.cache
-    if not can_fork():  # made here, saved with the rest of the cache
+    if not (links.mostly_new and can_fork()):  # made here, saved with the rest of the cache
+        # (an edit's few pages: forking a large site's process would cost more)
         links.make_index()
         if links.changed:
             cache.set_link_index(links.new_index)

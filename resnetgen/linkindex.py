@@ -155,6 +155,12 @@ class IncrementalLinks:
         """`new_index` (and whether it `changed`), from what the last check found."""
         self._make_index(self._depends)
 
+    @property
+    def mostly_new(self) -> bool:
+        """Whether the last check read most outputs again (a first build, a template
+        changed): then making the index is long work, not a few pages' update."""
+        return 2 * len(self._depends) > len(self.digests)
+
     def forget_depends(self) -> None:
         """Lets go of what `make_index` needs (tens of MB at 10,000 posts), once another
         process makes the index: the rest of this build then needs no more memory."""
