@@ -321,6 +321,9 @@ def _name(path: Path, site_dir: Path) -> str:
     return path.relative_to(site_dir).as_posix() if path.is_relative_to(site_dir) else str(path)
 
 
+ASIDE_POSTS, ASIDE_PAGES = 2000, 5000  # posts to write, pages indexed: see the *_aside
+
+
 def save_posts_aside(incremental: Incremental | None) -> Background | None:
     """The cache's posts (0.55 s to write at 10,000 posts), written by a forked process
     while this one checks the links, on the core that would idle: they are known since
@@ -331,9 +334,11 @@ def save_posts_aside(incremental: Incremental | None) -> Background | None:
     if incremental is None or not can_fork():
         return None
     store = incremental.cache.posts
-    # Only for many posts (most shards to write): for an edit's shard or two, forking
-    # a process of a large site (and the copies-on-write after) costs more than it saves.
-    return Background(store.save) if 2 * len(store.dirty) > len(SHARDS) else None
+    # Only for many posts to write (~55 us each): for an edit's shard, or a small site's
+    # posts, forking (and the copies-on-write after) costs about what it saves, and
+    # more on a busy machine (the other process then waits for a core).
+    to_write = len(store.used) * len(store.dirty) // len(SHARDS)
+    return Background(store.save) if to_write >= ASIDE_POSTS else None
 
 
 def index_links_aside(links: IncrementalLinks, incremental: Incremental | None
@@ -345,8 +350,9 @@ def index_links_aside(links: IncrementalLinks, incremental: Incremental | None
     if incremental is None or not links.indexed:
         return None
     cache = incremental.cache
-    if not (links.mostly_new and can_fork()):  # made here, saved with the rest of the cache
-        # (an edit's few pages: forking a large site's process would cost more)
+    if not (links.mostly_new and links.checked >= ASIDE_PAGES and can_fork()):
+        # Made here, saved with the rest of the cache (an edit's few pages, or a small
+        # site's: as for the posts, forking would cost about what it saves, or more).
         links.make_index()
         if links.changed:
             cache.set_link_index(links.new_index)

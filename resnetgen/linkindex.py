@@ -156,6 +156,11 @@ class IncrementalLinks:
         self._make_index(self._depends)
 
     @property
+    def checked(self) -> int:
+        """How many outputs the last check read (and `make_index` indexes afresh)."""
+        return len(self._depends)
+
+    @property
     def mostly_new(self) -> bool:
         """Whether the last check read most outputs again (a first build, a template
         changed): then making the index is long work, not a few pages' update."""

@@ -11,11 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from resnetgen import linkcheck, parallel
+from resnetgen import build as build_module, linkcheck, parallel
 from resnetgen.build import BuildOptions, build
 from resnetgen.cache import BuildCache, shard_of
 from resnetgen.cli import main
 from resnetgen.linkcheck import LinkChecker, extract, srcset_urls
+from resnetgen.linkindex import IncrementalLinks
 from resnetgen.post_cache import PostStore
 from resnetgen.problems import SiteError
 from conftest import NOW, REPO, build_site, snapshot
@@ -151,8 +152,10 @@ def test_the_posts_are_saved_beside_the_link_check_even_by_a_failing_build(tmp_p
     """A first build's posts are written to the cache by a forked process while this
     one checks the links (this one writes them no more), even when the check fails:
     the next build reads them, and equals a clean build. An edit's one shard is written
-    by this process (a fork would cost more)."""
+    by this process (a fork would cost more); the link index, by another one."""
     monkeypatch.setattr(parallel, "can_fork", lambda: True)  # whatever threads are left
+    monkeypatch.setattr(build_module, "ASIDE_POSTS", 40)  # as for a large site
+    monkeypatch.setattr(build_module, "ASIDE_PAGES", 40)
     saved_here = []
     real_save = PostStore.save
 
@@ -160,6 +163,10 @@ def test_the_posts_are_saved_beside_the_link_check_even_by_a_failing_build(tmp_p
         saved_here.extend(store.dirty)
         real_save(store)
     monkeypatch.setattr(PostStore, "save", save)
+    indexed_here = []
+    real_index = IncrementalLinks.make_index
+    monkeypatch.setattr(IncrementalLinks, "make_index",
+                        lambda links: indexed_here.append(1) or real_index(links))
     generate.generate(60, tmp_path / "gen")  # posts in every shard of the cache
     rich = tmp_path / "gen" / "resnetgen"
     path = sorted(p.relative_to(rich).as_posix() for p in rich.glob("content/*/*.md"))[30]
@@ -172,8 +179,10 @@ def test_the_posts_are_saved_beside_the_link_check_even_by_a_failing_build(tmp_p
     cache = BuildCache.load(rich)
     assert not cache.discarded and len(cache.posts.records) == 60
     post.write_text(good, encoding="utf-8")
-    build_site(rich)
+    report = build_site(rich)
     assert saved_here == [shard_of(path)]  # the other posts: read from the cache
+    index = BuildCache.load(rich).link_index()  # written by the other process
+    assert index is not None and len(index.written) == report.files and indexed_here == []
     out = tmp_path / "clean"
     build(BuildOptions(site_dir=rich, output_dir=out, now=NOW, cache=False))
     assert snapshot(rich / "output") == snapshot(out)
