@@ -44,6 +44,7 @@ class Incremental:
     raw_clock: bool = True      # some output reads the exact clock, not just upcoming/past
     fingerprints: "Fingerprints | None" = None
     made: dict = field(default_factory=dict)   # site-wide output name -> (key, paths, warnings)
+    _root: str | None = None    # output_dir as text, made once
 
     @classmethod
     def open(cls, site_dir: Path, output_dir: Path, now: datetime,
@@ -173,10 +174,12 @@ class Incremental:
     def reuse(self, output_path: str, key: str) -> Previous | None:
         """The previous build's file, if made from `key` and untouched since (same size,
         mtime and inode): asked for each of 11,000 pages a rebuild, so kept flat."""
+        if self._root is None:
+            self._root = str(self.output_dir)
         record = self.cache.outputs.get(output_path)
-        if record is None or record.key != key:
+        if record is None or record[0] != key:
             return None
-        path = f"{self.output_dir}/{output_path}"
+        path = f"{self._root}/{output_path}"
         try:
             st = os.stat(path)
         except OSError:
@@ -192,8 +195,9 @@ class Incremental:
         touched = None
         if staged is not None:  # and those it removed
             touched = [*staged, *(p for p in self.cache.raw_outputs if p not in records)]
+        same = records.keys() == self.cache.raw_outputs.keys()
         self.cache.output_dirs = output_folders(str(self.output_dir), records,
-                                                self.cache.output_dirs, touched)
+                                                self.cache.output_dirs, touched, same)
         self.cache.outputs = records
         self.cache.last_build = {"inputs": self.inputs_key, "summary": summary,
                                  "site_wide": self.made, "surface": self.surface,
@@ -205,19 +209,24 @@ class Incremental:
 
 
 def output_folders(root: str, records: dict, known: dict[str, int],
-                   touched: list[str] | None = None) -> dict[str, int]:
+                   touched: list[str] | None = None, same_files: bool = False
+                   ) -> dict[str, int]:
     """Every folder of output/ with its mtime, when output/ holds only the files in
     `records` (else {}: the next build lists output/ to know). A folder whose mtime is
     in `known` holds the same names as when it was listed: only the others are listed.
     With `touched` (the files this build added, replaced or removed), a folder holding
     none of them (nor a folder made or removed) keeps its known mtime without a stat:
-    if anything else changed it since, the next build sees its mtime differ."""
-    folders: dict[str, int] = {"": 0}
-    for path in records:
-        folder = posixpath.dirname(path)
-        while folder not in folders:
-            folders[folder] = 0
-            folder = posixpath.dirname(folder)
+    if anything else changed it since, the next build sees its mtime differ.
+    `same_files`: `records` names the files `known` was listed with."""
+    if same_files and known:  # the same files as last time: in the same folders
+        folders = dict.fromkeys(known, 0)
+    else:
+        folders = {"": 0}
+        for path in records:
+            folder = posixpath.dirname(path)
+            while folder not in folders:
+                folders[folder] = 0
+                folder = posixpath.dirname(folder)
     changed = None
     if touched is not None and known:
         changed = {""}
