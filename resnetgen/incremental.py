@@ -14,7 +14,7 @@ import bisect
 import os
 import posixpath
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from typing import TYPE_CHECKING, Callable, Iterator
@@ -73,7 +73,8 @@ class Incremental:
         if last.get("raw_clock"):
             if last.get("now") != self.now:
                 return None
-        elif bisect.bisect_right(last["ends"], self.now) != bisect.bisect_right(last["ends"], last["now"]):
+        elif (bisect.bisect_right(last["ends"], instant(self.now))
+              != bisect.bisect_right(last["ends"], instant(last["now"]))):
             return None  # a chat went from upcoming to past: its pages change
         return last["summary"] if self._output_intact() else None
 
@@ -204,8 +205,18 @@ class Incremental:
                                  "whole_site": self.whole_site,
                                  "body_readers": self.body_readers,
                                  "raw_clock": self.raw_clock, "now": self.now,
-                                 "ends": sorted(chat_ends)}
+                                 "ends": sorted(map(instant, chat_ends))}
         self.cache.save()
+
+
+def instant(moment: datetime) -> int:
+    """An aware date-time as microseconds since 1970 (UTC): the chats' ends are kept as
+    these, which load from the cache many times faster than 10,000 date-times."""
+    return (moment - EPOCH) // MICROSECOND
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+MICROSECOND = timedelta(microseconds=1)
 
 
 def output_folders(root: str, records: dict, known: dict[str, int],
