@@ -88,13 +88,17 @@ class Incremental:
             return False
         if folders:
             root = str(self.output_dir)
+            lstat, prefix = os.lstat, root + "/"
             try:
-                for folder, mtime in folders.items():
-                    if folder_mtime(root, folder) != mtime:
+                if folder_mtime(root, "") != folders.get(""):
+                    return False
+                for folder, mtime in folders.items():  # folder_mtime, inlined
+                    if folder and lstat(prefix + folder).st_mtime_ns != mtime:
                         return False
-                for relative, record in outputs.items():
-                    st = os.lstat(f"{root}/{relative}")
-                    if (st.st_size, st.st_mtime_ns, st.st_ino) != record[2:]:
+                for relative, record in outputs.items():  # 21,000 at 10k: kept lean
+                    st = lstat(prefix + relative)
+                    if (st.st_mtime_ns != record[3] or st.st_ino != record[4]
+                            or st.st_size != record[2]):
                         return False
             except OSError:
                 return False
