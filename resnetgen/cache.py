@@ -162,7 +162,7 @@ class BuildCache:
         self._posts = PostStore(self)
         self.raw_outputs, self.output_dirs = {}, {}
         for name in ("index.pickle", "memo.pickle", "links.pickle", "linkindex.pickle",
-                     "linkindex.marshal", "cards.marshal", *(f"memo-{shard}.pickle" for shard in SHARDS),
+                     "linkindex.marshal", *(f"cards-{shard}.marshal" for shard in SHARDS), *(f"memo-{shard}.pickle" for shard in SHARDS),
                      *(f"posts-{shard}.pickle" for shard in SHARDS),
                      *(f"posts-{shard}.marshal" for shard in SHARDS),
                      *(f"bodies-{shard}.marshal" for shard in SHARDS)):
@@ -311,7 +311,7 @@ class BuildCache:
         return value
 
     def read_file(self, name: str) -> Any:
-        """Another module's cache file (cards.py's `cards.marshal`): its data, or None
+        """Another module's cache file (cards.py's `cards-0.marshal`...): its data, or None
         when missing or not to be trusted (that file alone is then done without)."""
         return self._read(name, discard=False)
 

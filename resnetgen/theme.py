@@ -81,6 +81,7 @@ def make_environment(site_dir: Path, config: SiteConfig, compiled: Path | None =
             lambda context, post: fragments.tag_list(post, context["site"].tag_url)),
         citation=fragments.citation,
         host_names=fragments.host_names,
+        card=cards.filter(),
     )
     env.globals.update(
         url=urls.url,

@@ -10,8 +10,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from resnetgen.build import BuildOptions, build
-from resnetgen.cache import BuildCache
-from resnetgen.cards import CARDS_FILE
+from resnetgen.cache import SHARDS, BuildCache
 from resnetgen.config import load_config
 from resnetgen.loader import load_content
 from resnetgen.pages import all_pages
@@ -144,17 +143,24 @@ def events(site_dir: Path) -> dict[str, str]:
     return {li.h3.a.get_text(): li.get_text(" ", strip=True) for li in soup.select("li.event")}
 
 
+def kept(site_dir: Path) -> dict[str, dict]:
+    """Every shard of the kept cards, by file name."""
+    cache = BuildCache.load(site_dir)
+    return {name: saved for name in (f"cards-{shard}.marshal" for shard in SHARDS)
+            if (saved := cache.read_file(name)) is not None}
+
+
 def tamper(site_dir: Path, old: bytes, new: bytes) -> int:
     """Rewrite the kept cards' bytes (as a test's proof that they are used); how many."""
     cache = BuildCache.load(site_dir)
-    saved = cache.read_file(CARDS_FILE)
     count = 0
-    for entries in saved["cards"].values():
-        for token, value in entries.items():
-            if old in value:
-                entries[token] = value.replace(old, new)
-                count += 1
-    cache.write_file(CARDS_FILE, saved)
+    for name, saved in kept(site_dir).items():
+        for cards in saved["posts"].values():
+            for key, value in cards.items():
+                if old in value:
+                    cards[key] = value.replace(old, new)
+                    count += 1
+        cache.write_file(name, saved)
     return count
 
 
@@ -206,15 +212,30 @@ def test_kept_cards_drop_posts_that_are_gone_and_survive_damage(site, tmp_path):
     build_site(folder, AFTER)
     (folder / "content/2020/chat-2.md").unlink()
     build_site(folder, AFTER)
-    saved = BuildCache.load(folder).read_file(CARDS_FILE)
-    assert all(b"Chat 2" not in value for entries in saved["cards"].values()
-               for value in entries.values())
-    assert any(b"Chat 1" in value for entries in saved["cards"].values()
-               for value in entries.values())
-    cards_file = folder / ".resnetgen-cache" / CARDS_FILE
-    cards_file.write_bytes(cards_file.read_bytes()[:200])   # cut short
+    shards = kept(folder)
+    assert "Chat 2" not in events(folder)
+    assert snapshot(folder / "output") == clean_build(folder, tmp_path, AFTER)
+    # A shard read again in a build (one of its posts listed) drops the posts gone.
+    for saved in shards.values():
+        if "content/2020/chat-2.md" in saved["posts"]:
+            assert set(saved["posts"]) == {"content/2020/chat-2.md"}
+    for name in shards:  # cut short
+        cards_file = folder / ".resnetgen-cache" / name
+        cards_file.write_bytes(cards_file.read_bytes()[:200])
     chat_1 = folder / "content/2020/chat-1.md"
     chat_1.write_text(chat_1.read_text().replace('"Chat 1"', '"Chat one"'))
     build_site(folder, AFTER)
     assert sorted(events(folder)) == ["Chat one"]
     assert snapshot(folder / "output") == clean_build(folder, tmp_path, AFTER)
+
+
+def test_a_sites_own_template_may_call_card_as_a_function(site):
+    """The README's `card(macro, post, ...)`: the same cards as the theme's filter form."""
+    theme = (Path(__file__).parent.parent / "themes/default/templates/tag.html").read_text()
+    own = theme.replace("{{ post | card(post_summary) }}", "{{ card(post_summary, post) }}")
+    assert own != theme
+    plain = render_site(site(FILES), AFTER)
+    folder = site({**FILES, "templates/tag.html": own})
+    pages = render_site(folder, AFTER)
+    assert cards(pages["tags/voice/index.html"]) == cards(plain["tags/voice/index.html"])
+    assert sorted(cards(pages["tags/voice/index.html"])) == ["A note", "Chat 1", "Chat 2"]
