@@ -13,6 +13,7 @@ from resnetgen.cache import BuildCache, CachedPost, digest
 from resnetgen.config import SiteConfig
 from resnetgen.frontmatter_schema import (POST_FIELDS, FieldReader, read_chat, read_comments,
                                           read_hosts, read_paper)
+from resnetgen.guessed_links import GuessedLinks
 from resnetgen.lint import source_facts
 from resnetgen.markdown import LinkContext, render_markdown
 from resnetgen.models import PAGE, POST, Person, Post, packed
@@ -39,7 +40,7 @@ def load_content(site_dir: Path, config: SiteConfig, problems: Problems,
     urls = Urls(config)
     people = load_people(site_dir, config, problems)
     markdown_paths, asset_paths = discover(site_dir)
-    reading = Reading(site_dir, config, people, urls, cache)
+    reading = Reading(site_dir, config, people, urls, cache, include_drafts)
     records = reading.front_matter(markdown_paths, problems)
     if not include_drafts:
         records = [r for r in records if not r.post.draft]
@@ -87,9 +88,11 @@ class Reading:
     """Reads and renders content files, on several processes, reusing the cache."""
 
     def __init__(self, site_dir: Path, config: SiteConfig, people: dict[str, Person],
-                 urls: Urls, cache: BuildCache | None):
+                 urls: Urls, cache: BuildCache | None, include_drafts: bool = False):
         self.site_dir, self.config, self.people, self.urls = site_dir, config, people, urls
         self.cache = cache
+        self.guessed = GuessedLinks(site_dir, lambda path: self._read_one(path)[1], urls.url,
+                                    include_drafts)  # each worker fills its own copy
         self.digests: dict[str, str] = {}   # source path -> digest of its Post
         self.listing_digests: dict[str, str] = {}   # ... of the Post without its body
         if cache is not None:
@@ -127,14 +130,14 @@ class Reading:
 
     def _read_and_render(self, item: tuple[str, str]):
         """(Post with its body, front matter problems, Fresh), in a worker. Links to
-        other content files resolve to nothing yet: most bodies have none."""
+        other content files resolve to what their files say (see GuessedLinks)."""
         path, key = item
         found = Problems()
         source = read_source(self.site_dir, path, found)
         post = read_post(source, self.config, self.people, self.urls, found) if source else None
         if post is None:
             return None, found.items, None
-        post, lookups, body_found = _render_one(source, post, {}, self.config)
+        post, lookups, body_found = _render_one(source, post, self.guessed, self.config)
         listing = listing_digest(post) if self.cache is not None else ""
         return post, found.items, Fresh(lookups, tuple(body_found), digest(key, lookups), listing)
 
