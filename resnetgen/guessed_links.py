@@ -5,12 +5,11 @@ body only while every link it looked up resolves the same in the final links map
 
 from __future__ import annotations
 
-import os
 import posixpath
 from pathlib import Path
 from typing import Callable
 
-from resnetgen.source import CONTENT_DIR, IGNORED_NAMES
+from resnetgen.source import CONTENT_DIR, discoverable
 
 
 class GuessedLinks:
@@ -30,10 +29,7 @@ class GuessedLinks:
         return default if value is None else value
 
     def _guess(self, path: str) -> str | None:
-        parts = path.split("/")
-        if (parts[0] != CONTENT_DIR or len(parts) < 2 or parts[-1] in IGNORED_NAMES
-                or any(part.startswith((".", "_")) for part in parts[1:])
-                or not os.path.isfile(self.site_dir / path)):
+        if not discoverable(self.site_dir, path):
             return None
         if path.lower().endswith(".md"):
             post = self._post(path)
@@ -49,7 +45,7 @@ class GuessedLinks:
 
     def _post(self, path: str):
         if path not in self.posts:
-            post = self.read(path) if os.path.isfile(self.site_dir / path) else None
+            post = self.read(path) if discoverable(self.site_dir, path) else None
             if post is not None and post.draft and not self.include_drafts:
                 post = None
             self.posts[path] = post
