@@ -50,3 +50,7 @@ class GuessedLinks:
                 post = None
             self.posts[path] = post
         return self.posts[path]
+
+    def forget(self) -> None:
+        self.known.clear()
+        self.posts.clear()

@@ -112,6 +112,7 @@ class Reading:
             else:
                 missing.append((index, key))
         fresh = parallel_map(self._read_and_render, [(paths[i], key) for i, key in missing])
+        self.guessed.forget()  # what this process guessed (in one process: the posts read)
         for (index, key), (post, found, rendered) in zip(missing, fresh):
             problems.extend(found)
             if post is not None:
