@@ -118,10 +118,12 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
     from resnetgen.lint import editor_warnings
     from resnetgen.loader import load_content
     from resnetgen.site import assemble
+    from resnetgen.cards import kept_cards
     from resnetgen.theme import check_templates, make_environment
 
     env = make_environment(options.site_dir, config,
-                           incremental.cache.compiled_templates() if incremental else None)
+                           incremental.cache.compiled_templates() if incremental else None,
+                           kept_cards(incremental))
     check_templates(env, options.site_dir, problems)
     content = load_content(options.site_dir, config, problems, options.drafts,
                            incremental.cache if incremental else None)

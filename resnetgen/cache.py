@@ -162,7 +162,7 @@ class BuildCache:
         self._posts = PostStore(self)
         self.raw_outputs, self.output_dirs = {}, {}
         for name in ("index.pickle", "memo.pickle", "links.pickle", "linkindex.pickle",
-                     "linkindex.marshal", *(f"memo-{shard}.pickle" for shard in SHARDS),
+                     "linkindex.marshal", *(f"cards-{shard}.marshal" for shard in SHARDS), *(f"memo-{shard}.pickle" for shard in SHARDS),
                      *(f"posts-{shard}.pickle" for shard in SHARDS),
                      *(f"posts-{shard}.marshal" for shard in SHARDS),
                      *(f"bodies-{shard}.marshal" for shard in SHARDS)):
@@ -309,6 +309,17 @@ class BuildCache:
         if not isinstance(value, bytes):
             value = self._memo[key] = self._memo_new[key] = make()
         return value
+
+    def read_file(self, name: str) -> Any:
+        """Another module's cache file (cards.py's `cards-0.marshal`...): its data, or None
+        when missing or not to be trusted (that file alone is then done without)."""
+        return self._read(name, discard=False)
+
+    def write_file(self, name: str, data: Any) -> None:
+        try:
+            self._write(name, data)
+        except OSError:
+            pass  # a read-only site folder still builds, just without a cache
 
     def link_index(self) -> Any:
         """The link check's index of the last build that passed it (see linkindex)."""
