@@ -107,14 +107,20 @@ class Fingerprints:
         template = getattr(page, "template", None)
         listing = not bodies or (self.body_readers is not None and isinstance(template, str)
                                  and template not in self.body_readers)
-        self._tokens = self._listed if listing else self._full
+        self._tokens = tokens = self._listed if listing else self._full
         digests = self.listing_digests if listing else self.post_digests
         parts: list[str] = [self.surface, "L" if listing else "F"]
         made_from = getattr(page, "made_from", None)
         if made_from is not None:  # the rest of the page is made from it (pages.Page)
             parts.append(template)  # type: ignore[arg-type]
             page = made_from
-        items = _flat(page, self._tokens) if type(page) is tuple else None
+        if (type(page) is tuple and len(page) == 2 and type(page[0]) is str
+                and type(page[1]) is Post):  # a post's page, an event: 20,000 a rebuild
+            post = page[1]
+            parts += ("s" + page[0], tokens.get(id(post)) or self._post(post, digests))
+            return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"),
+                                   digest_size=16).hexdigest()
+        items = _flat(page, tokens) if type(page) is tuple else None
         if items is not None:
             # (what, post...): pieces of feeds and calendars, and pages made from a post
             parts += [self._post(item, digests) if type(item) is Post else item for item in items]
@@ -159,10 +165,15 @@ class Fingerprints:
                 self._walk(item, parts, digests)
         elif kind in (list, tuple):
             parts.append(f"l{len(value)}")
-            if value and all(type(item) is Post for item in value):  # listings: the common case
-                known = self._tokens  # most posts are in several listings: look up inline
-                parts.extend([known.get(id(post)) or self._post(post, digests) for post in value])
-                return
+            if value:  # listings, the common case: posts, most already met in another list
+                tokens = list(map(self._tokens.get, map(id, value)))
+                if None not in tokens:  # ids of posts only (alive all build)
+                    parts += tokens
+                    return
+                if all(type(item) is Post for item in value):
+                    parts += [token or self._post(post, digests)
+                              for token, post in zip(tokens, value)]
+                    return
             for item in value:
                 self._walk(item, parts, digests)
         elif dataclasses.is_dataclass(value):
@@ -170,8 +181,12 @@ class Fingerprints:
             if names is None:
                 names = self._fields[kind] = tuple(f.name for f in dataclasses.fields(kind))
             parts.append("c" + kind.__qualname__)
-            for name in names:
-                self._walk(getattr(value, name), parts, digests)
+            for name in names:  # a page's fields: mostly text, inline (11,000 pages)
+                item = getattr(value, name)
+                if type(item) is str:
+                    parts.append("s" + item)
+                else:
+                    self._walk(item, parts, digests)
         else:  # anything else: its repr; at worst a needless re-render, never a stale page
             parts.append("r" + repr(value))
 

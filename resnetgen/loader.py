@@ -13,6 +13,7 @@ from resnetgen.cache import BuildCache, CachedPost, digest
 from resnetgen.config import SiteConfig
 from resnetgen.frontmatter_schema import (POST_FIELDS, FieldReader, read_chat, read_comments,
                                           read_hosts, read_paper)
+from resnetgen.guessed_links import GuessedLinks
 from resnetgen.lint import source_facts
 from resnetgen.markdown import LinkContext, render_markdown
 from resnetgen.models import PAGE, POST, Person, Post, packed
@@ -39,7 +40,7 @@ def load_content(site_dir: Path, config: SiteConfig, problems: Problems,
     urls = Urls(config)
     people = load_people(site_dir, config, problems)
     markdown_paths, asset_paths = discover(site_dir)
-    reading = Reading(site_dir, config, people, urls, cache)
+    reading = Reading(site_dir, config, people, urls, cache, include_drafts)
     records = reading.front_matter(markdown_paths, problems)
     if not include_drafts:
         records = [r for r in records if not r.post.draft]
@@ -66,20 +67,32 @@ def load_content(site_dir: Path, config: SiteConfig, problems: Problems,
 @dataclass
 class Record:
     """One Markdown file on its way to a Post: from the cache, or read afresh."""
-    post: Post                          # body rendered when `cached`, else front matter only
-    source: SourceFile | None = None
+    post: Post                          # body rendered (fresh: optimistically, see Fresh)
     cached: CachedPost | None = None
+    fresh: "Fresh | None" = None
     digest: str = ""                    # the file's bytes, with everything reading depends on
     found: tuple = ()                   # warnings while reading its front matter
 
 
+@dataclass
+class Fresh:
+    """A file read and rendered in one go, before the other files' URLs were known: its
+    body holds while every link it looked up resolves the same in the final map."""
+    lookups: tuple                      # (source path, url or None), sorted
+    found: tuple                        # problems of its body
+    digest: str                         # the post's digest (of the key and lookups)
+    listing: str                        # see listing_digest
+
+
 class Reading:
-    """Reads front matter and renders bodies, on several processes, reusing the cache."""
+    """Reads and renders content files, on several processes, reusing the cache."""
 
     def __init__(self, site_dir: Path, config: SiteConfig, people: dict[str, Person],
-                 urls: Urls, cache: BuildCache | None):
+                 urls: Urls, cache: BuildCache | None, include_drafts: bool = False):
         self.site_dir, self.config, self.people, self.urls = site_dir, config, people, urls
         self.cache = cache
+        self.guessed = GuessedLinks(site_dir, lambda path: self._read_one(path)[1], urls.url,
+                                    include_drafts)  # each worker fills its own copy
         self.digests: dict[str, str] = {}   # source path -> digest of its Post
         self.listing_digests: dict[str, str] = {}   # ... of the Post without its body
         if cache is not None:
@@ -87,6 +100,8 @@ class Reading:
                                   sorted((k, repr(v)) for k, v in people.items()))
 
     def front_matter(self, paths: list[str], problems: Problems) -> list[Record]:
+        """Every file's Post: cached, or read and rendered now (one pass over the files,
+        on every core: see Fresh)."""
         records: list[Record | None] = [None] * len(paths)
         missing: list[tuple[int, str]] = []
         for index, path in enumerate(paths):
@@ -96,11 +111,12 @@ class Reading:
                 records[index] = Record(cached.post, cached=cached, digest=key)
             else:
                 missing.append((index, key))
-        fresh = parallel_map(self._read_one, [paths[i] for i, _ in missing])
-        for (index, key), (source, post, found) in zip(missing, fresh):
+        fresh = parallel_map(self._read_and_render, [(paths[i], key) for i, key in missing])
+        self.guessed.forget()  # what this process guessed (in one process: the posts read)
+        for (index, key), (post, found, rendered) in zip(missing, fresh):
             problems.extend(found)
             if post is not None:
-                records[index] = Record(post, source=source, digest=key, found=tuple(found))
+                records[index] = Record(post, fresh=rendered, digest=key, found=tuple(found))
         if self.cache is not None:
             self.cache.keep_posts(set(paths))
         return [r for r in records if r is not None]
@@ -113,6 +129,19 @@ class Reading:
         known = self.cache.file_digest(f"{self.site_dir}/{path}", path)  # the scan's, mostly
         return f"{self.context}{known}\x00{path}"
 
+    def _read_and_render(self, item: tuple[str, str]):
+        """(Post with its body, front matter problems, Fresh), in a worker. Links to
+        other content files resolve to what their files say (see GuessedLinks)."""
+        path, key = item
+        found = Problems()
+        source = read_source(self.site_dir, path, found)
+        post = read_post(source, self.config, self.people, self.urls, found) if source else None
+        if post is None:
+            return None, found.items, None
+        post, lookups, body_found = _render_one(source, post, self.guessed, self.config)
+        listing = listing_digest(post) if self.cache is not None else ""
+        return post, found.items, Fresh(lookups, tuple(body_found), digest(key, lookups), listing)
+
     def _read_one(self, path: str):
         found = Problems()
         source = read_source(self.site_dir, path, found)
@@ -121,42 +150,51 @@ class Reading:
 
     def bodies(self, records: list[Record], links: dict[str, str],
                problems: Problems) -> list[Post]:
-        """Each record's Post with its body; a cached body is kept while its links hold."""
+        """Each record's Post with its body; a body is kept while its links hold, else
+        rendered again."""
         todo: list[Record] = []
         posts: dict[str, Post] = {}
         for record in records:
-            cached = record.cached
+            path = record.post.source_path
+            cached, fresh = record.cached, record.fresh
             if cached is not None and all(links.get(k) == v for k, v in cached.lookups):
                 problems.extend(cached.warnings)
-                posts[record.post.source_path] = cached.post
-                self.digests[record.post.source_path] = cached.digest
-                self.listing_digests[record.post.source_path] = cached.listing
-                continue
-            if record.source is None:  # cached, but a link it uses has moved: read again
-                source, post, found = self._read_one(record.post.source_path)
-                problems.extend(found)
-                if post is None:
-                    continue
-                record = Record(post, source=source, digest=record.digest, found=tuple(found))
-            todo.append(record)
+                posts[path] = cached.post
+                self.digests[path] = cached.digest
+                self.listing_digests[path] = cached.listing
+            elif fresh is not None and all(links.get(k) == v for k, v in fresh.lookups):
+                self._done(record, record.post, fresh.lookups, fresh.found, fresh.digest,
+                           fresh.listing, problems)
+                posts[path] = record.post
+            else:  # a link it uses resolves otherwise: read and rendered again
+                todo.append(record)
         if self.cache is not None:  # a cached body the cache has lost: rendered again
             self.cache.posts.fallback = partial(self._body_again, links)
-        shared = self.config, links
-        for record, (post, lookups, found) in zip(
-                todo, parallel_imap(lambda r: _render_one(r, shared), todo)):
-            record.source = None  # rendered: its Markdown is no longer needed
-            problems.extend(found)
-            path = record.post.source_path
-            posts[path] = post
-            self.digests[path] = digest(record.digest, lookups)
-            if self.cache is not None:
-                self.listing_digests[path] = listing = listing_digest(post)
-                if not any(p.severity == ERROR for p in found):
-                    warnings = record.found + tuple(found)
-                    self.cache.set_post(path, CachedPost(post, lookups, warnings, record.digest,
-                                                         listing, self.digests[path]))
+        again = partial(_read_and_render_again, self, links)
+        for record, outcome in zip(todo, parallel_imap(again, [r.post.source_path for r in todo])):
+            source_found, post, lookups, found = outcome
+            if record.cached is not None:  # its front matter's problems are not known yet
+                problems.extend(source_found)
+                record.found = tuple(source_found)
+            if post is None:
+                continue
+            listing = listing_digest(post) if self.cache is not None else ""
+            self._done(record, post, lookups, tuple(found), digest(record.digest, lookups),
+                       listing, problems)
+            posts[post.source_path] = post
         return [posts[r.post.source_path] for r in records if r.post.source_path in posts]
 
+    def _done(self, record: Record, post: Post, lookups: tuple, found: tuple, post_digest: str,
+              listing: str, problems: Problems) -> None:
+        """A post read and rendered by this build: its body's problems, and into the cache."""
+        problems.extend(found)
+        path = post.source_path
+        self.digests[path] = post_digest
+        if self.cache is not None:
+            self.listing_digests[path] = listing
+            if not any(p.severity == ERROR for p in found):
+                self.cache.set_post(path, CachedPost(post, lookups, record.found + found,
+                                                     record.digest, listing, post_digest))
 
     def _body_again(self, links: dict[str, str], path: str) -> str:
         found = Problems()
@@ -167,6 +205,15 @@ class Reading:
         return render_body(source, post, links, self.config, found).body_html
 
 
+def _read_and_render_again(reading: Reading, links: dict[str, str], path: str):
+    """(front matter problems, Post or None, lookups, body problems) with the final links."""
+    source, post, found = reading._read_one(path)
+    if post is None:
+        return found, None, (), []
+    post, lookups, body_found = _render_one(source, post, links, reading.config)
+    return found, post, lookups, body_found
+
+
 def listing_digest(post: Post) -> str:
     """A post as a listing sees it: every field but its body (and the lines of its
     source, which have no repr)."""
@@ -174,8 +221,8 @@ def listing_digest(post: Post) -> str:
 
 
 class RecordingLinks(dict):
-    """The links map, noting every lookup, so a cached body is reused only while the
-    links it resolved still resolve the same way."""
+    """The links map, noting every lookup, so a body is reused only while the links it
+    resolved still resolve the same way."""
 
     def __init__(self, links: dict[str, str]):
         super().__init__()
@@ -197,11 +244,11 @@ class RecordingLinks(dict):
         return value
 
 
-def _render_one(record: Record, shared) -> tuple[Post, tuple, list]:
-    config, links = shared
+def _render_one(source: SourceFile, post: Post, links: dict[str, str],
+                config: SiteConfig) -> tuple[Post, tuple, list]:
     found = Problems()
     recording = RecordingLinks(links)
-    post = render_body(record.source, record.post, recording, config, found)
+    post = render_body(source, post, recording, config, found)
     # The body travels to (and stays in) the main process compressed: a third of the
     # memory (27 MiB of text at 10,000 posts); a page or feed showing it inflates it.
     post.__dict__["_body_html"] = packed(post.body_html)

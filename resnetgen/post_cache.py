@@ -36,6 +36,7 @@ class PostStore:
         self.records: dict[str, tuple] = {}       # path -> plain record, as read, till decoded
         self.known: set[str] = set()              # paths of the records read
         self.used: dict[str, CachedPost] = {}     # decoded or made by this build
+        self.made: set[str] = set()               # ... made by this build
         self.dirty: set[str] = set()              # shards to write back
         self._bodies: dict[str, dict] = {}        # shard -> {path: (key, body)}, as read
         self.fallback: Callable[[str], str] | None = None  # path -> body, made afresh
@@ -78,6 +79,7 @@ class PostStore:
 
     def set(self, path: str, cached: "CachedPost") -> None:
         self.used[path] = cached
+        self.made.add(path)
         self.dirty.add(shard_of(path))
 
     def keep(self, paths: set[str]) -> None:
@@ -107,21 +109,35 @@ class PostStore:
         """Write back the shards that changed: the posts used by this build only (a file
         changed but not read cleanly again is read again next time)."""
         by_shard: dict[str, list] = {shard: [] for shard in self.dirty}
-        for path, cached in self.used.items():
-            wanted = by_shard.get(shard_of(path))
-            if wanted is not None:
-                wanted.append((path, cached))
+        for path in self.made:
+            by_shard[shard_of(path)].append(path)
         for shard in sorted(self.dirty):
+            # A post decoded from this shard is written back as the record it was
+            # decoded from (read again: not kept in memory), the others encoded afresh.
+            old = self.cache._read(f"posts-{shard}.marshal", discard=False)
+            old = old if isinstance(old, dict) else {}
+            paths = sorted({*old, *by_shard[shard]})
             posts, bodies = {}, {}
-            for path, cached in by_shard[shard]:
-                # A decoded post encodes to the record it came from (and so is not kept).
-                try:
-                    warnings = problems_to_plain(cached.warnings)
-                except Exception:
-                    warnings = pickle.dumps(cached.warnings, pickle.HIGHEST_PROTOCOL)
-                posts[path] = (cached.key, cached.listing, cached.lookups, warnings,
-                               to_plain(cached.post), cached.digest)
+            for path in paths:
+                cached = self.used.get(path)
+                if cached is None:
+                    continue  # gone, or not read cleanly
+                record = old.get(path)
+                if (path not in self.made and type(record) is tuple and len(record) == 6
+                        and record[0] == cached.key and record[5] == cached.digest):
+                    posts[path] = record
+                else:
+                    posts[path] = self._record(cached)
                 bodies[path] = (cached.digest, cached.post.packed_body())
             self.cache._write(f"posts-{shard}.marshal", posts)
             self.cache._write(f"bodies-{shard}.marshal", bodies)
         self.dirty.clear()
+
+    @staticmethod
+    def _record(cached: "CachedPost") -> tuple:
+        try:
+            warnings = problems_to_plain(cached.warnings)
+        except Exception:
+            warnings = pickle.dumps(cached.warnings, pickle.HIGHEST_PROTOCOL)
+        return (cached.key, cached.listing, cached.lookups, warnings, to_plain(cached.post),
+                cached.digest)

@@ -49,11 +49,23 @@ def _moment(value):
             value.microsecond, value.fold, tz.key)
 
 
+_ZONES: dict[str, ZoneInfo] = {}
+
+
 def _from_moment(plain):
     if plain is None:
         return None
-    *fields, fold, key = plain
-    return datetime(*fields, tzinfo=_zone(key), fold=fold)
+    year, month, day, hour, minute, second, microsecond, fold, key = plain
+    zone = _ZONES.get(key) or _ZONES.setdefault(key, _zone(key))
+    return datetime(year, month, day, hour, minute, second, microsecond, zone, fold=fold)
+
+
+def _record(cls, **fields):
+    """A frozen dataclass made as its __init__ would (no defaults left out, no
+    __post_init__): its fields written at once, not one object.__setattr__ each."""
+    record = object.__new__(cls)
+    record.__dict__.update(fields)
+    return record
 
 
 def _marshalled(value):
@@ -140,10 +152,14 @@ def from_plain(plain: "tuple | bytes", body) -> Post:
         updated=_from_moment(updated), slug=slug, url=url, output_path=output_path,
         permalink=permalink, summary=summary, _body_html=body, tags=tags, draft=draft,
         aliases=aliases,
-        chat=None if chat is None else Chat(_from_moment(chat[0]), _from_moment(chat[1]),
-                                            *chat[2:]),
+        chat=None if chat is None else _record(
+            Chat, start=_from_moment(chat[0]), end=_from_moment(chat[1]), timezone=chat[2],
+            hashtag=chat[3], status=chat[4], sequence=chat[5], uid=chat[6]),
         hosts=tuple(_PEOPLE.get(host) or _person_of(host) for host in hosts),
-        paper=None if paper is None else Paper(*paper), questions=questions, author=author,
+        paper=None if paper is None else _record(
+            Paper, title=paper[0], authors=paper[1], year=paper[2], venue=paper[3],
+            doi=paper[4], url=paper[5]),
+        questions=questions, author=author,
         image=image,
         comments=tuple(Comment(author, _from_moment(moment), html)
                        for author, moment, html in comments),

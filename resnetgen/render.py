@@ -39,9 +39,16 @@ def render_pages(site: Site, pages: Sequence[Page], env: jinja2.Environment, sit
     kept = [reuse(page) for page in pages]
     order = work_order(pages, kept)
     listings = sum(1 for index in order if pages[index].made_from is None)
-    rendered = zip(order, parallel_imap(
-        lambda index: _render(site, pages[index], env, site_dir, read_links), order,
-        together=listings))  # one worker makes every card (cards.py), not each worker
+    last_listing = order[listings - 1] if listings else -1
+    cards = getattr(env, "listing_cards", None)
+
+    def render(index: int):
+        result = _render(site, pages[index], env, site_dir, read_links)
+        if index == last_listing and cards is not None:
+            cards.save()  # in the process that made them (cards.py's KeptCards)
+        return result
+    rendered = zip(order, parallel_imap(render, order, together=listings))
+    # `together`: one worker makes every card (cards.py), not each worker
     early: dict[int, tuple] = {}  # rendered before their turn: (bytes or None, fault, links)
     for index, (page, previous) in enumerate(zip(pages, kept)):
         if previous is not None:

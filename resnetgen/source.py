@@ -130,6 +130,14 @@ def _walk(folder: str, parts: tuple[str, ...], found: list[tuple[str, ...]]) -> 
             found.append((*parts, name))
 
 
+def discoverable(site_dir: Path, source_path: str) -> bool:
+    """Whether discover() lists this path: a file under content/, in no hidden folder."""
+    parts = source_path.split("/")
+    return (len(parts) > 1 and parts[0] == CONTENT_DIR and parts[-1] not in IGNORED_NAMES
+            and not any(part.startswith((".", "_")) for part in parts[1:])
+            and os.path.isfile(site_dir / source_path))
+
+
 def read_source(site_dir: Path, source_path: str, problems: Problems) -> SourceFile | None:
     raw = (site_dir / source_path).read_bytes()
     try:

@@ -12,14 +12,26 @@ import sys
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from resnetgen import calendar_links, fragments, timefmt
 from resnetgen.cache import no_memo
 from resnetgen.cards import Cards, Memo
 from resnetgen.config import SiteConfig
+from resnetgen.models import Chat, Post
 from resnetgen.layout import SITE_STATIC, SITE_TEMPLATES, THEMES_DIR, theme_dirs, theme_root  # noqa: F401
 from resnetgen.problems import Problems
 from resnetgen.urls import Urls, slugify
+
+class Environment(jinja2.Environment):
+    """Jinja's, with each template's globals a plain dict: Jinja's ChainMap over the
+    environment's globals is copied into a dict and a set on every render and every
+    include (ChainMap iteration, in Python: 4% of rendering). The globals are all set
+    in make_environment, before any template is loaded, so a copy sees the same."""
+
+    def make_globals(self, d):
+        return {**self.globals, **(d or {})}
+
 
 def make_environment(site_dir: Path, config: SiteConfig, compiled: Path | None = None,
                      memo: Memo = no_memo) -> jinja2.Environment:
@@ -27,12 +39,28 @@ def make_environment(site_dir: Path, config: SiteConfig, compiled: Path | None =
     `memo`: where listing cards may be kept between builds (see cards.py).
     One environment serves one build: templates are read once (no auto_reload)."""
     urls = Urls(config)
+    cards = Cards(memo)
     site_links = calendar_links.SiteLinks(config)
 
     def hashtag_url(tag: str) -> str:
         return config.hashtag_url.format(tag=tag.lstrip("#"))
-    env = jinja2.Environment(
+
+    # A chat's <time> (8 us: aware datetimes are slow to print) is shown about four
+    # times a build (its page, two kinds of card, the events page): made once a process.
+    times: dict[int, tuple[Chat, Markup]] = {}
+
+    def chat_time(post: Post) -> Markup:
+        made = times.get(id(post.chat))
+        if made is None or made[0] is not post.chat:  # the chat kept: its id stays its own
+            made = times[id(post.chat)] = (post.chat, fragments.chat_time(
+                post, timefmt.chat_when(post.chat, config.timezone, config.timezone_label)))
+        return made[1]
+    env = Environment(
         auto_reload=False,
+        # Templates kept in a plain dict: the default LRU cache moves a template to the
+        # end of a deque on every lookup (deque.remove: a scan), and a page looks up
+        # three to five templates (its own, base.html, each include): 8% of a briefing.
+        cache_size=-1,
         bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None,
         loader=jinja2.FileSystemLoader([str(d) for d in theme_dirs(site_dir, config, "templates")]),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
@@ -56,14 +84,14 @@ def make_environment(site_dir: Path, config: SiteConfig, compiled: Path | None =
         hashtag_url=hashtag_url,
         chat_hours=timefmt.chat_hours,
         # A post's repeated pieces of HTML (fragments.py): filters, not macros, for speed.
-        chat_time=lambda post: fragments.chat_time(post, timefmt.chat_when(
-            post.chat, config.timezone, config.timezone_label)),
+        chat_time=chat_time,
         chat_state=jinja2.pass_context(
             lambda context, post: fragments.chat_state(post, context["site"].is_upcoming(post))),
         tag_list=jinja2.pass_context(
             lambda context, post: fragments.tag_list(post, context["site"].tag_url)),
         citation=fragments.citation,
         host_names=fragments.host_names,
+        card=cards.filter(),
     )
     env.globals.update(
         url=urls.url,
@@ -76,14 +104,18 @@ def make_environment(site_dir: Path, config: SiteConfig, compiled: Path | None =
         calendar_links=lambda post: calendar_links.chat_links(post, config),
         subscribe_links=site_links.subscribe_links,
         feed_links=site_links.feed_links,
-        card=Cards(memo).function(),
+        card=cards.function(),
     )
+    env.extend(listing_cards=cards)  # render.py saves them once the listings are rendered
     return env
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def json_ld(data: dict) -> str:
     """JSON for a <script type="application/ld+json"> block, safe inside HTML."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = _JSON.encode(data)  # json.dumps would make an encoder each time
     return jinja2.utils.markupsafe.Markup(
         text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 

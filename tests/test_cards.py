@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import copy
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 
 from bs4 import BeautifulSoup
 
+from resnetgen.build import BuildOptions, build
+from resnetgen.cache import SHARDS, BuildCache
 from resnetgen.config import load_config
 from resnetgen.loader import load_content
 from resnetgen.pages import all_pages
@@ -15,6 +18,7 @@ from resnetgen.problems import Problems
 from resnetgen.render import _render
 from resnetgen.site import assemble
 from resnetgen.theme import make_environment
+from conftest import build_site, snapshot
 
 BEFORE = datetime(2020, 1, 1, tzinfo=timezone.utc)
 AFTER = datetime(2021, 1, 1, tzinfo=timezone.utc)
@@ -96,9 +100,11 @@ def test_each_card_is_made_once_and_every_listing_shows_the_same(site):
     assert "This chat is over" in seen[0] and "Sally" not in seen[0]
     # ... but made once per kind of card (h3 on home and host pages, h2 on topics).
     assert sorted(m for m in memo.made if m[2] == "content/2020/chat-1.md") == [
-        ("card", "post_summary", "content/2020/chat-1.md", False, ()),
-        ("card", "post_summary", "content/2020/chat-1.md", False, ("h3",))]
-    assert len(memo.made) == len(set(memo.made)) == 6   # 3 posts x 2 kinds
+        ("card", "events.html:event", "content/2020/chat-1.md", False, ()),
+        ("card", "partials/macros.html:post_summary", "content/2020/chat-1.md", False, ()),
+        ("card", "partials/macros.html:post_summary", "content/2020/chat-1.md", False, ("h3",))]
+    # (and each chat once more, as the events page's entry)
+    assert len(memo.made) == len(set(memo.made)) == 8   # 3 posts x 2 kinds, 2 events
     assert cards(pages["tags/voice/index.html"])["A note"].count("<time") == 1
 
 
@@ -127,3 +133,109 @@ def test_cards_kept_by_a_persistent_memo_are_used_by_the_next_build(site):
     render_site(folder, BEFORE, memo)
     assert sorted({m[2] for m in memo.made[len(made):]}) == [
         "content/2020/chat-1.md", "content/2020/chat-2.md"]
+
+
+# ----- kept between builds (KeptCards, in the build cache) ---------------------------
+
+def events(site_dir: Path) -> dict[str, str]:
+    """Title of each chat on the events page -> its entry's text."""
+    soup = BeautifulSoup((site_dir / "output" / "events" / "index.html").read_text(), "html.parser")
+    return {li.h3.a.get_text(): li.get_text(" ", strip=True) for li in soup.select("li.event")}
+
+
+def kept(site_dir: Path) -> dict[str, dict]:
+    """Every shard of the kept cards, by file name."""
+    cache = BuildCache.load(site_dir)
+    return {name: saved for name in (f"cards-{shard}.marshal" for shard in SHARDS)
+            if (saved := cache.read_file(name)) is not None}
+
+
+def tamper(site_dir: Path, old: bytes, new: bytes) -> int:
+    """Rewrite the kept cards' bytes (as a test's proof that they are used); how many."""
+    cache = BuildCache.load(site_dir)
+    count = 0
+    for name, saved in kept(site_dir).items():
+        for cards in saved["posts"].values():
+            for key, value in cards.items():
+                if old in value:
+                    cards[key] = value.replace(old, new)
+                    count += 1
+        cache.write_file(name, saved)
+    return count
+
+
+def clean_build(site_dir: Path, tmp_path: Path, now: datetime) -> dict[str, bytes]:
+    build(BuildOptions(site_dir=site_dir, output_dir=tmp_path / "clean", now=now, cache=False))
+    return snapshot(tmp_path / "clean")
+
+
+def test_a_title_edit_joins_the_other_posts_cards_from_the_last_build(site, tmp_path):
+    folder = site(FILES)
+    build_site(folder, AFTER)
+    # Chat 2's cards (events entry, two kinds of summary) are kept in the cache ...
+    assert tamper(folder, b"Chat 2</a>", b"Chat 2 (kept)</a>") == 3
+    chat_1 = folder / "content/2020/chat-1.md"
+    chat_1.write_text(chat_1.read_text().replace('"Chat 1"', '"Chat one"'))
+    report = build_site(folder, AFTER)
+    assert "events/index.html" in report.rendered_paths
+    # ... and used: only chat 1's were made again, with its new title.
+    assert sorted(events(folder)) == ["Chat 2 (kept)", "Chat one"]
+    home = BeautifulSoup((folder / "output" / "index.html").read_text(), "html.parser")
+    assert [a.get_text() for a in home.select("article.summary h3 a")] == [
+        "Chat 2 (kept)", "Chat one", "A note"]
+
+
+def test_kept_cards_give_the_bytes_of_a_clean_build(site, tmp_path):
+    folder = site(FILES)
+    build_site(folder, BEFORE)
+    chat_1 = folder / "content/2020/chat-1.md"
+    for title, now in (('"Chat one"', BEFORE), ('"Chat 1"', AFTER), ('"Chat uno"', AFTER)):
+        chat_1.write_text(re.sub(r'title: ".*"', f"title: {title}", chat_1.read_text()))
+        build_site(folder, now)
+        assert snapshot(folder / "output") == clean_build(folder, tmp_path, now), title
+    # The clock moved chat 2 from upcoming to over: its entry shows it.
+    assert "This chat is over" in events(folder)["Chat 2"]
+
+
+def test_kept_cards_of_other_templates_or_settings_are_not_used(site, tmp_path):
+    folder = site(FILES)
+    build_site(folder, AFTER)
+    tamper(folder, b"Chat 2</a>", b"Chat 2 (stale)</a>")
+    (folder / "site.toml").write_text((folder / "site.toml").read_text() + "posts_per_page = 2\n")
+    build_site(folder, AFTER)
+    assert "Chat 2" in events(folder)
+    assert snapshot(folder / "output") == clean_build(folder, tmp_path, AFTER)
+
+
+def test_kept_cards_drop_posts_that_are_gone_and_survive_damage(site, tmp_path):
+    folder = site(FILES)
+    build_site(folder, AFTER)
+    (folder / "content/2020/chat-2.md").unlink()
+    build_site(folder, AFTER)
+    shards = kept(folder)
+    assert "Chat 2" not in events(folder)
+    assert snapshot(folder / "output") == clean_build(folder, tmp_path, AFTER)
+    # A shard read again in a build (one of its posts listed) drops the posts gone.
+    for saved in shards.values():
+        if "content/2020/chat-2.md" in saved["posts"]:
+            assert set(saved["posts"]) == {"content/2020/chat-2.md"}
+    for name in shards:  # cut short
+        cards_file = folder / ".resnetgen-cache" / name
+        cards_file.write_bytes(cards_file.read_bytes()[:200])
+    chat_1 = folder / "content/2020/chat-1.md"
+    chat_1.write_text(chat_1.read_text().replace('"Chat 1"', '"Chat one"'))
+    build_site(folder, AFTER)
+    assert sorted(events(folder)) == ["Chat one"]
+    assert snapshot(folder / "output") == clean_build(folder, tmp_path, AFTER)
+
+
+def test_a_sites_own_template_may_call_card_as_a_function(site):
+    """The README's `card(macro, post, ...)`: the same cards as the theme's filter form."""
+    theme = (Path(__file__).parent.parent / "themes/default/templates/tag.html").read_text()
+    own = theme.replace("{{ post | card(post_summary) }}", "{{ card(post_summary, post) }}")
+    assert own != theme
+    plain = render_site(site(FILES), AFTER)
+    folder = site({**FILES, "templates/tag.html": own})
+    pages = render_site(folder, AFTER)
+    assert cards(pages["tags/voice/index.html"]) == cards(plain["tags/voice/index.html"])
+    assert sorted(cards(pages["tags/voice/index.html"])) == ["A note", "Chat 1", "Chat 2"]

@@ -177,12 +177,20 @@ def test_two_identical_paragraphs_are_told_apart():
 WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFG0123456789'’?!(),.-", min_size=1,
                max_size=10).filter(lambda w: any(c.isalnum() for c in w)) | st.sampled_from(
     ["1.", "2)", "#", "##", "-", "+", "*", ">", "===", "---", "[a](b)", "_x_", "*y*", "<b>",
-     "&amp;", "`c`", "\\", "|", "~~z~~"])
+     "&amp;", "`c`", "\\", "|", "~~z~~", "line", "break", "para"])
 LINE = st.lists(WORD, min_size=1, max_size=6)
 BETWEEN = st.sampled_from(["<br />", "<br /><br />", "<br />\n<br />\n", "</div><div>",
                            "</div><div><br /></div><div>", "<br />&nbsp; •&nbsp;", "</p><p>"])
 WRAP = st.sampled_from(["{}", "<span style=\"font-family: arial;\">{}</span>", "<b>{}</b>",
                         "<i>{}</i>", "<font color=\"red\">{}</font>"])
+
+
+def test_a_line_reading_like_a_marker_is_kept():
+    # The stream's markers were the strings "line", "break" and "para": a line of the
+    # post reading "line" was taken for one and lost (found by the test below).
+    for word in ("line", "break", "para"):
+        markdown = html_to_markdown(f"<div dir=\"ltr\"><div>0<br />{word}<br /></div></div>")
+        assert rendered(markdown).get_text(" ").split() == ["0", word]
 
 
 @settings(max_examples=100, deadline=None)

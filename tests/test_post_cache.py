@@ -143,3 +143,47 @@ def test_a_save_cut_short_never_gives_a_post_an_older_body(rich, tmp_path, monke
                          "html.parser")
     hrefs = [a["href"] for a in page.select("a[href]") if "summer" in a["href"]]
     assert hrefs and all("moved-summer" in href for href in hrefs), hrefs
+
+
+def _shards(site: Path) -> dict[str, tuple]:
+    cache = BuildCache.load(site)
+    records = {}
+    for shard in "0123456789abcdef":
+        records.update(cache._read(f"posts-{shard}.marshal") or {})
+    return records
+
+
+def test_a_rewritten_shard_keeps_its_other_posts_as_they_were_read(site, tmp_path, monkeypatch):
+    """A shard is written back with the records its unchanged posts were decoded from;
+    they come back exactly, and the next build reads none of their files again."""
+    import resnetgen.cache as cache_module
+    import resnetgen.loader as loader_module
+
+    files = {f"content/2020/post-{i:02d}.md":
+             f"---\ntitle: Post {i}\ndate: 2020-01-{i % 28 + 1:02d}\ntags: [t{i % 3}]\n---\n"
+             f"Paragraph {i}.\n\nSee [the first](post-00.md).\n" for i in range(48)}
+    root = site(files)
+    build_site(root)
+    before = _shards(root)
+    edited = "content/2020/post-07.md"
+    neighbours = [p for p in before if p != edited
+                  and cache_module.shard_of(p) == cache_module.shard_of(edited)]
+    assert neighbours  # 48 posts in 16 shards: the edited one shares its shard
+    path = root / edited
+    path.write_text(path.read_text().replace("Paragraph 7.", "Paragraph seven, edited."))
+    assert build_site(root).rendered >= 1
+    after = _shards(root)
+    assert set(after) == set(before)
+    assert after[edited] != before[edited]
+    assert all(after[p] == before[p] for p in before if p != edited)
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("a cached post was read from its file again")
+    monkeypatch.setattr(loader_module, "read_source", no_reading)
+    cached = _posts_cached(root, BuildCache.load(root))
+    assert "Paragraph seven, edited." in next(p for p in cached if p.source_path == edited).body_html
+    monkeypatch.undo()
+    clean = tmp_path / "clean"
+    shutil.copytree(root, clean, ignore=shutil.ignore_patterns(CACHE_DIR, "output"))
+    build_site(clean)
+    assert snapshot(root / "output") == snapshot(clean / "output")

@@ -81,3 +81,17 @@ def test_a_value_yaml_cannot_read_is_an_error_not_a_crash(tmp_path, value):
         f"front matter has a value YAML cannot read: {err}" for err in
         [ValueError("invalid literal for int() with base 10: 'abc'") if "int" in value
          else ValueError("could not convert string to float: 'xyz'")]]
+
+
+def test_discoverable_agrees_with_discover(tmp_path):
+    from resnetgen.source import discover, discoverable
+    names = ["content/a.md", "content/x/b.md", "content/x/pic.png", "content/.hidden.md",
+             "content/_drafts/c.md", "content/x/.git/d.md", "content/people.toml",
+             "content/x/Thumbs.db", "content/x/_e.png", "templates/f.md", "g.md"]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    markdown, assets = discover(tmp_path)
+    assert sorted(markdown + assets) == ["content/a.md", "content/x/b.md", "content/x/pic.png"]
+    assert [n for n in names if discoverable(tmp_path, n)] == sorted(markdown + assets)
+    assert not discoverable(tmp_path, "content/x") and not discoverable(tmp_path, "content/no.md")

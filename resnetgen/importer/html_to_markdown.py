@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import Enum
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from markdownify import BACKSLASH, MarkdownConverter
@@ -26,10 +27,16 @@ KEEP_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"},
 BULLET = re.compile(r"^\s*[•●◦▪·]\s*")
 LEAD_IN_WORDS = 6   # a line this short, ending in ':' and followed by a list, is a heading
 
-# Markers in the flattened stream of a post's content.
-LINE = "line"       # a <div> boundary: ends the current line, never adds a blank one
-BREAK = "break"     # a <br>: ends the current line; two in a row make a new paragraph
-PARAGRAPH = "para"  # a <p> boundary
+
+class Marker(Enum):
+    """Markers in the flattened stream of a post's content: not strings, which the
+    post's own words could equal (a line reading "line" was taken for a marker)."""
+    LINE = "a <div> boundary: ends the current line, never adds a blank one"
+    BREAK = "a <br>: ends the current line; two in a row make a new paragraph"
+    PARAGRAPH = "a <p> boundary"
+
+
+LINE, BREAK, PARAGRAPH = Marker.LINE, Marker.BREAK, Marker.PARAGRAPH
 
 
 @dataclass
@@ -118,14 +125,14 @@ def group(soup: BeautifulSoup, stream: list) -> list[Tag]:
             lines.append([])
 
     for item in stream:
-        if item == BREAK:
+        if item is BREAK:
             if current:
                 end_line()
             else:
                 end_line(blank=True)
-        elif item == LINE:
+        elif item is LINE:
             end_line()
-        elif item == PARAGRAPH:
+        elif item is PARAGRAPH:
             end_line(blank=True)
         elif isinstance(item, Tag) and item.name in BLOCKS:
             end_line(blank=True)
