@@ -179,7 +179,7 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
         finished_aside(indexing, failed=True)
         raise
     if finished_aside(saving):
-        incremental.cache.posts.dirty.clear()  # type: ignore[union-attr]
+        incremental.cache.posts.saved()  # type: ignore[union-attr]
     report.warnings = problems.warnings
     if incremental and staged is not None:
         incremental.finish(staged.records, {

@@ -133,6 +133,11 @@ class PostStore:
             self.cache._write(f"bodies-{shard}.marshal", bodies)
         self.dirty.clear()
 
+    def saved(self) -> None:
+        """The shards were written by another process (see build.save_posts_aside)."""
+        self.dirty.clear()
+        self.made.clear()
+
     @staticmethod
     def _record(cached: "CachedPost") -> tuple:
         try:

@@ -183,6 +183,10 @@ def test_the_posts_are_saved_beside_the_link_check_even_by_a_failing_build(tmp_p
     assert saved_here == [shard_of(path)]  # the other posts: read from the cache
     index = BuildCache.load(rich).link_index()  # written by the other process
     assert index is not None and len(index.written) == report.files and indexed_here == []
+    settings = rich / "site.toml"  # every post read again: a passing build's turn
+    settings.write_text(settings.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    build_site(rich)
+    assert saved_here == [shard_of(path)] and len(BuildCache.load(rich).posts.records) == 60
     out = tmp_path / "clean"
     build(BuildOptions(site_dir=rich, output_dir=out, now=NOW, cache=False))
     assert snapshot(rich / "output") == snapshot(out)
