@@ -16,11 +16,8 @@ import html
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from itertools import islice
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 from urllib.parse import urljoin
-
-import lxml.html
-from feedgen.feed import FeedGenerator
 
 from resnetgen import __version__, chat_text
 from resnetgen.chat_text import clean
@@ -29,6 +26,9 @@ from resnetgen.outputs import Output, made_now
 from resnetgen.site import Site
 from resnetgen.urls import (BRIEFINGS_FEED_FOLDER, EVENTS_ROUTE, LEGACY_FEED_ROUTE,
                             chat_calendar_route, feed_route, tag_feed_folder)
+
+if TYPE_CHECKING:
+    from feedgen.feed import FeedGenerator
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -82,6 +82,9 @@ def feed_specs(site: Site) -> Iterator[FeedSpec]:
 
 def make_feed(site: Site, spec: FeedSpec, kind: str, htmls: dict[str, str] | None = None) -> bytes:
     """One feed as bytes; `kind` is 'rss' or 'atom'. `htmls`: entry texts made already."""
+    # feedgen and lxml (~40 ms to import) only when a feed is made: a rebuild whose edit
+    # reaches no feed keeps them all (see resnetgen.outputs) and never needs them.
+    from feedgen.feed import FeedGenerator
     config, urls = site.config, site.urls
     feed = FeedGenerator()
     feed.load_extension("dc", atom=False, rss=True)   # dc:creator: RSS authors need no email
@@ -170,6 +173,7 @@ def absolute_links(fragment: str, base: str) -> str:
     """Resolve every relative and site-absolute link in an HTML fragment against `base`."""
     if not fragment.strip():
         return ""
+    import lxml.html
     root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     root.make_links_absolute(base, resolve_base_href=False)
     for element in root.iter("img", "source"):     # lxml leaves srcset alone
