@@ -163,7 +163,8 @@ class BuildCache:
         self._posts = PostStore(self)
         self.raw_outputs, self.output_dirs = {}, {}
         for name in ("index.pickle", "memo.pickle", "links.pickle", "linkindex.pickle",
-                     "linkindex.marshal", *(f"cards-{shard}.marshal" for shard in SHARDS), *(f"memo-{shard}.pickle" for shard in SHARDS),
+                     "linkindex.marshal", *(f"cards-{shard}.marshal" for shard in SHARDS),
+                     *(f"memo-{shard}.pickle" for shard in SHARDS),
                      *(f"posts-{shard}.pickle" for shard in SHARDS),
                      *(f"posts-{shard}.marshal" for shard in SHARDS),
                      *(f"bodies-{shard}.marshal" for shard in SHARDS)):
