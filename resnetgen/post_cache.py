@@ -131,10 +131,12 @@ class PostStore:
                 bodies[path] = (cached.digest, cached.post.packed_body())
             self.cache._write(f"posts-{shard}.marshal", posts)
             self.cache._write(f"bodies-{shard}.marshal", bodies)
-        self.dirty.clear()
+        self.saved()
 
     def saved(self) -> None:
-        """The shards were written by another process (see build.save_posts_aside)."""
+        """The shards are written, by `save` or by another process (see
+        build.save_posts_aside): nothing is left to write, and a second `save` writes
+        nothing (it filed `made` under `dirty` shards, so the two are cleared together)."""
         self.dirty.clear()
         self.made.clear()
 

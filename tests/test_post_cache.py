@@ -187,3 +187,18 @@ def test_a_rewritten_shard_keeps_its_other_posts_as_they_were_read(site, tmp_pat
     shutil.copytree(root, clean, ignore=shutil.ignore_patterns(CACHE_DIR, "output"))
     build_site(clean)
     assert snapshot(root / "output") == snapshot(clean / "output")
+
+
+def test_a_store_saved_twice_writes_nothing_the_second_time(rich, monkeypatch):
+    """`save` files the posts it made under their shards; once written, both are
+    forgotten together (a second save found made posts without their shard: KeyError)."""
+    cache = BuildCache.load(rich)
+    made = _posts_cached(rich, cache)
+    store = cache.posts
+    assert made and store.dirty
+    store.save()
+    assert _shards(rich)  # written
+    writes = []
+    monkeypatch.setattr(cache, "_write", lambda name, data: writes.append(name))
+    store.save()
+    assert writes == [] and not store.dirty and not store.made
