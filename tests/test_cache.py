@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import NOW, REPO, build_site, snapshot
+from conftest import NOW, REPO, build_site, forking, snapshot
 from resnetgen.build import BuildOptions, build
 from resnetgen.cache import CACHE_DIR, BuildCache, code_fingerprint
 from resnetgen.cli import main
@@ -206,6 +206,7 @@ def test_any_number_of_processes_gives_the_same_bytes(tmp_path, monkeypatch):
     generate.generate(150, tmp_path / "gen")
     site = tmp_path / "gen" / "resnetgen"
     outputs = {}
+    forking(monkeypatch)
     for jobs in ("1", "2"):
         monkeypatch.setenv("RESNETGEN_JOBS", jobs)
         out = tmp_path / f"out-{jobs}"

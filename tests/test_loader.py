@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from resnetgen import loader
 from resnetgen.config import load_config
 from resnetgen.problems import Problems, SiteError
-from tests.conftest import build_site
+from conftest import build_site, forking
 
 
 def post(title: str, date: str, body: str, extra: str = "") -> str:
@@ -75,7 +75,7 @@ def test_only_bodies_whose_guesses_were_wrong_are_rendered_again(site, renders, 
 
 
 def test_links_resolve_in_the_built_pages_with_two_processes(site, monkeypatch):
-    monkeypatch.setenv("RESNETGEN_JOBS", "2")
+    forking(monkeypatch)
     monkeypatch.setattr("resnetgen.parallel.MIN_ITEMS_PER_PROCESS", 1)
     root = site(LINKED)
     build_site(root)

@@ -14,7 +14,7 @@ from resnetgen.render import work_order
 
 from resnetgen.build import BuildOptions, build
 
-from conftest import NOW, write_site
+from conftest import NOW, forking, write_site
 
 
 @pytest.mark.parametrize("count", [0, 1, 7, 64, 130, 1167, 11067])
@@ -46,15 +46,6 @@ def test_work_order_puts_listings_first_and_skips_kept_pages():
              _page("tags/x/"), _page("c/", ("post", 3)), _page("archive/")]
     kept = [None, None, object(), None, None, None]
     assert work_order(pages, kept) == [0, 3, 5, 1, 4]
-
-
-def forking(monkeypatch) -> None:
-    """Two processes, even where an earlier test left an idle server thread behind
-    (which makes can_fork() say no, and these tests compare one process with itself)."""
-    if "fork" not in parallel.multiprocessing.get_all_start_methods():
-        pytest.skip("this platform cannot fork")
-    monkeypatch.setenv("RESNETGEN_JOBS", "2")
-    monkeypatch.setattr(parallel, "can_fork", lambda: True)
 
 
 def test_parallel_imap_keeps_the_order_of_the_items(monkeypatch):
