@@ -221,7 +221,9 @@ class Incremental:
             # for a quick rebuild (see quick_edit):
             "static": self.static, "options": self.options, "page_count": page_count,
             "posts_key": self.fingerprints.posts_key if self.fingerprints else "",
-            "feeds": feeds})
+            "feeds": feeds,
+            "targets": {path: known for path, known in  # see quick_edit.Edit.target
+                        self.cache.last_build.get("targets", {}).items() if path in records}})
 
     def remember(self, records: dict, touched: list[str] | None, last_build: dict) -> None:
         """Save the cache with this build's output `records` (the files in `touched`
