@@ -254,8 +254,7 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
     pages = all_pages(site)
     sources.update((page.output_path, page.source) for page in pages)
     report.pages = sum(1 for p in pages if p.output_path.endswith(".html"))
-    page_key = incremental.fingerprints.page_key if incremental else None
-    keys = {p.output_path: page_key(p) for p in pages} if page_key else {}
+    keys = incremental.page_keys(pages) if incremental else {}
 
     def reuse(page):
         return incremental.reuse(page.output_path, keys[page.output_path]) if incremental else None

@@ -52,11 +52,10 @@ def quick_edit(options: "BuildOptions", config: "SiteConfig", incremental: "Incr
     when the edit is not a quick one."""
     intact = None
     try:
-        path, before = edited_post(options, incremental)
+        edit = Edit(options, config, incremental, *edited_post(options, incremental))
         # output/ as the last build left it (21,000 files stat'ed at 10,000 posts): on
-        # the other core, while this one reads and renders the post.
+        # the other core, while this one renders the post and checks its links.
         intact = Background(incremental._output_intact)
-        edit = Edit(options, config, incremental, path, before)
         outputs = edit.render()
         links = edit.check_links(outputs) if options.link_check else 0
         if not intact.result():
@@ -244,6 +243,7 @@ class Edit:
                report: "BuildReport") -> None:
         """The pages into output/, then the cache: the post's record, and the build's."""
         from resnetgen.fingerprint import posts_key_with
+        from resnetgen.incremental import POST_DIGESTS
         from resnetgen.post_cache import write_one
         from resnetgen.writer import StagedOutput
         incremental = self.incremental
@@ -258,6 +258,10 @@ class Edit:
             staged.discard()
             raise
         write_one(cache, self.path, self.cached)
+        saved = cache.read_file(POST_DIGESTS)  # the full build's, with this post's new digest
+        if type(saved) is tuple and len(saved) == 2 and saved[0] == last["inputs"] \
+                and type(saved[1]) is dict:
+            incremental.save_post_digests({**saved[1], self.path: self.cached.digest})
         summary = dict(last["summary"], links=last["summary"]["links"] + links)
         records = dict(cache.raw_outputs)
         records.update((path, tuple(record)) for path, record in staged.records.items())

@@ -204,3 +204,24 @@ def test_a_standalone_page_and_a_post_of_the_rich_site(rich, tmp_path):
     assert report.warnings == clean.warnings
     assert (report.pages, report.files, report.links) == (clean.pages, clean.files, clean.links)
     assert snapshot(rich / "output") == snapshot(tmp_path / "clean")
+
+
+def test_page_keys_kept_from_the_last_build_are_the_keys_walked_again(model, monkeypatch):
+    """Incremental.page_keys takes a post's pages' keys from the last build while the
+    post's digest is the same: they must be what walking each page again gives."""
+    from resnetgen.incremental import Incremental
+    seen = {}
+    page_keys = Incremental.page_keys
+
+    def spy(self, pages):
+        seen.update(kept=bool(self._last_digests()), keys=page_keys(self, pages),
+                    walked={p.output_path: self.fingerprints.page_key(p) for p in pages})
+        return seen["keys"]
+    monkeypatch.setattr(Incremental, "page_keys", spy)
+    for kind, index, value in [("title", 2, 5), ("paragraph", 1, 1), ("tags", 3, 2),
+                               ("hosts", 1, 4), ("date", 0, 17)]:
+        model.apply(kind, index, value)
+        report = build_site(model.root, now=model.now)
+        if report.site is not None:  # built in full
+            assert seen.pop("kept") and seen["keys"] == seen["walked"], kind
+    assert snapshot(model.root / "output") == clean_build(model)
