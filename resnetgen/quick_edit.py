@@ -73,8 +73,8 @@ def edited_post(options: "BuildOptions", incremental: "Incremental") -> tuple[st
     """The one content file whose edit may be quick, and its digest in the last build."""
     from resnetgen.pages import LISTING_TEMPLATES
     last = incremental.cache.last_build
-    if (any(name not in last for name in KEPT) or last.get("surface") != incremental.surface or last.get("whole_site", True)
-            or last.get("static") != incremental.static
+    if (any(name not in last for name in KEPT) or last["surface"] != incremental.surface
+            or last["whole_site"] or last.get("static") != incremental.static
             or last.get("options") != incremental.options
             or not LISTING_TEMPLATES.isdisjoint(last.get("body_readers", LISTING_TEMPLATES))):
         raise NotQuick
@@ -114,8 +114,9 @@ class Edit:
         except KeyError:
             raise NotQuick from None  # it looks up another file than before
         warnings = (*head, *body)
-        if (any(p.severity == ERROR for p in warnings) or warnings != self.old.warnings or post.facts != self.old.post.facts):
-            raise NotQuick
+        if (any(p.severity == ERROR for p in warnings) or warnings != self.old.warnings
+                or post.facts != self.old.post.facts):
+            raise NotQuick  # an error (reported by the full build), or other warnings
         listing = listing_digest(post)
         if listing != self.old.listing:
             raise NotQuick  # a listing shows it otherwise: a title, a date, a tag...
