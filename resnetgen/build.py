@@ -251,7 +251,7 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
     from resnetgen.parallel import Background
     from resnetgen.render import render_pages
 
-    pages = all_pages(site)
+    pages = all_pages(site, incremental.kept_posts() if incremental else ())
     sources.update((page.output_path, page.source) for page in pages)
     report.pages = sum(1 for p in pages if p.output_path.endswith(".html"))
     keys = incremental.page_keys(pages) if incremental else {}

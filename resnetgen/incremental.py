@@ -48,6 +48,7 @@ class Incremental:
     options: str = ""           # ... and of the build's options (see scan)
     made: dict = field(default_factory=dict)   # site-wide output name -> (key, paths, warnings)
     _root: str | None = None    # output_dir as text, made once
+    _before: dict | None = None  # the last build's post digests (see _last_digests)
 
     @classmethod
     def open(cls, site_dir: Path, output_dir: Path, now: datetime,
@@ -137,18 +138,31 @@ class Incremental:
         self.fingerprints = Fingerprints(self.surface, post_digests, self.now, self.whole_site,
                                          listing_digests, self.body_readers)
 
+    def kept_posts(self) -> set[str]:
+        """The posts whose digest is the last build's, with the same templates, settings
+        and no chat gone past: their pages' keys are those their files were made from
+        (pages.KeptPage)."""
+        before, now = self._last_digests(), self.fingerprints.post_digests  # type: ignore[union-attr]
+        return {path for path, value in now.items() if before.get(path, "") == value}
+
     def page_keys(self, pages: list) -> dict[str, str]:
         """Each page's key (see fingerprint). A page made from one post alone (`made_from`)
         whose post has the digest it had in the last build, with the same templates,
         settings and no chat gone past, has the key its file was made from: it is not
         walked again (10,000 post pages a rebuild at 10,000 posts)."""
+        from resnetgen.pages import KeptPage, made
         page_key = self.fingerprints.page_key  # type: ignore[union-attr]
         before = self._last_digests()
         if not before:
-            return {page.output_path: page_key(page) for page in pages}
+            return {page.output_path: page_key(made(page)) for page in pages}
         now, records = self.fingerprints.post_digests, self.cache.raw_outputs  # type: ignore[union-attr]
         keys = {}
         for page in pages:
+            if type(page) is KeptPage:  # its post's digest is the last build's
+                record = records.get(page.output_path)
+                keys[page.output_path] = (record[0] if record is not None
+                                          else page_key(page.made()))
+                continue
             made_from = page.made_from
             if made_from is not None and type(made_from[-1]) is Post:
                 path = made_from[-1].source_path
@@ -161,6 +175,11 @@ class Incremental:
 
     def _last_digests(self) -> dict[str, str]:
         """The post digests of the last build, when its page keys hold for this one."""
+        if self._before is None:
+            self._before = self._read_last_digests()
+        return self._before
+
+    def _read_last_digests(self) -> dict[str, str]:
         last = self.cache.last_build
         if (not last or last.get("surface") != self.surface or last.get("whole_site", True)
                 or self.whole_site or not self.same_clock()):

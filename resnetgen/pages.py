@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property, partial
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Collection, Iterator
 
 from resnetgen import seo
 from resnetgen.models import POST, Post
@@ -72,8 +72,10 @@ class Page:
         return output_path_for(self.route)
 
 
-def all_pages(site: Site) -> list[Page]:
-    pages = [*home_pages(site), *post_pages(site), *standalone_pages(site),
+def all_pages(site: Site, kept: Collection[str] = ()) -> list[Page]:
+    """Every page; a post whose source path is in `kept` (unchanged since the last build,
+    whose page files a rebuild keeps) as a KeptPage."""
+    pages = [*home_pages(site), *post_pages(site, kept), *standalone_pages(site),
              *tag_pages(site), *people_pages(site), archive_page(site), events_page(site),
              not_found_page(site),
              *redirect_pages(site)]
@@ -99,9 +101,11 @@ def home_pages(site: Site) -> Iterator[Page]:
                    json_ld=seo.website_ld(site.config) if number == 1 else None)
 
 
-def post_pages(site: Site) -> Iterator[Page]:
+def post_pages(site: Site, kept: Collection[str] = ()) -> Iterator[Page]:
+    base_path = site.urls.base_path
     for post in site.posts:
-        yield post_page(site, post)
+        yield (KeptPage(site, post, post.url.removeprefix(base_path))
+               if post.source_path in kept else post_page(site, post))
 
 
 def post_page(site: Site, post: Post) -> Page:
@@ -112,6 +116,41 @@ def post_page(site: Site, post: Post) -> Page:
                 image=post.image,
                 in_sitemap=not post.draft, lastmod=post.last_modified.date().isoformat(),
                 source_path=post.source_path, made_from=("post", post))
+
+
+class KeptPage:
+    """A post's page whose post is as in the last build: what a rebuild reads of a page
+    whose file it keeps (its route, output path and sitemap entry), its Page made only
+    if it must render after all (`made()`). 10,000 Pages cost ~0.1 s a rebuild."""
+    __slots__ = ("site", "post", "route", "output_path")
+
+    def __init__(self, site: Site, post: Post, route: str):
+        self.site, self.post, self.route = site, post, route
+        self.output_path = post.output_path  # output_path_for(route), made by the loader
+
+    @property
+    def made_from(self) -> tuple:
+        return ("post", self.post)
+
+    @property
+    def source(self) -> str:
+        return self.post.source_path
+
+    @property
+    def in_sitemap(self) -> bool:
+        return not self.post.draft
+
+    @property
+    def lastmod(self) -> str:
+        return self.post.last_modified.date().isoformat()
+
+    def made(self) -> Page:
+        return post_page(self.site, self.post)
+
+
+def made(page: "Page | KeptPage") -> Page:
+    """The Page itself, of a KeptPage too."""
+    return page.made() if type(page) is KeptPage else page  # type: ignore[return-value]
 
 
 def standalone_pages(site: Site) -> Iterator[Page]:

@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterator, Sequence
 import jinja2
 
 from resnetgen import seo
-from resnetgen.pages import Page
+from resnetgen.pages import KeptPage, Page
 from resnetgen.parallel import parallel_imap
 from resnetgen.problems import Problems
 from resnetgen.site import Site
@@ -37,6 +37,9 @@ def render_pages(site: Site, pages: Sequence[Page], env: jinja2.Environment, sit
     (they stay in the worker: 11,000 pages need not be copied to this process)."""
     reported: set[tuple[str, int]] = set()
     kept = [reuse(page) for page in pages]
+    # A KeptPage (pages.py) whose file cannot be kept after all renders as its Page.
+    pages = [page if previous is not None or type(page) is not KeptPage else page.made()
+             for page, previous in zip(pages, kept)]
     order = work_order(pages, kept)
     listings = sum(1 for index in order if pages[index].made_from is None)
     last_listing = order[listings - 1] if listings else -1

@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup
 from conftest import NOW, build_site, snapshot
 from resnetgen import quick_edit
 from resnetgen.build import BuildOptions, build
-from resnetgen.pages import LISTING_TEMPLATES, all_pages, own_pages
+from resnetgen.pages import LISTING_TEMPLATES, all_pages, made, own_pages
 from resnetgen.problems import SiteError
 from test_incremental import Model, page_of
 
@@ -215,7 +215,7 @@ def test_page_keys_kept_from_the_last_build_are_the_keys_walked_again(model, mon
 
     def spy(self, pages):
         seen.update(kept=bool(self._last_digests()), keys=page_keys(self, pages),
-                    walked={p.output_path: self.fingerprints.page_key(p) for p in pages})
+                    walked={p.output_path: self.fingerprints.page_key(made(p)) for p in pages})
         return seen["keys"]
     monkeypatch.setattr(Incremental, "page_keys", spy)
     for kind, index, value in [("title", 2, 5), ("paragraph", 1, 1), ("tags", 3, 2),
