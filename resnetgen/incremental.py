@@ -48,7 +48,8 @@ class Incremental:
     options: str = ""           # ... and of the build's options (see scan)
     made: dict = field(default_factory=dict)   # site-wide output name -> (key, paths, warnings)
     _root: str | None = None    # output_dir as text, made once
-    _before: dict | None = None  # the last build's post digests (see _last_digests)
+    _before: dict | None = None  # the last build's post digests (see _last_digests) ...
+    _kept: set | None = None     # ... and the posts with the same digest now
 
     @classmethod
     def open(cls, site_dir: Path, output_dir: Path, now: datetime,
@@ -142,8 +143,10 @@ class Incremental:
         """The posts whose digest is the last build's, with the same templates, settings
         and no chat gone past: their pages' keys are those their files were made from
         (pages.KeptPage)."""
-        before, now = self._last_digests(), self.fingerprints.post_digests  # type: ignore[union-attr]
-        return {path for path, value in now.items() if before.get(path, "") == value}
+        if self._kept is None:
+            before, now = self._last_digests(), self.fingerprints.post_digests  # type: ignore[union-attr]
+            self._kept = {path for path, value in now.items() if before.get(path, "") == value}
+        return self._kept
 
     def page_keys(self, pages: list) -> dict[str, str]:
         """Each page's key (see fingerprint). A page made from one post alone (`made_from`)
@@ -231,8 +234,16 @@ class Incremental:
                             for path, previous in kept)
                 return
 
+        kept, records = self.kept_posts(), self.cache.raw_outputs
+
         def output(path: str, what: object, make_bytes: Callable[[], bytes]) -> tuple:
-            made_from = self.fingerprints.page_key(what, bodies)  # type: ignore[union-attr]
+            # A file made from one unchanged post alone (a chat's .ics, 10,000 at 10,000
+            # posts) has its file's key, as its page (see page_keys).
+            if (type(what) is tuple and len(what) == 2 and type(what[1]) is Post
+                    and what[1].source_path in kept and path in records):
+                made_from = records[path][0]
+            else:
+                made_from = self.fingerprints.page_key(what, bodies)  # type: ignore[union-attr]
             previous = self.reuse(path, made_from)
             return path, make_bytes() if previous is None else previous, made_from
         found = Problems()
