@@ -50,7 +50,25 @@ _UNSURE_TAGS = {b"xmp", b"iframe", b"noembed", b"noframes", b"noscript", b"plain
                 b"option", b"optgroup"}
 _ONCE = {b"html", b"head", b"body"}                    # a second one is dropped by libxml2
 _RAW = {b"script", b"style", b"title", b"textarea"}    # text up to their end tag
-_STOP = b"|".join(sorted({*(t.encode() for t in LINK_TAGS), *_UNSURE_TAGS, *_ONCE, *_RAW}))
+
+
+def _either(words: set[bytes]) -> bytes:
+    """An alternation matching exactly `words`, nested by first letters ('a(?:rea|udio|)'):
+    re tries a flat one's words one after the other, at every start tag."""
+    heads: dict[bytes, set[bytes]] = {}
+    for word in words:
+        heads.setdefault(word[:1], set()).add(word[1:])
+    branches = []
+    for head, tails in sorted(heads.items()):
+        if len(tails) == 1:
+            branches.append(re.escape(head + tails.pop()))
+        else:
+            rest = _either(tails - {b""}) if tails - {b""} else b""
+            branches.append(re.escape(head) + b"(?:" + rest + (b"|)" if b"" in tails else b")"))
+    return b"|".join(branches)
+
+
+_STOP = _either({*(t.encode() for t in LINK_TAGS), *_UNSURE_TAGS, *_ONCE, *_RAW})
 # The inside of a start tag the walk passes over: attributes after whitespace or '/',
 # values quoted right after their name (so '>' ends the tag exactly where the
 # tokenizer ends it), no attribute named id.
@@ -63,11 +81,16 @@ _PASS = rb"(?!(?:" + _STOP + rb")[\t\n\f />])" + _TAG   # a tag the walk may pas
 _QUIET_META = (rb"meta(?:" + _WS + rb"++(?:(?:name|property)=\"(?!(?i:" + _META_KEYS +
                rb")\")" + _DQA + rb"*+\"|content=\"" + _DQ + rb"*+\"|charset=\"" + _DQ + rb"*+\"))*+" + _WS + rb"*+/?>")
 # Text, end tags, the doctype, start tags of no interest, quiet <meta>s: passed over.
-_WALK = (rb"[^<]*+(?:<(?:/" + _TAG + _WS + rb"*+>|" + _PASS + _PLAIN + rb">|!DOCTYPE html>"
+_END_TAG = _TAG + _WS + rb"*+>"
+_WALK = (rb"[^<]*+(?:<(?:/" + _END_TAG + rb"|" + _PASS + _PLAIN + rb">|!DOCTYPE html>"
          rb"|!doctype html>|" + _QUIET_META + rb"|(?![a-zA-Z/!?]))[^<]*+)*+")  # end tags: half
+# The same, stopping at '</html' (where what follows is checked)
+_WALK_TO_HTML_END = _WALK.replace(rb"<(?:/" + _END_TAG, rb"<(?:/(?!html)" + _END_TAG, 1)
 # Attributes that say nothing to the link check, on <a> and <link>.
-_KEPT = (rb"(?: (?:rel|class|title|type|target|download|hreflang|media|sizes|crossorigin|as|lang|"
-         rb"dir|role|tabindex|referrerpolicy)(?:=\"" + _DQ + rb"*+\")?+)*+")
+_KEPT = (rb"(?: (?:" + _either({b"rel", b"class", b"title", b"type", b"target", b"download",
+                                b"hreflang", b"media", b"sizes", b"crossorigin", b"as", b"lang",
+                                b"dir", b"role", b"tabindex", b"referrerpolicy"}) +
+         rb")(?:=\"" + _DQ + rb"*+\")?+)*+")
 # The next start tag to read. At once: <a> and <link> with one link, a <meta> with one
 # (og:url...), a tag of no link with its id; else any tag, its attributes read in Python.
 _STOP_TAG = (rb"<(?:(?:a|link)" + _KEPT + rb" href=\"(" + _DQA + rb"*+)\"" + _KEPT +
@@ -76,9 +99,13 @@ _STOP_TAG = (rb"<(?:(?:a|link)" + _KEPT + rb" href=\"(" + _DQA + rb"*+)\"" + _KE
              rb")" + _PLAIN + _WS + rb"++id=\"(" + _DQA + rb"*+)\"" + _PLAIN + rb">|(" + _TAG +
              rb")(" + _ATTRS + rb")" + _WS + rb"*+/?>)")
 _NEXT = re.compile(_WALK + _STOP_TAG)
-# The same, for findall: each match whole (group 1), or (group 8) all that is left from
-# where the next start tag to read is not found; findall then never skips a byte.
-_ALL = re.compile(rb"(" + _WALK + _STOP_TAG + rb")|([\s\S]++)")
+# The same for finditer, which then never skips a byte: each next start tag to read, or
+# (group 7) all that is left from where none is found. A match's lastindex tells which.
+# (group 7: empty) '</html' and its end tag, a stop of the walk so that scan need not
+# look for it in the whole page.
+_ALL = re.compile(rb"(?:" + _WALK_TO_HTML_END + rb"(?:" + _STOP_TAG + rb"|()</" + _END_TAG +
+                  rb"))|([\s\S]++)")
+_HREF, _CONTENT, _ID, _OTHER, _HTML_END, _LEFT = 1, 2, 4, 6, 7, 8
 _REST = re.compile(_WALK)
 _START = re.compile(rb"<[a-zA-Z]")
 _ATTRIBUTE = re.compile(r"""([^\t\n\f />"'<=]++)(?:[\t\n\f ]*+=[\t\n\f ]*+"""
@@ -99,37 +126,44 @@ def scan(data: bytes) -> list[tuple[str, dict[str, str] | str, int]] | None:
     attributes, references resolved, the line of the tag's '>'; (HREF, url, line) and
     (ID, id, line) for the two commonest tags. None when `data` is not plain enough to
     be sure."""
-    if b"\r" in data or b"\0" in data or b"\x0b" in data or b"<!--" in data:
+    if b"\r" in data or b"\0" in data or b"\x0b" in data:  # '<!--': no walk passes it
         return None
     found: list = []
     seen_once: set[bytes] = set()
-    line = 1
-    position = 0
-    append = found.append
-    matches = _ALL.findall(data)
-    rest = matches.pop()[7] if matches and matches[-1][7] else b""
+    line, counted, rest, html_end = 1, 0, b"", -1
+    count, append = data.count, found.append
     try:
-        for whole, href, content, tag, id_, name, attributes, _ in matches:
-            position += len(whole)
-            line += whole.count(b"\n")
-            if name:
-                values = _attributes(data, position, name, attributes, seen_once)
+        for match in _ALL.finditer(data):
+            kind = match.lastindex
+            if kind == _LEFT:
+                rest = match[_LEFT]
+                break
+            position = match.end()
+            line += count(b"\n", counted, position)
+            counted = position
+            if kind == _HTML_END:
+                if html_end < 0:
+                    html_end = match.start(_HTML_END)
+                    if _START.search(data, html_end):
+                        return None  # lxml leaves what follows </html> outside the root element
+            elif kind == _HREF:
+                append((HREF, match[_HREF].decode(), line))
+            elif kind == _ID:
+                append((ID, match[_ID].decode(), line))
+            elif kind == _CONTENT:
+                append((HREF, match[_CONTENT].decode(), line))
+            else:
+                name = match[5]
+                values = _attributes(data, position, name, match[_OTHER], seen_once)
                 if values is None:
                     return None
                 append((name.decode(), values, line))
-            elif tag:
-                append((ID, id_.decode(), line))
-            elif content:
-                append((HREF, content.decode(), line))
-            else:
-                append((HREF, href.decode(), line))
     except UnicodeDecodeError:
         return None  # lxml puts U+FFFD in place of each bad byte sequence; not guessed here
     if rest and _REST.match(rest).end() != len(rest):
         return None  # stopped at something not plain
-    html_end = data.find(b"</html")
-    if html_end >= 0 and _START.search(data, html_end):
-        return None  # lxml leaves what follows </html> outside the root element
+    if html_end < 0 and (html_end := rest.find(b"</html")) >= 0 and _START.search(rest, html_end):
+        return None
     if line + rest.count(b"\n") > MAX_LINE:
         return None
     return found
@@ -174,6 +208,8 @@ def _closes(data: bytes, start: int, name: bytes) -> bool:
 
 def _resolve(value: str) -> str | None:
     """Character references resolved, when all are of the kinds lxml surely reads alike."""
+    if value.count("&amp;") == value.count("&"):
+        return value.replace("&amp;", "&")  # the usual case (a URL's query), at C speed
     references = list(_REFERENCE.finditer(value))
     if len(references) != value.count("&"):
         return None  # a bare '&', a legacy reference without ';', another named one
