@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from resnetgen.config import SiteConfig
 from resnetgen.loader import Content
@@ -40,8 +40,9 @@ class Site:
     upcoming_chats: dict[int, tuple[Chat, bool]] = field(default_factory=dict, repr=False,
                                                          compare=False)
 
-    @property
+    @cached_property
     def briefings(self) -> tuple[Post, ...]:
+        """Asked five times a build (report, warnings, calendar, feeds, cache): made once."""
         return tuple(p for p in self.posts if p.is_briefing)
 
     @property
