@@ -237,10 +237,13 @@ class Incremental:
         kept, records = self.kept_posts(), self.cache.raw_outputs
 
         def output(path: str, what: object, make_bytes: Callable[[], bytes]) -> tuple:
-            # A file made from one unchanged post alone (a chat's .ics, 10,000 at 10,000
-            # posts) has its file's key, as its page (see page_keys).
-            if (type(what) is tuple and len(what) == 2 and type(what[1]) is Post
-                    and what[1].source_path in kept and path in records):
+            # A chat's .ics (10,000 at 10,000 posts), made from its post alone: with the
+            # post unchanged, it has its file's key, as its page (see page_keys). Only
+            # ("chat", post): ("events", post) is events.ics of a site of one chat, whose
+            # file may list chats deleted since.
+            if (type(what) is tuple and len(what) == 2 and what[0] == "chat"
+                    and type(what[1]) is Post and what[1].source_path in kept
+                    and path in records):
                 made_from = records[path][0]
             else:
                 made_from = self.fingerprints.page_key(what, bodies)  # type: ignore[union-attr]
