@@ -37,7 +37,7 @@ from typing import Any, Callable, NamedTuple
 import resnetgen
 
 CACHE_DIR = ".resnetgen-cache"
-FORMAT = 13
+FORMAT = 14  # 14: listing digests of the front matter (loader.listing_digest)
 SHARDS = "0123456789abcdef"
 RACY_SECONDS = 2  # a file changed this recently may change again within the same mtime
 
