@@ -131,15 +131,12 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
     from resnetgen.lint import editor_warnings
     from resnetgen.loader import load_content
     from resnetgen.site import assemble
-    from resnetgen.cards import kept_cards
-    from resnetgen.theme import check_templates, make_environment
 
-    env = make_environment(options.site_dir, config,
-                           incremental.cache.compiled_templates() if incremental else None,
-                           kept_cards(incremental))
-    check_templates(env, options.site_dir, problems)
+    templates = Templates(options, config, incremental, problems)
     content = load_content(options.site_dir, config, problems, options.drafts,
-                           incremental.cache if incremental else None)
+                           incremental.cache if incremental else None,
+                           meanwhile=templates.compile)
+    env = templates.compile()
     problems.raise_if_errors()
     site = assemble(config, content, options.now)
     if incremental:
@@ -190,6 +187,30 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
     finished_aside(indexing)
     report.seconds = time.perf_counter() - started
     return report
+
+
+class Templates:
+    """The theme's templates, compiled (their errors to `problems`) by `compile`: called
+    by the loader once its workers read the content (this process would wait for them;
+    0.1 s of a first build), else after loading."""
+
+    def __init__(self, options: BuildOptions, config: SiteConfig,
+                 incremental: Incremental | None, problems: Problems):
+        self.options, self.config, self.incremental = options, config, incremental
+        self.problems = problems
+        self.env = None
+
+    def compile(self):
+        if self.env is None:
+            from resnetgen.cards import kept_cards
+            from resnetgen.theme import check_templates, make_environment
+            incremental = self.incremental
+            self.env = make_environment(
+                self.options.site_dir, self.config,
+                incremental.cache.compiled_templates() if incremental else None,
+                kept_cards(incremental))
+            check_templates(self.env, self.options.site_dir, self.problems)
+        return self.env
 
 
 def book_outputs(outputs: Iterator[tuple[str, "bytes | Previous", str]],
