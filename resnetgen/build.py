@@ -316,7 +316,10 @@ def site_wide_outputs(site: Site, incremental: Incremental | None,
     outputs = [(path, None, key, in_worker(path, data, key))
                if in_worker is not None and not isinstance(data, Previous)
                else (path, data, key, None) for path, data, key in made]
-    return outputs, found.items, incremental.site_wide_state() if incremental else None
+    if incremental is None:
+        return outputs, found.items, None
+    incremental.cache.save_memo()  # here, where the pieces are: they never travel
+    return outputs, found.items, incremental.site_wide_state()
 
 
 def site_wide(incremental: Incremental | None, name: str, problems: Problems, make,

@@ -308,6 +308,26 @@ def _ics_parts(data: bytes, size: int = 1 << 18) -> Iterator[bytes]:
         start = end
 
 
+class Depends:
+    """What `LinkChecker.broken` found each page checked depends on: the files its links
+    could lead to (present or not), and the files its fragment links lead to (as sets
+    of paths in `files`; linkindex keeps them as numbers, the same way)."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, tuple[set, set]] = {}
+
+    def number(self, paths: tuple[str, ...]) -> tuple:
+        """A link's candidate files, as `add` will get them."""
+        return paths
+
+    def add(self, output_path: str, files: set, fragments: set[str]) -> None:
+        self.files[output_path] = (files, fragments)
+
+
+def _as_they_are(paths: tuple[str, ...]) -> tuple[str, ...]:
+    return paths
+
+
 @dataclass(frozen=True)
 class Broken:
     output_path: str    # the page with the link
@@ -348,19 +368,20 @@ class LinkChecker:
         return sum(len(p.urls) for p in self.pages.values())
 
     def broken(self, only: set[str] | None = None,
-               depends: dict[str, tuple[set, set]] | None = None) -> list[Broken]:
+               depends: "Depends | None" = None) -> list[Broken]:
         """The broken links of every page (or of the pages in `only`). `depends`, when
         given, gets for each page checked the files its links could lead to (present or
         not) and the files its fragment links lead to: see linkindex."""
         parts = urlsplit(self.base_url)
         host, base_path = parts.netloc.lower(), self.base_path
+        number = depends.number if depends is not None else _as_they_are
         # A URL that starts like an absolute one leads to the same place from every page:
         # resolved once (from the first page that has it), its candidate files kept apart
-        # so a page's are gathered at C speed; `special` holds those that need more (a
-        # fragment to look up, or a reason). 400,000 links at 10,000 posts, 30,000 unique.
-        absolute: dict[str, tuple] = {}
-        candidates: dict[str, tuple[str, ...]] = {}
-        special: set[str] = set()
+        # (as `depends` numbers them) so a page's are gathered at C speed; `special` holds
+        # those that need more (a fragment to look up, or a reason), with their target.
+        # 400,000 links at 10,000 posts, 30,000 unique.
+        candidates: dict[str, tuple] = {}
+        special: dict[str, tuple] = {}
         found = []
         for output_path in sorted(self.pages if only is None else only):
             page = self.pages[output_path]
@@ -372,18 +393,21 @@ class LinkChecker:
                 for url in sorted(unknown):
                     target = self._target(url, page_url, host, base_path)
                     if url.startswith(_ABSOLUTE):
-                        absolute[url], candidates[url] = target, target[3]
+                        candidates[url] = number(target[3])
                         if target[2] is not None or (target[1] and target[0] is not None):
-                            special.add(url)
+                            special[url] = target
                     else:
                         local[url] = target
             files = set(chain.from_iterable(map(candidates.__getitem__, unique.difference(local))
                                             if local else map(candidates.__getitem__, unique)))
             fragments: set[str] = set()
             reasons: dict[str, str] = {}
-            for url in (unique & special) | local.keys():
-                file, fragment, reason, more = local[url] if url in local else absolute[url]
-                files.update(more)
+            for url in (special.keys() & unique) | local.keys():
+                if url in local:
+                    file, fragment, reason, more = local[url]
+                    files.update(number(more))
+                else:
+                    file, fragment, reason, more = special[url]
                 if reason is None and fragment and file is not None:
                     fragments.add(file)
                     reason = self._missing_id(file, fragment, output_path, base_path)
@@ -394,7 +418,7 @@ class LinkChecker:
                 found.extend(Broken(output_path, links[index], reasons[url])
                              for index, url in enumerate(page.urls) if url in reasons)
             if depends is not None:
-                depends[output_path] = (files, fragments)
+                depends.add(output_path, files, fragments)
         return found
 
     def _target(self, url: str, page_url: str, host: str,
@@ -452,7 +476,7 @@ class LinkChecker:
     def report(self, sources: dict[str, str], problems: Problems,
                line_of: Callable[[str, str], int] = lambda source, url: 1,
                only: set[str] | None = None,
-               depends: dict[str, tuple[set, set]] | None = None) -> None:
+               depends: Depends | None = None) -> None:
         """One error per broken link, on the source file that produced the page, at
         `line_of(source, url)`. A link broken on many pages (a theme fault) is
         reported once, with a count. `only`, `depends`: see `broken`."""
