@@ -241,7 +241,7 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
     """(output path, bytes or the previous build's unchanged file, key) of every output.
     Each page rendered is, in its render worker, read for the link check (`read_links`)
     and written to the staging folder (`staged`): `done` gets (links, Written) of each."""
-    from resnetgen.linkcheck import extract
+    from resnetgen.linkcheck import extract, site_host
     from resnetgen.pages import all_pages
     from resnetgen.parallel import Background
     from resnetgen.render import render_pages
@@ -255,9 +255,11 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
     def reuse(page):
         return incremental.reuse(page.output_path, keys[page.output_path]) if incremental else None
 
+    host = site_host(site.config.base_url)
+
     def in_worker(output_path: str, data: bytes, key: str | None = None) -> tuple:
         """Beside rendering, on every core: the writing and link reading of each page."""
-        return (extract(output_path, data) if read_links else None,
+        return (extract(output_path, data, host) if read_links else None,
                 staged.prepare(output_path, data,
                                keys.get(output_path, "") if key is None else key)
                 if staged is not None else None)

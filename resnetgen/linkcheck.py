@@ -64,8 +64,9 @@ class PageLinks:
     Kept compact, for the link check holds one per output (21,000 at 10,000 posts):
     the URLs as a tuple of interned strings (a menu's links are one string each, however
     many pages show them) and their lines as the bytes of an array("I"); `links` makes
-    Link records again only when asked. Interned again when unpickled (from a worker)."""
-    __slots__ = ("urls", "lines", "ids", "is_html", "is_redirect")
+    Link records again only when asked. Interned again when unpickled (from a worker).
+    `others`: how many links to other sites were left out (see `extract`)."""
+    __slots__ = ("urls", "lines", "ids", "is_html", "is_redirect", "others")
 
     def __init__(self, links=(), ids: frozenset[str] = _NO_IDS, is_html: bool = False,
                  is_redirect: bool = False):  # is_redirect: a <meta http-equiv="refresh">
@@ -73,6 +74,12 @@ class PageLinks:
         self.lines = array("I", [link.line for link in links]).tobytes()
         self.ids = frozenset(map(intern, ids)) if ids else _NO_IDS
         self.is_html, self.is_redirect = is_html, is_redirect
+        self.others = 0
+
+    @property
+    def total(self) -> int:
+        """How many links the output has, those to other sites included."""
+        return len(self.urls) + self.others
 
     @property
     def links(self) -> tuple[Link, ...]:
@@ -82,40 +89,72 @@ class PageLinks:
 
     def __reduce__(self):
         return _page_links, (self.urls, self.lines, tuple(self.ids), self.is_html,
-                             self.is_redirect)
+                             self.is_redirect, self.others)
 
     def __eq__(self, other) -> bool:
         return (isinstance(other, PageLinks) and self.urls == other.urls
                 and self.lines == other.lines and self.ids == other.ids
-                and (self.is_html, self.is_redirect) == (other.is_html, other.is_redirect))
+                and (self.is_html, self.is_redirect, self.others)
+                == (other.is_html, other.is_redirect, other.others))
 
     def __hash__(self) -> int:  # by value, like the frozen dataclass it was
-        return hash((self.urls, self.lines, self.ids, self.is_html, self.is_redirect))
+        return hash((self.urls, self.lines, self.ids, self.is_html, self.is_redirect,
+                     self.others))
 
     def __repr__(self) -> str:
         return (f"PageLinks(links={self.links!r}, ids={set(self.ids)!r}, "
-                f"is_html={self.is_html}, is_redirect={self.is_redirect})")
+                f"is_html={self.is_html}, is_redirect={self.is_redirect}, "
+                f"others={self.others})")
 
 
 def _page_links(urls: Iterable[str], lines: bytes, ids: Iterable[str], is_html: bool,
-                is_redirect: bool) -> PageLinks:
+                is_redirect: bool, others: int = 0) -> PageLinks:
     page = PageLinks.__new__(PageLinks)
     page.urls, page.lines = tuple(map(intern, urls)), lines
     page.ids = frozenset(map(intern, ids)) if ids else _NO_IDS
-    page.is_html, page.is_redirect = is_html, is_redirect
+    page.is_html, page.is_redirect, page.others = is_html, is_redirect, others
     return page
 
 
-def extract(output_path: str, data: bytes) -> PageLinks:
-    """The links and ids of one output file; files of other kinds have none."""
+def extract(output_path: str, data: bytes, host: str | None = None) -> PageLinks:
+    """The links and ids of one output file; files of other kinds have none. With the
+    site's `host` (see `site_host`), links to other sites are only counted: they are
+    never broken (nothing is fetched), and at 10,000 posts their URLs (a calendar
+    link per chat, with the chat's text in it) were 10 MB of the link check's memory."""
     extension = splitext(output_path)[1].lower()
     if extension in HTML_EXTENSIONS:
-        return _extract_html(data)
-    if extension in XML_EXTENSIONS:
-        return _extract_xml(data)
-    if extension in ICS_EXTENSIONS:
-        return _extract_ics(data)
-    return PageLinks()
+        page = _extract_html(data)
+    elif extension in XML_EXTENSIONS:
+        page = _extract_xml(data)
+    elif extension in ICS_EXTENSIONS:
+        page = _extract_ics(data)
+    else:
+        return PageLinks()
+    return page if host is None else _other_sites_counted(page, host)
+
+
+def site_host(base_url: str) -> str:
+    """The host of the site's address, as the check compares hosts."""
+    return urlsplit(base_url).netloc.lower()
+
+
+_WEB = ("http://", "https://")
+
+
+def _other_sites_counted(page: PageLinks, host: str) -> PageLinks:
+    """`page` without its links to other sites: those `LinkChecker._target` finds lead
+    elsewhere by `_OTHER_SITE` alone, whatever the page (so the check is the same)."""
+    urls = page.urls
+    keep = [index for index, url in enumerate(urls)
+            if not (url.startswith(_WEB) and (other := _OTHER_SITE.match(url)) is not None
+                    and other.group(1).lower() != host)]
+    if len(keep) < len(urls):
+        lines = array("I")
+        lines.frombytes(page.lines)
+        page.urls = tuple(urls[index] for index in keep)
+        page.lines = array("I", [lines[index] for index in keep]).tobytes()
+        page.others += len(urls) - len(keep)
+    return page
 
 
 def _extract_html(data: bytes) -> PageLinks:
@@ -345,12 +384,15 @@ class LinkChecker:
     base_url: str
     pages: dict[str, PageLinks] = field(default_factory=dict)
     written: set[str] = field(default_factory=set)
+    _id_sets: dict[frozenset, frozenset] = field(default_factory=dict, repr=False)
 
     def add(self, output_path: str, data: bytes, extracted: PageLinks | None = None) -> None:
         """`extracted`: what `extract` gave for the same bytes before (the build cache's)."""
         self.written.add(output_path)
         links = extracted if extracted is not None else extract(output_path, data)
-        if links.urls or links.ids or links.is_html:
+        if links.ids:  # a few sets at 10,000 posts (each page's template's): one of each
+            links.ids = self._id_sets.setdefault(links.ids, links.ids)
+        if links.urls or links.ids or links.is_html or links.others:
             self.pages[output_path] = links
 
     def add_file(self, output_path: str) -> None:
@@ -365,7 +407,7 @@ class LinkChecker:
 
     @property
     def links_checked(self) -> int:
-        return sum(len(p.urls) for p in self.pages.values())
+        return sum(p.total for p in self.pages.values())
 
     def broken(self, only: set[str] | None = None,
                depends: "Depends | None" = None) -> list[Broken]:

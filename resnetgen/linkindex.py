@@ -58,7 +58,7 @@ def _target_only(is_html: bool, is_redirect: bool, ids: frozenset) -> PageLinks:
     """PageLinks((), ids, is_html, is_redirect), made in a few steps (11,000 per rebuild)."""
     page = PageLinks.__new__(PageLinks)
     page.urls, page.lines, page.ids = (), b"", ids
-    page.is_html, page.is_redirect = is_html, is_redirect
+    page.is_html, page.is_redirect, page.others = is_html, is_redirect, 0
     return page
 
 
@@ -142,7 +142,7 @@ class IncrementalLinks:
                     checker.pages[path] = extract(path, self.read(path))  # type: ignore[misc]
         depends = Numbered(self._numbering()) if self.indexed else None
         checker.report(sources, problems, line_of, only=set(recheck), depends=depends)
-        self.links = (sum(len(checker.pages[p].urls) for p in recheck)
+        self.links = (sum(checker.pages[p].total for p in recheck)
                       + sum(old.entries[p].links for p in self.kept
                             if depends is None or p not in depends.numbered)
                       if old is not None else checker.links_checked)
@@ -212,7 +212,7 @@ class IncrementalLinks:
                 continue
             page = self.checker.pages.get(path)
             files, fragments = depends.get(path, (b"", b""))
-            entries[path] = Entry(value, len(page.urls) if page else 0, _target(page),
+            entries[path] = Entry(value, page.total if page else 0, _target(page),
                                   files, fragments)
         if old is None:
             fresh = len(numbers)
