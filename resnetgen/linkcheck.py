@@ -410,10 +410,12 @@ class LinkChecker:
         return sum(p.total for p in self.pages.values())
 
     def broken(self, only: set[str] | None = None,
-               depends: "Depends | None" = None) -> list[Broken]:
+               depends: "Depends | None" = None, forget: bool = False) -> list[Broken]:
         """The broken links of every page (or of the pages in `only`). `depends`, when
         given, gets for each page checked the files its links could lead to (present or
-        not) and the files its fragment links lead to: see linkindex."""
+        not) and the files its fragment links lead to: see linkindex. `forget`: each
+        page checked keeps only its count of links and its ids (what linkindex needs
+        after), so the memory of its links goes to the next pages' findings."""
         parts = urlsplit(self.base_url)
         host, base_path = parts.netloc.lower(), self.base_path
         number = depends.number if depends is not None else _as_they_are
@@ -461,6 +463,8 @@ class LinkChecker:
                              for index, url in enumerate(page.urls) if url in reasons)
             if depends is not None:
                 depends.add(output_path, files, fragments)
+            if forget:
+                page.others, page.urls, page.lines = page.total, (), b""
         return found
 
     def _target(self, url: str, page_url: str, host: str,
@@ -518,13 +522,13 @@ class LinkChecker:
     def report(self, sources: dict[str, str], problems: Problems,
                line_of: Callable[[str, str], int] = lambda source, url: 1,
                only: set[str] | None = None,
-               depends: Depends | None = None) -> None:
+               depends: Depends | None = None, forget: bool = False) -> None:
         """One error per broken link, on the source file that produced the page, at
         `line_of(source, url)`. A link broken on many pages (a theme fault) is
         reported once, with a count. `only`, `depends`: see `broken`."""
         base_path = self.base_path
         by_link: dict[tuple[str, str], list[Broken]] = {}
-        for fault in self.broken(only, depends):
+        for fault in self.broken(only, depends, forget):
             by_link.setdefault((fault.link.url, fault.reason), []).append(fault)
         for (url, reason), faults in by_link.items():
             first = faults[0]

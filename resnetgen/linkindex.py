@@ -141,7 +141,8 @@ class IncrementalLinks:
                     recheck.append(path)
                     checker.pages[path] = extract(path, self.read(path))  # type: ignore[misc]
         depends = Numbered(self._numbering()) if self.indexed else None
-        checker.report(sources, problems, line_of, only=set(recheck), depends=depends)
+        checker.report(sources, problems, line_of, only=set(recheck), depends=depends,
+                       forget=depends is not None)
         self.links = (sum(checker.pages[p].total for p in recheck)
                       + sum(old.entries[p].links for p in self.kept
                             if depends is None or p not in depends.numbered)
@@ -153,8 +154,11 @@ class IncrementalLinks:
         return self.links
 
     def make_index(self) -> None:
-        """`new_index` (and whether it `changed`), from what the last check found."""
-        self._make_index(self._depends)
+        """`new_index` (and whether it `changed`), from what the last check found, once:
+        each page's links are let go as its entry is made (the entry needs only their
+        count and the page's ids), so the entries take their place in memory."""
+        if self.new_index is None:
+            self._make_index(self._depends)
 
     @property
     def checked(self) -> int:
@@ -203,6 +207,7 @@ class IncrementalLinks:
             return array("I", sorted(numbers.setdefault(f, len(numbers)) for f in files)).tobytes()
 
         entries = {}
+        pages = self.checker.pages
         for path, value in self.digests.items():
             entry = kept.get(path)
             if entry is not None:
@@ -210,7 +215,7 @@ class IncrementalLinks:
                                  Entry(entry.digest, entry.links, entry.target,
                                        number(entry.files), number(entry.fragments)))
                 continue
-            page = self.checker.pages.get(path)
+            page = pages.pop(path, None)
             files, fragments = depends.get(path, (b"", b""))
             entries[path] = Entry(value, page.total if page else 0, _target(page),
                                   files, fragments)
