@@ -47,6 +47,7 @@ def render_pages(site: Site, pages: Sequence[Page], env: jinja2.Environment, sit
         result = _render(site, pages[index], env, site_dir, read_links)
         if index == last_listing and cards is not None:
             cards.save()  # in the process that made them (cards.py's KeptCards)
+            cards.forget()  # the posts' pages need none: room for the link check
         return result
     rendered = zip(order, parallel_imap(render, order, together=listings))
     # `together`: one worker makes every card (cards.py), not each worker
