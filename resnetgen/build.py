@@ -124,6 +124,11 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
         if (last := incremental.unchanged()) is not None:
             return BuildReport(**last, config=config, unchanged=True,
                                seconds=time.perf_counter() - started)
+        # One post's body edited: its own pages only (see quick_edit).
+        from resnetgen.quick_edit import quick_edit
+        if (quick := quick_edit(options, config, incremental, BuildReport(config=config))):
+            quick.seconds = time.perf_counter() - started
+            return quick
 
     # Imported only now: a build with nothing to do never loads Jinja2 or markdown-it.
     from resnetgen.linkindex import IncrementalLinks
@@ -185,7 +190,7 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
         incremental.finish(staged.records, {
             "pages": report.pages, "briefings": report.briefings, "files": report.files,
             "warnings": report.warnings, "links": report.links},
-            [p.chat.end for p in site.briefings], None if staged.listed else staged.staged)
+            site, report.rendered + report.reused, None if staged.listed else staged.staged)
     finished_aside(indexing)
     report.seconds = time.perf_counter() - started
     return report
@@ -249,8 +254,7 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
     pages = all_pages(site)
     sources.update((page.output_path, page.source) for page in pages)
     report.pages = sum(1 for p in pages if p.output_path.endswith(".html"))
-    page_key = incremental.fingerprints.page_key if incremental else None
-    keys = {p.output_path: page_key(p) for p in pages} if page_key else {}
+    keys = incremental.page_keys(pages) if incremental else {}
 
     def reuse(page):
         return incremental.reuse(page.output_path, keys[page.output_path]) if incremental else None

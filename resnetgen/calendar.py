@@ -29,6 +29,7 @@ from icalendar import (Alarm, Calendar, Conference, Event, Timezone, vCategory, 
 from icalendar.caselessdict import canonsort_keys
 from icalendar.parser import content_line as _content_line
 from icalendar.parser import Parameters
+from icalendar.parser.string import _escape_char  # vText's own escaping
 from icalendar.parser_tools import to_unicode
 from icalendar.timezone import tzid as _tzid
 from icalendar.timezone import tzp
@@ -238,14 +239,25 @@ def event_ical(site: Site, post: Post) -> bytes:
         if name in _SHARED:
             lines[name] = shared_line(name, kind, value)
             continue
+        plain = _PLAIN_TEXT.get(kind)
+        if plain is not None:
+            lines[name] = plain_line(name, plain(value))
+            continue
         # DTSTAMP and LAST-MODIFIED (often CREATED too) are alike. The zone is in the key:
         # aware date-times at one instant are equal, in UTC or with a TZID alike.
         key = (kind, value, getattr(value, "tzinfo", None))
         if key not in made:
             made[key] = kind(value)
         lines[name] = content_line(name, made[key])
-    order = canonsort_keys(lines, Event.canonical_order)
-    return with_components(empty_event(), [lines[name] for name in order], "VEVENT")
+    return with_components(empty_event(), [lines[name] for name in event_order(tuple(lines))],
+                           "VEVENT")
+
+
+@lru_cache(maxsize=64)
+def event_order(names: tuple[str, ...]) -> list[str]:
+    """The order Component.to_ical puts an event's properties in (the same for every
+    event of the same properties)."""
+    return canonsort_keys(names, Event.canonical_order)
 
 
 def content_line(name: str, value) -> bytes:
@@ -260,6 +272,29 @@ def content_line(name: str, value) -> bytes:
         if written:
             return fold_line(f"{name};{written}:{text}").encode("utf-8") + CRLF
     return fold_line(f"{name}:{text}").encode("utf-8") + CRLF
+
+
+def plain_line(name: str, text: str) -> bytes:
+    """A property of no parameters whose value's text is `text`, as content_line writes
+    it: to_unicode reads the value's bytes as UTF-8 with a byte order mark dropped."""
+    if text[:1] == "\ufeff":
+        text = text[1:]
+    return fold_line(f"{name}:{text}").encode("utf-8") + CRLF
+
+
+# The text of a value of these types (none has parameters here), as its to_ical writes
+# it, without making the value: vText's is icalendar's TEXT escaping of it, vUri's the
+# URI itself, vCategory's its items' escaped texts joined by commas.
+def _uri_text(value: str) -> str:
+    return str(vUri(value)) if "\r" in value or "\n" in value else value  # vUri refuses
+
+
+def _categories_text(items) -> str:
+    return ",".join(map(_escape_char, [items] if isinstance(items, str) else items))
+
+
+_PLAIN_TEXT: dict[Callable, Callable[..., str]] = {
+    vText: _escape_char, vUri: _uri_text, vCategory: _categories_text}
 
 
 def params_ical(params) -> str:

@@ -47,20 +47,26 @@ def feed_outputs(site: Site, output: Output = made_now) -> Iterator[tuple]:
     from the last build instead of making it (`what` the same)."""
     htmls: dict[str, str] = {}  # a post's entry text, made once for all the feeds it is in
     for spec in feed_specs(site):
-        made_from = (spec, None if spec.posts else newest_change(site))
-        yield output(feed_route(spec.folder, "rss"), ("rss", made_from),
-                     lambda: make_feed(site, spec, "rss", htmls))
-        atom: list[bytes] = []  # made once for both its addresses, if either needs it
+        yield from spec_outputs(site, spec, output, htmls)
 
-        def make_atom() -> bytes:
-            if not atom:
-                atom.append(make_feed(site, spec, "atom", htmls))
-            return atom[0]
-        yield output(feed_route(spec.folder, "atom"), ("atom", made_from), make_atom)
-        if spec.folder == "":
-            # Blogger's address has no extension; GitHub Pages serves it as
-            # application/octet-stream, which feed readers accept by content.
-            yield output(LEGACY_FEED_ROUTE, ("atom", made_from), make_atom)
+
+def spec_outputs(site: Site, spec: FeedSpec, output: Output, htmls: dict[str, str]
+                 ) -> Iterator[tuple]:
+    """`output(path, what, make)` of one feed's files (see feed_outputs)."""
+    made_from = (spec, None if spec.posts else newest_change(site))
+    yield output(feed_route(spec.folder, "rss"), ("rss", made_from),
+                 lambda: make_feed(site, spec, "rss", htmls))
+    atom: list[bytes] = []  # made once for both its addresses, if either needs it
+
+    def make_atom() -> bytes:
+        if not atom:
+            atom.append(make_feed(site, spec, "atom", htmls))
+        return atom[0]
+    yield output(feed_route(spec.folder, "atom"), ("atom", made_from), make_atom)
+    if spec.folder == "":
+        # Blogger's address has no extension; GitHub Pages serves it as
+        # application/octet-stream, which feed readers accept by content.
+        yield output(LEGACY_FEED_ROUTE, ("atom", made_from), make_atom)
 
 
 def feed_specs(site: Site) -> Iterator[FeedSpec]:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 from resnetgen.cache import BuildCache, digest, folder_mtime, walk_files
 from resnetgen.config import SiteConfig
 from resnetgen.layout import CONTENT_DIR, theme_dirs
+from resnetgen.models import Post
 from resnetgen.problems import Problems
 from resnetgen.writer import Previous
 
@@ -43,6 +44,8 @@ class Incremental:
     body_readers: frozenset = frozenset()  # templates that may read a post's body
     raw_clock: bool = True      # some output reads the exact clock, not just upcoming/past
     fingerprints: "Fingerprints | None" = None
+    static: str = ""            # digest of the static files ...
+    options: str = ""           # ... and of the build's options (see scan)
     made: dict = field(default_factory=dict)   # site-wide output name -> (key, paths, warnings)
     _root: str | None = None    # output_dir as text, made once
 
@@ -59,6 +62,7 @@ class Incremental:
         settings = cache.file_digest(site / "site.toml", "site.toml")
         content = cache.folder_digest([site / CONTENT_DIR], "content")
         self.surface = digest(cache.code, templates, settings, self._people_digest())
+        self.static, self.options = static, digest(options_key)
         self.inputs_key = digest(self.surface, static, content, options_key)
 
     def _people_digest(self) -> str:
@@ -70,13 +74,19 @@ class Incremental:
         last = self.cache.last_build
         if not last or last.get("inputs") != self.inputs_key:
             return None
-        if last.get("raw_clock"):
-            if last.get("now") != self.now:
-                return None
-        elif (bisect.bisect_right(last["ends"], instant(self.now))
-              != bisect.bisect_right(last["ends"], instant(last["now"]))):
-            return None  # a chat went from upcoming to past: its pages change
+        if not self.same_clock():
+            return None
         return last["summary"] if self._output_intact() else None
+
+    def same_clock(self) -> bool:
+        """Whether every output reads this build's clock as the last build's: no chat
+        went from upcoming to past (or, where an output reads the exact clock, no time
+        passed)."""
+        last = self.cache.last_build
+        if last.get("raw_clock"):
+            return last.get("now") == self.now
+        return (bisect.bisect_right(last["ends"], instant(self.now))
+                == bisect.bisect_right(last["ends"], instant(last["now"])))
 
     def _output_intact(self) -> bool:
         """output/ holds exactly the files the last build wrote, none touched since.
@@ -126,6 +136,44 @@ class Incremental:
         self.raw_clock = self.whole_site  # feeds and calendars never read the clock
         self.fingerprints = Fingerprints(self.surface, post_digests, self.now, self.whole_site,
                                          listing_digests, self.body_readers)
+
+    def page_keys(self, pages: list) -> dict[str, str]:
+        """Each page's key (see fingerprint). A page made from one post alone (`made_from`)
+        whose post has the digest it had in the last build, with the same templates,
+        settings and no chat gone past, has the key its file was made from: it is not
+        walked again (10,000 post pages a rebuild at 10,000 posts)."""
+        page_key = self.fingerprints.page_key  # type: ignore[union-attr]
+        before = self._last_digests()
+        if not before:
+            return {page.output_path: page_key(page) for page in pages}
+        now, records = self.fingerprints.post_digests, self.cache.raw_outputs  # type: ignore[union-attr]
+        keys = {}
+        for page in pages:
+            made_from = page.made_from
+            if made_from is not None and type(made_from[-1]) is Post:
+                path = made_from[-1].source_path
+                record = records.get(page.output_path)
+                if record is not None and before.get(path, "") == now.get(path):
+                    keys[page.output_path] = record[0]
+                    continue
+            keys[page.output_path] = page_key(page)
+        return keys
+
+    def _last_digests(self) -> dict[str, str]:
+        """The post digests of the last build, when its page keys hold for this one."""
+        last = self.cache.last_build
+        if (not last or last.get("surface") != self.surface or last.get("whole_site", True)
+                or self.whole_site or not self.same_clock()):
+            return {}
+        saved = self.cache.read_file(POST_DIGESTS)
+        if (type(saved) is not tuple or len(saved) != 2 or saved[0] != last.get("inputs")
+                or type(saved[1]) is not dict):
+            return {}
+        return saved[1]
+
+    def save_post_digests(self, digests: dict[str, str]) -> None:
+        """The post digests of this build, for the next one's `page_keys`."""
+        self.cache.write_file(POST_DIGESTS, (self.inputs_key, digests))
 
     def memo(self, what: object, make: Callable[[], bytes], bodies: bool = True) -> bytes:
         """A piece of a site-wide output (one calendar event), kept from an earlier build
@@ -193,24 +241,63 @@ class Incremental:
             return None
         return Previous(path, record)
 
-    def finish(self, records: dict, summary: dict, chat_ends: list[datetime],
+    def finish(self, records: dict, summary: dict, site, page_count: int,
                staged: list[str] | None = None) -> None:
         """Remember this build, for the next one. `staged`: the outputs this build moved
-        into output/ (None: unknown)."""
+        into output/ (None: unknown). `site`: the loaded site, `page_count`: its pages."""
+        from resnetgen.feeds import feed_specs
         touched = None
         if staged is not None:  # and those it removed
             touched = [*staged, *(p for p in self.cache.raw_outputs if p not in records)]
+        feeds = {spec.folder: (spec.title, spec.description, spec.page_route,
+                               tuple(post.source_path for post in spec.posts))
+                 for spec in feed_specs(site)}
+        self.remember(records, touched, {
+            "inputs": self.inputs_key, "summary": summary, "site_wide": self.made,
+            "surface": self.surface, "whole_site": self.whole_site,
+            "body_readers": self.body_readers, "raw_clock": self.raw_clock, "now": self.now,
+            "ends": sorted(instant(p.chat.end) for p in site.briefings),
+            # for a quick rebuild (see quick_edit):
+            "static": self.static, "options": self.options, "page_count": page_count,
+            "posts_key": self.fingerprints.posts_key if self.fingerprints else "",
+            "feeds": feeds,
+            "targets": {path: known for path, known in  # see quick_edit.Edit.target
+                        self.cache.last_build.get("targets", {}).items() if path in records}})
+
+    def remember(self, records: dict, touched: list[str] | None, last_build: dict) -> None:
+        """Save the cache with this build's output `records` (the files in `touched`
+        moved in or removed, None: unknown) and facts; with the digests of the input
+        files too recently changed for the cache's file records (see BuildCache.files),
+        so that the next build can tell which files changed since this one."""
         same = records.keys() == self.cache.raw_outputs.keys()
         self.cache.output_dirs = output_folders(str(self.output_dir), records,
                                                 self.cache.output_dirs, touched, same)
         self.cache.outputs = records
-        self.cache.last_build = {"inputs": self.inputs_key, "summary": summary,
-                                 "site_wide": self.made, "surface": self.surface,
-                                 "whole_site": self.whole_site,
-                                 "body_readers": self.body_readers,
-                                 "raw_clock": self.raw_clock, "now": self.now,
-                                 "ends": sorted(map(instant, chat_ends))}
+        seen = self.cache._seen
+        if self.fingerprints is not None:  # a full build (quick_edit saves its own)
+            self.save_post_digests(self.fingerprints.post_digests)
+        self.cache.last_build = {**last_build, "racy": {
+            name: value for name, value in self.cache._digests.items() if name not in seen}}
         self.cache.save()
+
+    def changed_inputs(self) -> dict[str, tuple[str | None, str | None]] | None:
+        """The input files changed, added or removed since the last build (after `scan`,
+        from its digests): name -> (digest then, digest now; None: no such file). None
+        when the last build did not keep what it takes."""
+        last = self.cache.last_build
+        racy = last.get("racy")
+        if racy is None:
+            return None
+        before = {name: record[3] for name, record in self.cache.files.items()}
+        before.update(racy)
+        now = self.cache._digests
+        changed = {name: (before.get(name), value) for name, value in now.items()
+                   if before.get(name) != value}
+        changed.update((name, (value, None)) for name, value in before.items() if name not in now)
+        return changed
+
+
+POST_DIGESTS = "digests.marshal"  # the last build's post digests (see page_keys)
 
 
 def instant(moment: datetime) -> int:

@@ -11,7 +11,7 @@ from functools import cached_property, partial
 from typing import Any, Callable, Iterator
 
 from resnetgen import seo
-from resnetgen.models import Post
+from resnetgen.models import POST, Post
 from resnetgen.site import Site
 from resnetgen.urls import EVENTS_ROUTE, output_path_for
 
@@ -116,10 +116,14 @@ def post_page(site: Site, post: Post) -> Page:
 
 def standalone_pages(site: Site) -> Iterator[Page]:
     for post in site.pages:
-        yield Page(post.url.removeprefix(site.urls.base_path), "page.html", post.title,
-                   post.summary, {"post": post}, image=post.image, in_sitemap=not post.draft,
-                   lastmod=post.last_modified.date().isoformat() if post.updated else "",
-                   source_path=post.source_path, made_from=("page", post))
+        yield standalone_page(site, post)
+
+
+def standalone_page(site: Site, post: Post) -> Page:
+    return Page(post.url.removeprefix(site.urls.base_path), "page.html", post.title,
+                post.summary, {"post": post}, image=post.image, in_sitemap=not post.draft,
+                lastmod=post.last_modified.date().isoformat() if post.updated else "",
+                source_path=post.source_path, made_from=("page", post))
 
 
 def tag_pages(site: Site) -> Iterator[Page]:
@@ -159,10 +163,29 @@ def not_found_page(site: Site) -> Page:
 
 def redirect_pages(site: Site) -> Iterator[Page]:
     for post in (*site.posts, *site.pages):
-        for alias in post.aliases:
-            yield Page(alias, "redirect.html", post.title, post.summary,
-                       {"target": post}, in_sitemap=False, source_path=post.source_path,
-                       made_from=("redirect", alias, post))
+        yield from post_redirects(post)
+
+
+def post_redirects(post: Post) -> Iterator[Page]:
+    for alias in post.aliases:
+        yield Page(alias, "redirect.html", post.title, post.summary,
+                   {"target": post}, in_sitemap=False, source_path=post.source_path,
+                   made_from=("redirect", alias, post))
+
+
+def own_pages(site: Site, post: Post) -> list[Page]:
+    """The pages made from one post alone (`made_from` it): its page and its redirects.
+    Every other page showing a post is a listing (LISTING_TEMPLATES)."""
+    page = post_page(site, post) if post.kind == POST else standalone_page(site, post)
+    return [page, *post_redirects(post)]
+
+
+# The templates of every page not made from one post alone (`made_from` None): when
+# none of them reads a post's body, a body edit changes the edited post's own pages
+# only (and the feeds showing it). tests/test_quick_edit.py checks the list.
+LISTING_TEMPLATES = frozenset({"home.html", "tags.html", "tag.html", "people.html",
+                               "person.html", "archive.html", "events.html", "404.html",
+                               "sitemap.xml", "robots.txt"})
 
 
 def sitemap(site: Site, pages: list[Page]) -> Page:

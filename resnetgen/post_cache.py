@@ -148,3 +148,65 @@ class PostStore:
             warnings = pickle.dumps(cached.warnings, pickle.HIGHEST_PROTOCOL)
         return (cached.key, cached.listing, cached.lookups, warnings, to_plain(cached.post),
                 cached.digest)
+
+
+# ----- one post at a time: a quick rebuild's (see quick_edit) --------------------------
+
+def read_one(cache: "BuildCache", path: str, key: str) -> "CachedPost | None":
+    """The cached post of `path` if made under `key`, read from its shard alone (its
+    body left out: ''), without loading the store."""
+    loaded = cache._read(f"posts-{shard_of(path)}.marshal", discard=False)
+    return _decoded(loaded.get(path) if isinstance(loaded, dict) else None, path, key)
+
+
+def read_some(cache: "BuildCache", keys: dict[str, str]) -> "dict[str, CachedPost] | None":
+    """`read_one` of each path in `keys` (path -> key), with its body, each shard read
+    once: None when one of them is not there."""
+    by_shard: dict[str, list[str]] = {}
+    for path in keys:
+        by_shard.setdefault(shard_of(path), []).append(path)
+    found = {}
+    for shard, paths in sorted(by_shard.items()):
+        posts = cache._read(f"posts-{shard}.marshal", discard=False)
+        bodies = cache._read(f"bodies-{shard}.marshal", discard=False)
+        if not isinstance(posts, dict) or not isinstance(bodies, dict):
+            return None
+        for path in paths:
+            cached = _decoded(posts.get(path), path, keys[path])
+            entry = bodies.get(path)
+            if cached is None or not (type(entry) is tuple and len(entry) == 2
+                                      and entry[0] == cached.digest and type(entry[1]) is bytes):
+                return None
+            cached.post.__dict__["_body_html"] = Packed(entry[1])
+            found[path] = cached
+    return found
+
+
+def _decoded(record, path: str, key: str) -> "CachedPost | None":
+    if type(record) is not tuple or len(record) != 6 or record[0] != key:
+        return None
+    try:
+        _, listing, lookups, warnings, plain, post_digest = record
+        post = from_plain(plain, "")
+        warnings = (pickle.loads(warnings) if type(warnings) is bytes
+                    else problems_from_plain(warnings))
+        if post.source_path != path or type(lookups) is not tuple or type(post_digest) is not str:
+            return None
+    except Exception:
+        return None
+    return CachedPost(post, lookups, warnings, key, listing, post_digest)
+
+
+def write_one(cache: "BuildCache", path: str, cached: CachedPost) -> None:
+    """Replace the records of one post in its shards, the other posts' as they were
+    saved; when a shard cannot be read, nothing is written (the post is then read
+    again by the next build, its key no longer the cached one's)."""
+    shard = shard_of(path)
+    posts = cache._read(f"posts-{shard}.marshal", discard=False)
+    bodies = cache._read(f"bodies-{shard}.marshal", discard=False)
+    if not isinstance(posts, dict) or not isinstance(bodies, dict):
+        return
+    posts[path] = PostStore._record(cached)
+    bodies[path] = (cached.digest, cached.post.packed_body())
+    cache._write(f"posts-{shard}.marshal", posts)
+    cache._write(f"bodies-{shard}.marshal", bodies)

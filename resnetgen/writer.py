@@ -159,6 +159,17 @@ class StagedOutput:
             os.replace(self.staging / output_path, target)
         shutil.rmtree(self.staging, ignore_errors=True)
 
+    def commit_staged(self) -> None:
+        """Move this build's staged files into output/, removing none: for a build
+        that wrote only some of the site's files (quick_edit), the others kept."""
+        if self.previous is None:
+            raise FileNotFoundError(self.output_dir)
+        for output_path in self.staged:
+            target = self.output_dir / output_path
+            _make_room(self.output_dir, target)
+            os.replace(self.staging / output_path, target)
+        shutil.rmtree(self.staging, ignore_errors=True)
+
     def _remove_stale(self) -> None:
         """Delete files of output/ that this build does not produce, and folders emptied."""
         emptied = set()
