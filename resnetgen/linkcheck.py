@@ -352,8 +352,8 @@ class Depends:
     could lead to (present or not), and the files its fragment links lead to (as sets
     of paths in `files`; linkindex keeps them as numbers, the same way)."""
 
-    def __init__(self) -> None:
-        self.files: dict[str, tuple[set, set]] = {}
+    def __init__(self, files: dict[str, tuple[set, set]] | None = None) -> None:
+        self.files: dict[str, tuple[set, set]] = {} if files is None else files
 
     def number(self, paths: tuple[str, ...]) -> tuple:
         """A link's candidate files, as `add` will get them."""
@@ -410,14 +410,17 @@ class LinkChecker:
         return sum(p.total for p in self.pages.values())
 
     def broken(self, only: set[str] | None = None,
-               depends: "Depends | None" = None, forget: bool = False) -> list[Broken]:
+               depends: "Depends | dict | None" = None, forget: bool = False) -> list[Broken]:
         """The broken links of every page (or of the pages in `only`). `depends`, when
         given, gets for each page checked the files its links could lead to (present or
-        not) and the files its fragment links lead to: see linkindex. `forget`: each
+        not) and the files its fragment links lead to: see linkindex (a dict gets them
+        as Depends.files does). `forget`: each
         page checked keeps only its count of links and its ids (what linkindex needs
         after), so the memory of its links goes to the next pages' findings."""
         parts = urlsplit(self.base_url)
         host, base_path = parts.netloc.lower(), self.base_path
+        if isinstance(depends, dict):
+            depends = Depends(depends)
         number = depends.number if depends is not None else _as_they_are
         # A URL that starts like an absolute one leads to the same place from every page:
         # resolved once (from the first page that has it), its candidate files kept apart
