@@ -472,8 +472,8 @@ class LinkChecker:
 
     def _target(self, url: str, page_url: str, host: str,
                 base_path: str) -> tuple[str | None, str, str | None, tuple[str, ...]]:
-        """(file, fragment, reason it is broken, the files it could lead to); no file
-        for another site's link."""
+        """(file, fragment, reason it is broken, the files whose coming or going could
+        change that); no file for another site's link."""
         if not url:
             return None, "", "the link is empty", ()
         other = _OTHER_SITE.match(url)
@@ -503,7 +503,9 @@ class LinkChecker:
         file = self._file_for(candidates)
         if file is None:
             return None, "", f"no file {candidates[0]} was written", candidates
-        return file, fragment, None, candidates
+        # While its first candidate is written, the link leads there whatever the second:
+        # it depends on that one alone (half the files linkindex keeps).
+        return file, fragment, None, candidates[:1] if file == candidates[0] else candidates
 
     def _missing_id(self, file: str, fragment: str, output_path: str,
                     base_path: str) -> str | None:
