@@ -268,16 +268,18 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
     """(output path, bytes or the previous build's unchanged file, key) of every output.
     Each page rendered is, in its render worker, read for the link check (`read_links`)
     and written to the staging folder (`staged`): `done` gets (links, Written) of each."""
-    from resnetgen.linkcheck import extract
+    from resnetgen.linkcheck import extract, site_host
     from resnetgen.pages import all_pages
     from resnetgen.parallel import Background
     from resnetgen.render import render_pages
 
     keys: dict[str, str] = {}  # output path -> its page's key (see Incremental)
 
+    host = site_host(site.config.base_url)
+
     def in_worker(output_path: str, data: bytes, key: str | None = None) -> tuple:
         """Beside rendering, on every core: the writing and link reading of each page."""
-        return (extract(output_path, data) if read_links else None,
+        return (extract(output_path, data, host) if read_links else None,
                 staged.prepare(output_path, data,
                                keys.get(output_path, "") if key is None else key)
                 if staged is not None else None)
@@ -356,7 +358,10 @@ def site_wide_outputs(site: Site, incremental: Incremental | None, in_worker=Non
     outputs = [(path, None, key, in_worker(path, data, key))
                if in_worker is not None and not isinstance(data, Previous)
                else (path, data, key, None) for path, data, key in made]
-    return outputs, found.items, incremental.site_wide_state() if incremental else None
+    if incremental is None:
+        return outputs, found.items, None
+    incremental.cache.save_memo()  # here, where the pieces are: they never travel
+    return outputs, found.items, incremental.site_wide_state()
 
 
 def site_wide(incremental: Incremental | None, name: str, problems: Problems, make,

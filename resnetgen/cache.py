@@ -356,6 +356,18 @@ class BuildCache:
         """Saved with the rest of the cache (the build passed its link check)."""
         self._link_index = index
 
+    def save_memo(self) -> None:
+        """The memo's pieces this build made and used, written now by the process that
+        made them (20 MB at 10,000 chats need not travel to the main one); `save` then
+        has none to write. Pieces are keyed on what they are made from, so they stay
+        good for a later build even if this one fails."""
+        if self._memo_used:
+            try:
+                self._save_memo()
+            except OSError:
+                pass  # a read-only site folder still builds, just without a cache
+        self._memo_new, self._memo_used = {}, set()
+
     def memo_state(self) -> tuple[dict[str, bytes], set[str]]:
         """What this build added to and used of the memo: to hand from a worker process."""
         return self._memo_new, self._memo_used
