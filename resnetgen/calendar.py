@@ -125,7 +125,9 @@ def with_components(calendar: Calendar | bytes, components: list[bytes],
     wrapper = calendar if isinstance(calendar, bytes) else calendar.to_ical()
     end = b"END:" + name.encode("ascii") + CRLF
     assert wrapper.endswith(end)
-    return wrapper[: -len(end)] + b"".join(components) + end
+    # One join: `a + b"".join(...) + c` held three copies at once (18 MB each for the
+    # site's events.ics at 10,000 chats).
+    return b"".join([wrapper[: -len(end)], *components, end])
 
 
 def chat_calendar_path(site: Site, post: Post) -> str:

@@ -85,6 +85,15 @@ class Cards:
         if save is not None:
             save()
 
+    def forget(self) -> None:
+        """Lets go of this process's cards once its listings are rendered (and `save`d):
+        30 MB at 10,000 posts, the link check's room. Asked for again, they are made
+        (or read from the cache) again."""
+        self._made.clear()
+        forget = getattr(self.memo, "forget", None)
+        if forget is not None:
+            forget()
+
 
 def macro_name(macro: Any) -> str:
     """'partials/macros.html:post_summary': two templates may each have a `row` macro."""
@@ -185,6 +194,11 @@ class KeptCards:
                 self.incremental.cache.write_file(
                     f"cards-{shard}.marshal", {"surface": self.incremental.surface, "posts": posts})
         self.dirty = set()
+
+    def forget(self) -> None:
+        """The shards read, let go of after `save` (read again if asked for again)."""
+        self.save()
+        self.shards = {}
 
 
 def kept_cards(incremental: "Incremental | None") -> Memo:

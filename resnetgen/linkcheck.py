@@ -64,8 +64,9 @@ class PageLinks:
     Kept compact, for the link check holds one per output (21,000 at 10,000 posts):
     the URLs as a tuple of interned strings (a menu's links are one string each, however
     many pages show them) and their lines as the bytes of an array("I"); `links` makes
-    Link records again only when asked. Interned again when unpickled (from a worker)."""
-    __slots__ = ("urls", "lines", "ids", "is_html", "is_redirect")
+    Link records again only when asked. Interned again when unpickled (from a worker).
+    `others`: how many links to other sites were left out (see `extract`)."""
+    __slots__ = ("urls", "lines", "ids", "is_html", "is_redirect", "others")
 
     def __init__(self, links=(), ids: frozenset[str] = _NO_IDS, is_html: bool = False,
                  is_redirect: bool = False):  # is_redirect: a <meta http-equiv="refresh">
@@ -73,6 +74,12 @@ class PageLinks:
         self.lines = array("I", [link.line for link in links]).tobytes()
         self.ids = frozenset(map(intern, ids)) if ids else _NO_IDS
         self.is_html, self.is_redirect = is_html, is_redirect
+        self.others = 0
+
+    @property
+    def total(self) -> int:
+        """How many links the output has, those to other sites included."""
+        return len(self.urls) + self.others
 
     @property
     def links(self) -> tuple[Link, ...]:
@@ -82,40 +89,72 @@ class PageLinks:
 
     def __reduce__(self):
         return _page_links, (self.urls, self.lines, tuple(self.ids), self.is_html,
-                             self.is_redirect)
+                             self.is_redirect, self.others)
 
     def __eq__(self, other) -> bool:
         return (isinstance(other, PageLinks) and self.urls == other.urls
                 and self.lines == other.lines and self.ids == other.ids
-                and (self.is_html, self.is_redirect) == (other.is_html, other.is_redirect))
+                and (self.is_html, self.is_redirect, self.others)
+                == (other.is_html, other.is_redirect, other.others))
 
     def __hash__(self) -> int:  # by value, like the frozen dataclass it was
-        return hash((self.urls, self.lines, self.ids, self.is_html, self.is_redirect))
+        return hash((self.urls, self.lines, self.ids, self.is_html, self.is_redirect,
+                     self.others))
 
     def __repr__(self) -> str:
         return (f"PageLinks(links={self.links!r}, ids={set(self.ids)!r}, "
-                f"is_html={self.is_html}, is_redirect={self.is_redirect})")
+                f"is_html={self.is_html}, is_redirect={self.is_redirect}, "
+                f"others={self.others})")
 
 
 def _page_links(urls: Iterable[str], lines: bytes, ids: Iterable[str], is_html: bool,
-                is_redirect: bool) -> PageLinks:
+                is_redirect: bool, others: int = 0) -> PageLinks:
     page = PageLinks.__new__(PageLinks)
     page.urls, page.lines = tuple(map(intern, urls)), lines
     page.ids = frozenset(map(intern, ids)) if ids else _NO_IDS
-    page.is_html, page.is_redirect = is_html, is_redirect
+    page.is_html, page.is_redirect, page.others = is_html, is_redirect, others
     return page
 
 
-def extract(output_path: str, data: bytes) -> PageLinks:
-    """The links and ids of one output file; files of other kinds have none."""
+def extract(output_path: str, data: bytes, host: str | None = None) -> PageLinks:
+    """The links and ids of one output file; files of other kinds have none. With the
+    site's `host` (see `site_host`), links to other sites are only counted: they are
+    never broken (nothing is fetched), and at 10,000 posts their URLs (a calendar
+    link per chat, with the chat's text in it) were 10 MB of the link check's memory."""
     extension = splitext(output_path)[1].lower()
     if extension in HTML_EXTENSIONS:
-        return _extract_html(data)
-    if extension in XML_EXTENSIONS:
-        return _extract_xml(data)
-    if extension in ICS_EXTENSIONS:
-        return _extract_ics(data)
-    return PageLinks()
+        page = _extract_html(data)
+    elif extension in XML_EXTENSIONS:
+        page = _extract_xml(data)
+    elif extension in ICS_EXTENSIONS:
+        page = _extract_ics(data)
+    else:
+        return PageLinks()
+    return page if host is None else _other_sites_counted(page, host)
+
+
+def site_host(base_url: str) -> str:
+    """The host of the site's address, as the check compares hosts."""
+    return urlsplit(base_url).netloc.lower()
+
+
+_WEB = ("http://", "https://")
+
+
+def _other_sites_counted(page: PageLinks, host: str) -> PageLinks:
+    """`page` without its links to other sites: those `LinkChecker._target` finds lead
+    elsewhere by `_OTHER_SITE` alone, whatever the page (so the check is the same)."""
+    urls = page.urls
+    keep = [index for index, url in enumerate(urls)
+            if not (url.startswith(_WEB) and (other := _OTHER_SITE.match(url)) is not None
+                    and other.group(1).lower() != host)]
+    if len(keep) < len(urls):
+        lines = array("I")
+        lines.frombytes(page.lines)
+        page.urls = tuple(urls[index] for index in keep)
+        page.lines = array("I", [lines[index] for index in keep]).tobytes()
+        page.others += len(urls) - len(keep)
+    return page
 
 
 def _extract_html(data: bytes) -> PageLinks:
@@ -308,6 +347,26 @@ def _ics_parts(data: bytes, size: int = 1 << 18) -> Iterator[bytes]:
         start = end
 
 
+class Depends:
+    """What `LinkChecker.broken` found each page checked depends on: the files its links
+    could lead to (present or not), and the files its fragment links lead to (as sets
+    of paths in `files`; linkindex keeps them as numbers, the same way)."""
+
+    def __init__(self, files: dict[str, tuple[set, set]] | None = None) -> None:
+        self.files: dict[str, tuple[set, set]] = {} if files is None else files
+
+    def number(self, paths: tuple[str, ...]) -> tuple:
+        """A link's candidate files, as `add` will get them."""
+        return paths
+
+    def add(self, output_path: str, files: set, fragments: set[str]) -> None:
+        self.files[output_path] = (files, fragments)
+
+
+def _as_they_are(paths: tuple[str, ...]) -> tuple[str, ...]:
+    return paths
+
+
 @dataclass(frozen=True)
 class Broken:
     output_path: str    # the page with the link
@@ -325,12 +384,15 @@ class LinkChecker:
     base_url: str
     pages: dict[str, PageLinks] = field(default_factory=dict)
     written: set[str] = field(default_factory=set)
+    _id_sets: dict[frozenset, frozenset] = field(default_factory=dict, repr=False)
 
     def add(self, output_path: str, data: bytes, extracted: PageLinks | None = None) -> None:
         """`extracted`: what `extract` gave for the same bytes before (the build cache's)."""
         self.written.add(output_path)
         links = extracted if extracted is not None else extract(output_path, data)
-        if links.urls or links.ids or links.is_html:
+        if links.ids:  # a few sets at 10,000 posts (each page's template's): one of each
+            links.ids = self._id_sets.setdefault(links.ids, links.ids)
+        if links.urls or links.ids or links.is_html or links.others:
             self.pages[output_path] = links
 
     def add_file(self, output_path: str) -> None:
@@ -345,22 +407,28 @@ class LinkChecker:
 
     @property
     def links_checked(self) -> int:
-        return sum(len(p.urls) for p in self.pages.values())
+        return sum(p.total for p in self.pages.values())
 
     def broken(self, only: set[str] | None = None,
-               depends: dict[str, tuple[set, set]] | None = None) -> list[Broken]:
+               depends: "Depends | dict | None" = None, forget: bool = False) -> list[Broken]:
         """The broken links of every page (or of the pages in `only`). `depends`, when
         given, gets for each page checked the files its links could lead to (present or
-        not) and the files its fragment links lead to: see linkindex."""
+        not) and the files its fragment links lead to: see linkindex (a dict gets them
+        as Depends.files does). `forget`: each
+        page checked keeps only its count of links and its ids (what linkindex needs
+        after), so the memory of its links goes to the next pages' findings."""
         parts = urlsplit(self.base_url)
         host, base_path = parts.netloc.lower(), self.base_path
+        if isinstance(depends, dict):
+            depends = Depends(depends)
+        number = depends.number if depends is not None else _as_they_are
         # A URL that starts like an absolute one leads to the same place from every page:
         # resolved once (from the first page that has it), its candidate files kept apart
-        # so a page's are gathered at C speed; `special` holds those that need more (a
-        # fragment to look up, or a reason). 400,000 links at 10,000 posts, 30,000 unique.
-        absolute: dict[str, tuple] = {}
-        candidates: dict[str, tuple[str, ...]] = {}
-        special: set[str] = set()
+        # (as `depends` numbers them) so a page's are gathered at C speed; `special` holds
+        # those that need more (a fragment to look up, or a reason), with their target.
+        # 400,000 links at 10,000 posts, 30,000 unique.
+        candidates: dict[str, tuple] = {}
+        special: dict[str, tuple] = {}
         found = []
         for output_path in sorted(self.pages if only is None else only):
             page = self.pages[output_path]
@@ -372,18 +440,21 @@ class LinkChecker:
                 for url in sorted(unknown):
                     target = self._target(url, page_url, host, base_path)
                     if url.startswith(_ABSOLUTE):
-                        absolute[url], candidates[url] = target, target[3]
+                        candidates[url] = number(target[3])
                         if target[2] is not None or (target[1] and target[0] is not None):
-                            special.add(url)
+                            special[url] = target
                     else:
                         local[url] = target
             files = set(chain.from_iterable(map(candidates.__getitem__, unique.difference(local))
                                             if local else map(candidates.__getitem__, unique)))
             fragments: set[str] = set()
             reasons: dict[str, str] = {}
-            for url in (unique & special) | local.keys():
-                file, fragment, reason, more = local[url] if url in local else absolute[url]
-                files.update(more)
+            for url in (special.keys() & unique) | local.keys():
+                if url in local:
+                    file, fragment, reason, more = local[url]
+                    files.update(number(more))
+                else:
+                    file, fragment, reason, more = special[url]
                 if reason is None and fragment and file is not None:
                     fragments.add(file)
                     reason = self._missing_id(file, fragment, output_path, base_path)
@@ -394,13 +465,15 @@ class LinkChecker:
                 found.extend(Broken(output_path, links[index], reasons[url])
                              for index, url in enumerate(page.urls) if url in reasons)
             if depends is not None:
-                depends[output_path] = (files, fragments)
+                depends.add(output_path, files, fragments)
+            if forget:
+                page.others, page.urls, page.lines = page.total, (), b""
         return found
 
     def _target(self, url: str, page_url: str, host: str,
                 base_path: str) -> tuple[str | None, str, str | None, tuple[str, ...]]:
-        """(file, fragment, reason it is broken, the files it could lead to); no file
-        for another site's link."""
+        """(file, fragment, reason it is broken, the files whose coming or going could
+        change that); no file for another site's link."""
         if not url:
             return None, "", "the link is empty", ()
         other = _OTHER_SITE.match(url)
@@ -430,7 +503,9 @@ class LinkChecker:
         file = self._file_for(candidates)
         if file is None:
             return None, "", f"no file {candidates[0]} was written", candidates
-        return file, fragment, None, candidates
+        # While its first candidate is written, the link leads there whatever the second:
+        # it depends on that one alone (half the files linkindex keeps).
+        return file, fragment, None, candidates[:1] if file == candidates[0] else candidates
 
     def _missing_id(self, file: str, fragment: str, output_path: str,
                     base_path: str) -> str | None:
@@ -452,13 +527,13 @@ class LinkChecker:
     def report(self, sources: dict[str, str], problems: Problems,
                line_of: Callable[[str, str], int] = lambda source, url: 1,
                only: set[str] | None = None,
-               depends: dict[str, tuple[set, set]] | None = None) -> None:
+               depends: Depends | None = None, forget: bool = False) -> None:
         """One error per broken link, on the source file that produced the page, at
         `line_of(source, url)`. A link broken on many pages (a theme fault) is
         reported once, with a count. `only`, `depends`: see `broken`."""
         base_path = self.base_path
         by_link: dict[tuple[str, str], list[Broken]] = {}
-        for fault in self.broken(only, depends):
+        for fault in self.broken(only, depends, forget):
             by_link.setdefault((fault.link.url, fault.reason), []).append(fault)
         for (url, reason), faults in by_link.items():
             first = faults[0]

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Callable, NamedTuple
 
 from resnetgen.cache import digest
-from resnetgen.linkcheck import LinkChecker, PageLinks, extract
+from resnetgen.linkcheck import Depends, LinkChecker, PageLinks, extract
 from resnetgen.problems import Problems
 from resnetgen.writer import Previous
 
@@ -58,12 +58,17 @@ def _target_only(is_html: bool, is_redirect: bool, ids: frozenset) -> PageLinks:
     """PageLinks((), ids, is_html, is_redirect), made in a few steps (11,000 per rebuild)."""
     page = PageLinks.__new__(PageLinks)
     page.urls, page.lines, page.ids = (), b"", ids
-    page.is_html, page.is_redirect = is_html, is_redirect
+    page.is_html, page.is_redirect, page.others = is_html, is_redirect, 0
     return page
 
 
-def _target(page: PageLinks | None) -> tuple:
-    return (page.is_html, page.is_redirect, page.ids) if page is not None else _NOT_A_TARGET
+def _target(page: PageLinks | None, alike: dict | None = None) -> tuple:
+    """What fragment links to the page see; `alike`: one tuple of each value (kept so,
+    the index saves and loads each once: at 10,000 posts, a dozen for 21,000 files)."""
+    if page is None:
+        return _NOT_A_TARGET
+    target = (page.is_html, page.is_redirect, page.ids)
+    return target if alike is None else alike.setdefault(target, target)
 
 
 class IncrementalLinks:
@@ -88,7 +93,8 @@ class IncrementalLinks:
         self.changed = True                  # whether to save new_index (see STALE_PAGES)
         self._old_numbers: dict[str, int] | None = None  # old.paths, path -> number
         self._old_entries: dict[str, Entry] | None = None  # old.entries, or {}
-        self._depends: dict[str, tuple[set, set]] = {}  # the last check's, for the index
+        self._depends: dict[str, tuple[bytes, bytes]] = {}  # the last check's, numbered
+        self._paths: dict[str, int] = {}     # the new index's paths, path -> number
 
     @property
     def old(self) -> LinkIndex | None:
@@ -139,21 +145,25 @@ class IncrementalLinks:
                                         and retargeted.isdisjoint(_numbers(entry.fragments))):
                     recheck.append(path)
                     checker.pages[path] = extract(path, self.read(path))  # type: ignore[misc]
-        depends: dict[str, tuple[set, set]] = {}
-        checker.report(sources, problems, line_of, only=set(recheck),
-                       depends=depends if self.indexed else None)
-        self.links = (sum(len(checker.pages[p].urls) for p in recheck)
-                      + sum(old.entries[p].links for p in self.kept if p not in depends)
+        depends = Numbered(self._numbering()) if self.indexed else None
+        checker.report(sources, problems, line_of, only=set(recheck), depends=depends,
+                       forget=depends is not None)
+        self.links = (sum(checker.pages[p].total for p in recheck)
+                      + sum(old.entries[p].links for p in self.kept
+                            if depends is None or p not in depends.numbered)
                       if old is not None else checker.links_checked)
-        if self.indexed:
-            self._depends = depends
+        if depends is not None:
+            self._depends, self._paths = depends.numbered, depends.numbers
             if index_now:
                 self.make_index()
         return self.links
 
     def make_index(self) -> None:
-        """`new_index` (and whether it `changed`), from what the last check found."""
-        self._make_index(self._depends)
+        """`new_index` (and whether it `changed`), from what the last check found, once:
+        each page's links are let go as its entry is made (the entry needs only their
+        count and the page's ids), so the entries take their place in memory."""
+        if self.new_index is None:
+            self._make_index(self._depends)
 
     @property
     def checked(self) -> int:
@@ -167,9 +177,19 @@ class IncrementalLinks:
         return 2 * len(self._depends) > len(self.digests)
 
     def forget_depends(self) -> None:
-        """Lets go of what `make_index` needs (tens of MB at 10,000 posts), once another
+        """Lets go of what `make_index` needs (~10 MB at 10,000 posts), once another
         process makes the index: the rest of this build then needs no more memory."""
-        self._depends = {}
+        self._depends, self._paths = {}, {}
+
+    def _numbering(self) -> dict[str, int]:
+        """The new index's numbers of paths, to which the check adds those it meets:
+        the old index's, or none when they are numbered afresh (see SLACK). (Numbers of
+        new paths never appear in the old entries, so `_numbers` can share them.)"""
+        old = self.old
+        if old is None or len(old.paths) > 2 * old.fresh + SLACK:
+            return {}
+        self._numbers(())
+        return self._old_numbers  # type: ignore[return-value]
 
     def _numbers(self, paths) -> set[int]:
         """The numbers of these paths in the old index (a path it lacks, no entry names)."""
@@ -177,20 +197,23 @@ class IncrementalLinks:
             self._old_numbers = {path: n for n, path in enumerate(self.old.paths)}  # type: ignore[union-attr]
         return {self._old_numbers[p] for p in paths if p in self._old_numbers}
 
-    def _make_index(self, depends: dict[str, tuple[set, set]]) -> None:
+    def _make_index(self, depends: dict[str, tuple[bytes, bytes]]) -> None:
         old = self.old
         kept = {p: old.entries[p] for p in self.kept if p not in depends} if old else {}
+        numbers = self._paths
         fresh = old.fresh if old is not None else 0
         if old is not None and len(old.paths) > 2 * old.fresh + SLACK:
-            # Numbered paths only grow from build to build: renumber now and then.
+            # Numbered paths only grow from build to build: renumbered now and then
+            # (the check numbered its pages' files afresh: see _numbering).
             kept = {p: _renumbered(e, old.paths) for p, e in kept.items()}
             old, fresh = None, 0
-        numbers = {path: n for n, path in enumerate(old.paths)} if old is not None else {}
 
         def number(files) -> bytes:
             return array("I", sorted(numbers.setdefault(f, len(numbers)) for f in files)).tobytes()
 
         entries = {}
+        pages = self.checker.pages
+        alike: dict[tuple, tuple] = {}
         for path, value in self.digests.items():
             entry = kept.get(path)
             if entry is not None:
@@ -198,10 +221,10 @@ class IncrementalLinks:
                                  Entry(entry.digest, entry.links, entry.target,
                                        number(entry.files), number(entry.fragments)))
                 continue
-            page = self.checker.pages.get(path)
-            files, fragments = depends.get(path, ((), ()))
-            entries[path] = Entry(value, len(page.urls) if page else 0, _target(page),
-                                  number(files), number(fragments))
+            page = pages.pop(path, None)
+            files, fragments = depends.get(path, (b"", b""))
+            entries[path] = Entry(value, page.total if page else 0, _target(page, alike),
+                                  files, fragments)
         if old is None:
             fresh = len(numbers)
         written = frozenset(self.checker.written)
@@ -213,6 +236,25 @@ class IncrementalLinks:
             self.changed = (len(stale) > STALE_PAGES
                             or sum(entries[path].links for path in stale) > STALE_LINKS)
         self.new_index = LinkIndex(self.checker.base_url, written, entries, tuple(numbers), fresh)
+
+
+class Numbered(Depends):
+    """The check's findings (see linkcheck.Depends) as the index keeps them: each page's
+    files as the bytes of an array("I") of their numbers in `numbers`, made as the
+    check goes (a set of paths per page held 45 MB at 10,000 posts; these, 8 MB)."""
+
+    def __init__(self, numbers: dict[str, int]):
+        super().__init__()
+        self.numbers = numbers
+        self.numbered: dict[str, tuple[bytes, bytes]] = {}
+
+    def number(self, paths: tuple[str, ...]) -> tuple[int, ...]:
+        numbers = self.numbers
+        return tuple(numbers.setdefault(path, len(numbers)) for path in paths)
+
+    def add(self, output_path: str, files: set, fragments: set[str]) -> None:
+        self.numbered[output_path] = (array("I", sorted(files)).tobytes(),
+                                      array("I", sorted(self.number(fragments))).tobytes())
 
 
 def _renumbered(entry: Entry, paths: tuple[str, ...]) -> Entry:

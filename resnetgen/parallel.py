@@ -60,6 +60,7 @@ def parallel_imap(function: Callable[[T], R], items: Sequence[T], together: int 
     _work = (function, items)
     thawed = gc.get_freeze_count() == 0
     gc.freeze()  # objects made so far stay put: forked workers share their memory pages
+    trim_memory()
     try:
         ranges = chunks(len(items), processes, together)
         with multiprocessing.get_context("fork").Pool(processes) as pool:
@@ -91,6 +92,24 @@ def _run_range(bounds: tuple[int, int]) -> list:
     return [function(items[i]) for i in range(*bounds)]
 
 
+def trim_memory() -> None:
+    """Hands the C allocator's free pages back to the system before forking: glibc keeps
+    them (the pieces of big pages rendered, a worker's results unpickled), and a forked
+    process starts with every page its parent holds counted in its own memory."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        try:
+            import ctypes
+            _malloc_trim = ctypes.CDLL(None).malloc_trim
+        except (ImportError, OSError, AttributeError):  # not glibc: nothing to do
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+_malloc_trim = None
+
+
 class Background:
     """function() computed in a forked process while this one goes on; `result()` waits
     for it. Without fork, function() runs when its result is asked for."""
@@ -109,6 +128,7 @@ class Background:
                                            args=(function, send, readable), daemon=True)
             thawed = gc.get_freeze_count() == 0
             gc.freeze()
+            trim_memory()
             try:
                 self.process.start()
             finally:

@@ -41,11 +41,13 @@ def _page(route: str, made_from=None) -> Page:
     return Page(route, "page.html", route, made_from=made_from)
 
 
-def test_work_order_puts_listings_first_and_skips_kept_pages():
+def test_work_order_puts_listings_first_last_first_and_skips_kept_pages():
+    """Listings first, the site-wide ones (last in the site's order) first of all; then
+    the posts in the site's order."""
     pages = [_page(""), _page("a/", ("post", 1)), _page("b/", ("post", 2)),
              _page("tags/x/"), _page("c/", ("post", 3)), _page("archive/")]
     kept = [None, None, object(), None, None, None]
-    assert work_order(pages, kept) == [0, 3, 5, 1, 4]
+    assert work_order(pages, kept) == [5, 3, 0, 1, 4]
 
 
 def test_parallel_imap_keeps_the_order_of_the_items(monkeypatch):

@@ -43,9 +43,9 @@ def spies(monkeypatch):
         made.append(post.source_path)
         return chat_calendar(site, post, event)
 
-    def reading(output_path, data):
+    def reading(output_path, data, *host):
         read[output_path] += 1
-        return extract(output_path, data)
+        return extract(output_path, data, *host)
     monkeypatch.setattr(calendar, "chat_calendar", making)
     monkeypatch.setattr(linkcheck, "extract", reading)
     return made, read
