@@ -24,13 +24,13 @@ from resnetgen.config import load_config
 from resnetgen.incremental import Incremental
 from resnetgen.layout import theme_dirs
 from resnetgen.problems import Problem, Problems, SiteError
-from resnetgen.writer import OutputClash, Previous, StagedOutput
 
 if TYPE_CHECKING:
     from resnetgen.config import SiteConfig
     from resnetgen.linkindex import IncrementalLinks
     from resnetgen.parallel import Background
     from resnetgen.site import Site
+    from resnetgen.writer import Previous, StagedOutput
 
 @dataclass(frozen=True)
 class BuildOptions:
@@ -137,6 +137,7 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
     from resnetgen.site import assemble
     from resnetgen.cards import kept_cards
     from resnetgen.theme import check_templates, make_environment
+    from resnetgen.writer import StagedOutput
 
     env = make_environment(options.site_dir, config,
                            incremental.cache.compiled_templates() if incremental else None,
@@ -202,6 +203,7 @@ def book_outputs(outputs: Iterator[tuple[str, "bytes | Previous", str]],
                  problems: Problems, report: BuildReport) -> None:
     """Each rendered output into the writer (staged by a worker already, or written here)
     and the link index."""
+    from resnetgen.writer import OutputClash
     for output_path, data, key in outputs:
         report.files += 1
         produced.add(output_path)
@@ -222,6 +224,7 @@ def copy_static(site: Site, options: BuildOptions, staged: StagedOutput | None,
                 links: IncrementalLinks | None, incremental: Incremental | None,
                 produced: set[str], problems: Problems, report: BuildReport) -> None:
     """The theme's and the content's other files, copied as they are."""
+    from resnetgen.writer import OutputClash
     for output_path, source in static_files(site, options.site_dir):
         report.files += 1
         produced.add(output_path)
@@ -250,6 +253,7 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
     from resnetgen.pages import all_pages
     from resnetgen.parallel import Background
     from resnetgen.render import render_pages
+    from resnetgen.writer import Previous
 
     pages = all_pages(site)
     sources.update((page.output_path, page.source) for page in pages)
@@ -300,6 +304,7 @@ def site_wide_outputs(site: Site, incremental: Incremental | None,
     which gets None in their place and the (links, Written) of `all_outputs`' `done`.
     A file kept is the previous build's: its links are the link index's."""
     from resnetgen.feeds import feed_outputs
+    from resnetgen.writer import Previous
 
     found = Problems()
 

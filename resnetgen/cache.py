@@ -27,7 +27,6 @@ import hashlib
 import marshal
 import os
 import pickle
-import shutil
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -299,7 +298,9 @@ class BuildCache:
     def compiled_templates(self) -> Path | None:
         """A folder for Jinja's compiled templates, one per resnetgen code (Jinja checks
         each template's source and its own and Python's versions itself)."""
-        import jinja2  # noqa: PLC0415  (only builds that render get here)
+        import shutil  # noqa: PLC0415  (here, as jinja2: only builds that render get here)
+
+        import jinja2  # noqa: PLC0415
         folder = self.folder / f"templates-{digest(self.code, jinja2.__version__)[:16]}"
         try:
             for old in self.folder.glob("templates-*"):

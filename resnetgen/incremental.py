@@ -22,14 +22,13 @@ from typing import TYPE_CHECKING, Callable, Iterator
 from resnetgen.cache import BuildCache, digest, folder_mtime, walk_files
 from resnetgen.config import SiteConfig
 from resnetgen.layout import CONTENT_DIR, theme_dirs
-from resnetgen.models import Post
 from resnetgen.problems import Problems
-from resnetgen.writer import Previous
 
 if TYPE_CHECKING:
     import jinja2
 
     from resnetgen.fingerprint import Fingerprints
+    from resnetgen.writer import Previous
 
 
 @dataclass
@@ -142,6 +141,7 @@ class Incremental:
         whose post has the digest it had in the last build, with the same templates,
         settings and no chat gone past, has the key its file was made from: it is not
         walked again (10,000 post pages a rebuild at 10,000 posts)."""
+        from resnetgen.models import Post  # here: a build with nothing to do never needs it
         page_key = self.fingerprints.page_key  # type: ignore[union-attr]
         before = self._last_digests()
         if not before:
@@ -239,7 +239,7 @@ class Incremental:
             return None
         if (st.st_size, st.st_mtime_ns, st.st_ino) != record[2:]:
             return None
-        return Previous(path, record)
+        return _previous(path, record)
 
     def finish(self, records: dict, summary: dict, site, page_count: int,
                staged: list[str] | None = None) -> None:
@@ -295,6 +295,15 @@ class Incremental:
                    if before.get(name) != value}
         changed.update((name, (value, None)) for name, value in before.items() if name not in now)
         return changed
+
+
+def _previous(path: str, record: tuple) -> "Previous":
+    """writer.Previous(path, record); writer is imported on first use (a build with
+    nothing to do never needs it), then this name is Previous itself."""
+    global _previous
+    from resnetgen.writer import Previous
+    _previous = Previous
+    return Previous(path, record)
 
 
 POST_DIGESTS = "digests.marshal"  # the last build's post digests (see page_keys)
