@@ -95,20 +95,26 @@ class Incremental:
         outputs, folders = self.cache.raw_outputs, self.cache.output_dirs
         if not outputs:
             return False
-        if folders:
+        if folders and os.stat in os.supports_dir_fd:  # (lstat is stat, not following links)
             root = str(self.output_dir)
-            lstat, prefix = os.lstat, root + "/"
+            lstat = os.lstat
             try:
                 if folder_mtime(root, "") != folders.get(""):
                     return False
-                for folder, mtime in folders.items():  # folder_mtime, inlined
-                    if folder and lstat(prefix + folder).st_mtime_ns != mtime:
-                        return False
-                for relative, record in outputs.items():  # 21,000 at 10k: kept lean
-                    st = lstat(prefix + relative)
-                    if (st.st_mtime_ns != record[3] or st.st_ino != record[4]
-                            or st.st_size != record[2]):
-                        return False
+                # Paths relative to output/'s descriptor: the kernel walks fewer names
+                # (35,000 lstats at 10k, most of this path's time).
+                fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+                try:
+                    for folder, mtime in folders.items():  # folder_mtime, inlined
+                        if folder and lstat(folder, dir_fd=fd).st_mtime_ns != mtime:
+                            return False
+                    for relative, record in outputs.items():  # 21,000 at 10k: kept lean
+                        st = lstat(relative, dir_fd=fd)
+                        if (st.st_mtime_ns != record[3] or st.st_ino != record[4]
+                                or st.st_size != record[2]):
+                            return False
+                finally:
+                    os.close(fd)
             except OSError:
                 return False
             return True
