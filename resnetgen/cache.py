@@ -36,7 +36,7 @@ from typing import Any, Callable, NamedTuple
 import resnetgen
 
 CACHE_DIR = ".resnetgen-cache"
-FORMAT = 13
+FORMAT = 14  # 14: listing digests of the front matter (loader.listing_digest)
 SHARDS = "0123456789abcdef"
 RACY_SECONDS = 2  # a file changed this recently may change again within the same mtime
 
@@ -247,8 +247,8 @@ class BuildCache:
         self._digests[name] = value = self._file_digest(path, name)
         return value
 
-    def _file_digest(self, path: "Path | str", name: str) -> str:
-        st = os.stat(path)  # following links, as reading does
+    def _file_digest(self, path: "Path | str", name: str, st: os.stat_result | None = None) -> str:
+        st = st or os.stat(path)  # following links, as reading does
         known = self.files.get(name)
         if known and known[:3] == (st.st_size, st.st_mtime_ns, st.st_ino):
             self._seen[name] = known
@@ -275,8 +275,8 @@ class BuildCache:
                     if known and known[:3] == (st.st_size, st.st_mtime_ns, st.st_ino):
                         seen[name] = known
                         digests[name] = value = known[3]
-                    else:
-                        value = self.file_digest(path, name)
+                    else:  # (its stat known: a first build digests every file)
+                        digests[name] = value = self._file_digest(path, name, st)
                 entries.append((name, value))
         return digest(label, entries)
 

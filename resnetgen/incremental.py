@@ -192,7 +192,9 @@ class Incremental:
         return self.made, self.cache.memo_state()
 
     def adopt(self, state: tuple) -> None:
-        self.made, memo = state
+        """`site_wide_state` of a worker process (one for each of several)."""
+        made, memo = state
+        self.made.update(made)
         self.cache.adopt_memo(memo)
 
     def site_wide(self, name: str, problems: Problems, make: Callable, bodies: bool = True

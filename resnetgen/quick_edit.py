@@ -117,7 +117,7 @@ class Edit:
         if (any(p.severity == ERROR for p in warnings) or warnings != self.old.warnings
                 or post.facts != self.old.post.facts):
             raise NotQuick  # an error (reported by the full build), or other warnings
-        listing = listing_digest(post)
+        listing = listing_digest(reading.context, source, post)
         if listing != self.old.listing:
             raise NotQuick  # a listing shows it otherwise: a title, a date, a tag...
         key = reading._key(path)

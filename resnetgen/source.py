@@ -139,7 +139,8 @@ def discoverable(site_dir: Path, source_path: str) -> bool:
 
 
 def read_source(site_dir: Path, source_path: str, problems: Problems) -> SourceFile | None:
-    raw = (site_dir / source_path).read_bytes()
+    with open(f"{site_dir}/{source_path}", "rb") as handle:  # not Path's: 10 us less a file
+        raw = handle.read()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
