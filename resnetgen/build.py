@@ -25,13 +25,13 @@ from resnetgen.config import load_config
 from resnetgen.incremental import Incremental
 from resnetgen.layout import theme_dirs
 from resnetgen.problems import Problem, Problems, SiteError
-from resnetgen.writer import OutputClash, Previous, StagedOutput
 
 if TYPE_CHECKING:
     from resnetgen.config import SiteConfig
     from resnetgen.linkindex import IncrementalLinks
     from resnetgen.parallel import Background
     from resnetgen.site import Site
+    from resnetgen.writer import Previous, StagedOutput
 
 @dataclass(frozen=True)
 class BuildOptions:
@@ -136,6 +136,7 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
     from resnetgen.lint import editor_warnings
     from resnetgen.loader import load_content
     from resnetgen.site import assemble
+    from resnetgen.writer import StagedOutput
 
     templates = Templates(options, config, incremental, problems)
     content = load_content(options.site_dir, config, problems, options.drafts,
@@ -224,6 +225,7 @@ def book_outputs(outputs: Iterator[tuple[str, "bytes | Previous", str]],
                  problems: Problems, report: BuildReport) -> None:
     """Each rendered output into the writer (staged by a worker already, or written here)
     and the link index."""
+    from resnetgen.writer import OutputClash
     for output_path, data, key in outputs:
         report.files += 1
         produced.add(output_path)
@@ -244,6 +246,7 @@ def copy_static(site: Site, options: BuildOptions, staged: StagedOutput | None,
                 links: IncrementalLinks | None, incremental: Incremental | None,
                 produced: set[str], problems: Problems, report: BuildReport) -> None:
     """The theme's and the content's other files, copied as they are."""
+    from resnetgen.writer import OutputClash
     for output_path, source in static_files(site, options.site_dir):
         report.files += 1
         produced.add(output_path)
@@ -272,6 +275,7 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
     from resnetgen.pages import all_pages
     from resnetgen.parallel import Background
     from resnetgen.render import render_pages
+    from resnetgen.writer import Previous
 
     keys: dict[str, str] = {}  # output path -> its page's key (see Incremental)
 
@@ -337,6 +341,7 @@ def site_wide_outputs(site: Site, incremental: Incremental | None, in_worker=Non
     which gets None in their place and the (links, Written) of `all_outputs`' `done`.
     A file kept is the previous build's: its links are the link index's."""
     from resnetgen.feeds import feed_outputs
+    from resnetgen.writer import Previous
 
     found = Problems()
 

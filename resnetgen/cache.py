@@ -27,7 +27,6 @@ import hashlib
 import marshal
 import os
 import pickle
-import shutil
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -59,11 +58,12 @@ def digest(*parts: Any) -> str:
 
 def code_fingerprint() -> str:
     """resnetgen's version and its code files' sizes and times: new code, new cache."""
-    package = Path(resnetgen.__file__).parent
+    with os.scandir(os.path.dirname(resnetgen.__file__)) as entries:  # not pathlib's glob:
+        found = sorted((e.name, e) for e in entries if e.name.endswith(".py"))  # ms count
     stats = []
-    for path in sorted(package.glob("*.py")):
-        st = path.stat()
-        stats.append((path.name, st.st_size, st.st_mtime_ns))
+    for name, entry in found:
+        st = entry.stat()
+        stats.append((name, st.st_size, st.st_mtime_ns))
     return digest(resnetgen.__version__, FORMAT, stats)
 
 
@@ -299,7 +299,9 @@ class BuildCache:
     def compiled_templates(self) -> Path | None:
         """A folder for Jinja's compiled templates, one per resnetgen code (Jinja checks
         each template's source and its own and Python's versions itself)."""
-        import jinja2  # noqa: PLC0415  (only builds that render get here)
+        import shutil  # noqa: PLC0415  (here, as jinja2: only builds that render get here)
+
+        import jinja2  # noqa: PLC0415
         folder = self.folder / f"templates-{digest(self.code, jinja2.__version__)[:16]}"
         try:
             for old in self.folder.glob("templates-*"):

@@ -104,8 +104,8 @@ _STOP_TAG = (rb"<(?:(?:a|link)" + _KEPT + rb" href=\"(" + _DQA + rb"*+)\"" + _KE
              rb")\" content=\"(" + _DQA + rb"++)\"/?>|(" + _PASS +
              rb")" + _PLAIN + _WS + rb"++id=\"(" + _DQA + rb"*+)\"" + _PLAIN + rb">|(" + _TAG +
              rb")(" + _ATTRS + rb")" + _WS + rb"*+/?>)")
-_NEXT = re.compile(_WALK + _STOP_TAG)
-# The same for finditer, which then never skips a byte: each next start tag to read, or
+# For finditer, which then never skips a byte (no other pattern of these is compiled:
+# each costs milliseconds of a quick rebuild's start): each next start tag to read, or
 # (group 7) all that is left from where none is found. A match's lastindex tells which.
 # (group 7: empty) '</html' and its end tag, a stop of the walk so that scan need not
 # look for it in the whole page.

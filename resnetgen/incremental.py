@@ -22,14 +22,13 @@ from typing import TYPE_CHECKING, Callable, Iterator
 from resnetgen.cache import BuildCache, digest, folder_mtime, walk_files
 from resnetgen.config import SiteConfig
 from resnetgen.layout import CONTENT_DIR, theme_dirs
-from resnetgen.models import Post
 from resnetgen.problems import Problems
-from resnetgen.writer import Previous
 
 if TYPE_CHECKING:
     import jinja2
 
     from resnetgen.fingerprint import Fingerprints
+    from resnetgen.writer import Previous
 
 
 @dataclass
@@ -98,20 +97,26 @@ class Incremental:
         outputs, folders = self.cache.raw_outputs, self.cache.output_dirs
         if not outputs:
             return False
-        if folders:
+        if folders and os.stat in os.supports_dir_fd:  # (lstat is stat, not following links)
             root = str(self.output_dir)
-            lstat, prefix = os.lstat, root + "/"
+            lstat = os.lstat
             try:
                 if folder_mtime(root, "") != folders.get(""):
                     return False
-                for folder, mtime in folders.items():  # folder_mtime, inlined
-                    if folder and lstat(prefix + folder).st_mtime_ns != mtime:
-                        return False
-                for relative, record in outputs.items():  # 21,000 at 10k: kept lean
-                    st = lstat(prefix + relative)
-                    if (st.st_mtime_ns != record[3] or st.st_ino != record[4]
-                            or st.st_size != record[2]):
-                        return False
+                # Paths relative to output/'s descriptor: the kernel walks fewer names
+                # (35,000 lstats at 10k, most of this path's time).
+                fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+                try:
+                    for folder, mtime in folders.items():  # folder_mtime, inlined
+                        if folder and lstat(folder, dir_fd=fd).st_mtime_ns != mtime:
+                            return False
+                    for relative, record in outputs.items():  # 21,000 at 10k: kept lean
+                        st = lstat(relative, dir_fd=fd)
+                        if (st.st_mtime_ns != record[3] or st.st_ino != record[4]
+                                or st.st_size != record[2]):
+                            return False
+                finally:
+                    os.close(fd)
             except OSError:
                 return False
             return True
@@ -153,6 +158,7 @@ class Incremental:
         whose post has the digest it had in the last build, with the same templates,
         settings and no chat gone past, has the key its file was made from: it is not
         walked again (10,000 post pages a rebuild at 10,000 posts)."""
+        from resnetgen.models import Post  # here: a build with nothing to do never needs it
         from resnetgen.pages import KeptPage, made
         page_key = self.fingerprints.page_key  # type: ignore[union-attr]
         before = self._last_digests()
@@ -236,6 +242,7 @@ class Incremental:
                             for path, previous in kept)
                 return
 
+        from resnetgen.models import Post
         kept, records = self.kept_posts(), self.cache.raw_outputs
 
         def output(path: str, what: object, make_bytes: Callable[[], bytes]) -> tuple:
@@ -274,7 +281,7 @@ class Incremental:
             return None
         if (st.st_size, st.st_mtime_ns, st.st_ino) != record[2:]:
             return None
-        return Previous(path, record)
+        return _previous(path, record)
 
     def finish(self, records: dict, summary: dict, site, page_count: int,
                staged: list[str] | None = None) -> None:
@@ -330,6 +337,15 @@ class Incremental:
                    if before.get(name) != value}
         changed.update((name, (value, None)) for name, value in before.items() if name not in now)
         return changed
+
+
+def _previous(path: str, record: tuple) -> "Previous":
+    """writer.Previous(path, record); writer is imported on first use (a build with
+    nothing to do never needs it), then this name is Previous itself."""
+    global _previous
+    from resnetgen.writer import Previous
+    _previous = Previous
+    return Previous(path, record)
 
 
 POST_DIGESTS = "digests.marshal"  # the last build's post digests (see page_keys)

@@ -21,8 +21,6 @@ from posixpath import splitext
 from sys import intern
 from urllib.parse import unquote, urljoin, urlsplit
 
-from lxml import etree
-
 from resnetgen.html_scan import HREF, ID, LINK_TAGS, META_URLS, scan
 from resnetgen.problems import Problems
 from resnetgen.urls import output_path_for
@@ -191,6 +189,7 @@ def _extract_html(data: bytes) -> PageLinks:
 
 def _extract_html_tree(data: bytes) -> PageLinks:
     """The same reading, from lxml's tree: for pages `scan` is not sure of."""
+    from lxml import etree  # here: most pages never need it (~10 ms to import)
     parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, no_network=True)
     root = etree.fromstring(data, parser)
     if root is None:
@@ -243,6 +242,7 @@ def _meta_urls(attributes) -> list[str]:
 
 
 def _extract_xml(data: bytes) -> PageLinks:
+    from lxml import etree
     parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
     root = etree.fromstring(data, parser)
     if root is None:

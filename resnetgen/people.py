@@ -27,9 +27,10 @@ def load_people(site_dir: Path, config: SiteConfig, problems: Problems) -> dict[
         return {}
     people = {}
     for key, entry in raw.items():
-        line = key_line(text, (key,))
+        def line(key: str = key) -> int:  # looked up on error only (a re.compile each)
+            return key_line(text, (key,))
         if not isinstance(entry, dict):
-            problems.error(PEOPLE_FILE, line, f"'{key}' must be a table",
+            problems.error(PEOPLE_FILE, line(), f"'{key}' must be a table",
                            f'write [{key}] then name = "..." and handle = "@..."')
             continue
         for field in entry:
@@ -38,10 +39,10 @@ def load_people(site_dir: Path, config: SiteConfig, problems: Problems) -> dict[
                                f"unknown field '{field}' for '{key}'",
                                did_you_mean(field, PERSON_FIELDS))
         if not isinstance(entry.get("name"), str) or not entry["name"].strip():
-            problems.error(PEOPLE_FILE, line, f"'{key}' has no name", 'add name = "..."')
+            problems.error(PEOPLE_FILE, line(), f"'{key}' has no name", 'add name = "..."')
             continue
         if slugify(key) != key:
-            problems.error(PEOPLE_FILE, line, f"person key '{key}' is not URL-safe",
+            problems.error(PEOPLE_FILE, line(), f"person key '{key}' is not URL-safe",
                            f"use lowercase letters, digits and '-', such as '{slugify(key)}'")
             continue
         people[key] = make_person(config, key, entry)

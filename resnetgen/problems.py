@@ -6,7 +6,6 @@ so an editor sees every mistake of the whole site in one run.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -65,6 +64,7 @@ class Problems:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A 'did you mean' hint for a misspelt name, or a list of the valid ones."""
+    import difflib  # here: only a misspelt name needs it (startup time counts)
     choices = sorted(set(choices))
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     if close:
