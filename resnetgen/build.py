@@ -121,7 +121,9 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
     if options.cache and options.write:
         incremental = Incremental.open(options.site_dir, options.output_dir, options.now,
                                        options.cache_dir)
-        incremental.scan(config, (options.drafts, str(options.output_dir)))
+        # With the link check among the options, a build after a `--no-link-check` one
+        # is neither "nothing changed" nor quick: it checks what that one did not.
+        incremental.scan(config, (options.drafts, str(options.output_dir), options.link_check))
         if (last := incremental.unchanged()) is not None:
             return BuildReport(**last, config=config, unchanged=True,
                                seconds=time.perf_counter() - started)

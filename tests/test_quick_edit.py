@@ -134,6 +134,23 @@ def test_a_broken_link_fails_as_in_a_full_build_and_leaves_output_as_it_was(mode
     assert snapshot(model.root / "output") == clean_build(model)
 
 
+def test_links_left_unchecked_by_a_no_link_check_build_are_checked_by_the_next(model):
+    """The link index is the last checked build's: a build after a `--no-link-check` one
+    that wrote a broken link must find it, whether nothing changed since or another
+    post's paragraph did (which alone would be quick)."""
+    edit_second_paragraph(model, 1, "A link to [nowhere](/no/such/page/).")
+    build(BuildOptions(site_dir=model.root, output_dir=model.root / "output", now=model.now,
+                       link_check=False))
+    for edit in (None, 3):
+        if edit is not None:
+            edit_second_paragraph(model, edit, "Another paragraph.")
+        with pytest.raises(SiteError) as failed:
+            build_site(model.root, now=model.now)
+        problem, = failed.value.problems
+        assert problem.path == sorted(model.posts)[1], edit
+        assert "broken link '/no/such/page/'" in problem.message
+
+
 def test_an_output_file_touched_since_the_last_build_is_mended(model):
     stray = model.root / "output" / "tags" / "voice" / "index.html"
     stray.write_text("edited by hand")
@@ -180,11 +197,14 @@ def test_without_a_feed_showing_the_post_no_feed_is_read(model):
 
 
 def test_it_needs_no_link_check_to_run(model, tmp_path):
-    model.apply("paragraph", 2, 3)
-    report = build(BuildOptions(site_dir=model.root, output_dir=model.root / "output",
-                                now=model.now, link_check=False))
-    assert report.site is None
-    assert snapshot(model.root / "output") == clean_build(model)
+    """The first `--no-link-check` build after a checked one is a full one (its options
+    differ); the next is quick."""
+    for value, quick in ((3, False), (4, True)):
+        model.apply("paragraph", 2, value)
+        report = build(BuildOptions(site_dir=model.root, output_dir=model.root / "output",
+                                    now=model.now, link_check=False))
+        assert (report.site is None) == quick, value
+        assert snapshot(model.root / "output") == clean_build(model)
 
 
 def test_a_standalone_page_and_a_post_of_the_rich_site(rich, tmp_path):
