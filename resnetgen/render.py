@@ -117,8 +117,9 @@ def _listing_bytes(template: jinja2.Template, context: dict) -> bytes:
     parts = []
     try:  # as Template.render does it, pieces joined a few at a time
         pieces = template.root_render_func(template.new_context(context))
-        while part := "".join(islice(pieces, LISTING_PIECES)):
-            parts.append(part.encode("utf-8"))
+        # (a chunk of empty pieces, from empty `{{ ... }}`s, is not the end)
+        while chunk := list(islice(pieces, LISTING_PIECES)):
+            parts.append("".join(chunk).encode("utf-8"))
     except Exception:
         template.environment.handle_exception()  # raises it, its traceback the template's
     return parts[0] if len(parts) == 1 else b"".join(parts)
