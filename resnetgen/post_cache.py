@@ -208,5 +208,9 @@ def write_one(cache: "BuildCache", path: str, cached: CachedPost) -> None:
         return
     posts[path] = PostStore._record(cached)
     bodies[path] = (cached.digest, cached.post.packed_body())
-    cache._write(f"posts-{shard}.marshal", posts)
-    cache._write(f"bodies-{shard}.marshal", bodies)
+    try:
+        cache._write(f"posts-{shard}.marshal", posts)
+        cache._write(f"bodies-{shard}.marshal", bodies)
+    except OSError:
+        pass  # a full disk or a read-only cache: as the cache's save, output/ is written
+        # (a shard written alone reads as its body missing: that post is read again)

@@ -9,12 +9,12 @@ summary, URL... all but its body), as are its links to other files, its warnings
 its editor facts. Then every listing, calendar, sitemap and feed not showing that post
 has the same key as before (fingerprint: listings count a post without its body), so
 a full rebuild would keep them all: only the post's own pages (pages.own_pages) can
-change. Those are rendered, their links checked, and output/ and the cache updated
-for them alone.
+change, with the feeds that show it (with its body). Those are rendered, their links
+checked, and output/ and the cache updated for them alone.
 
 Anything else (a title edit, a new link, an error, a warning that changed, a page's
-fragment ids that changed, a post shown in a feed) returns None before anything is
-written: the full rebuild then runs, and reports every problem as it always does.
+fragment ids that changed) returns None before anything is written: the full rebuild
+then runs, and reports every problem as it always does.
 """
 
 from __future__ import annotations
@@ -89,6 +89,16 @@ def edited_post(options: "BuildOptions", incremental: "Incremental") -> tuple[st
     return path, before
 
 
+def last_post_digests(incremental: "Incremental") -> dict[str, str]:
+    """The post digests the last build saved (see Incremental.page_keys), or {}."""
+    from resnetgen.incremental import POST_DIGESTS
+    saved = incremental.cache.read_file(POST_DIGESTS)
+    if (type(saved) is tuple and len(saved) == 2
+            and saved[0] == incremental.cache.last_build.get("inputs") and type(saved[1]) is dict):
+        return saved[1]
+    return {}
+
+
 class Edit:
     """The edited post, read and rendered again, and its pages."""
 
@@ -104,8 +114,12 @@ class Edit:
         people = load_people(site_dir, config, found)
         reading = Reading(site_dir, config, people, Urls(config), cache, options.drafts)
         self.old = read_one(cache, path, f"{reading.context}{before}\x00{path}")
-        if self.old is None or any(p.severity == ERROR for p in found.items):
-            raise NotQuick  # the cached post is not the last build's
+        self.digests = last_post_digests(incremental)
+        if (self.old is None or any(p.severity == ERROR for p in found.items)
+                or self.digests.get(path) != self.old.digest):
+            # not the last build's post (a failed build or `serve --drafts` can leave
+            # the posts' shards ahead of it): its lookups may not be that build's
+            raise NotQuick
         source, post, head = reading._read_one(path)
         if post is None or post.draft and not options.drafts:
             raise NotQuick
@@ -244,7 +258,6 @@ class Edit:
                report: "BuildReport") -> None:
         """The pages into output/, then the cache: the post's record, and the build's."""
         from resnetgen.fingerprint import posts_key_with
-        from resnetgen.incremental import POST_DIGESTS
         from resnetgen.post_cache import write_one
         from resnetgen.writer import StagedOutput
         incremental = self.incremental
@@ -259,15 +272,13 @@ class Edit:
             staged.discard()
             raise
         write_one(cache, self.path, self.cached)
-        saved = cache.read_file(POST_DIGESTS)  # the full build's, with this post's new digest
-        if type(saved) is tuple and len(saved) == 2 and saved[0] == last["inputs"] \
-                and type(saved[1]) is dict:
-            incremental.save_post_digests({**saved[1], self.path: self.cached.digest})
+        # the full build's post digests, with this post's new one
+        incremental.save_post_digests({**self.digests, self.path: self.cached.digest})
         summary = dict(last["summary"], links=last["summary"]["links"] + links)
         records = dict(cache.raw_outputs)
         records.update((path, tuple(record)) for path, record in staged.records.items())
         new_key = posts_key_with(last["posts_key"], self.path, self.old.digest, self.cached.digest)
-        made = {}  # feeds (none shows the post), calendars: every file kept, under the new key
+        made = {}  # feeds and calendars: every file kept, or remade above, under the new key
         for name, (key, *rest) in last["site_wide"].items():
             if key == digest(incremental.surface, last["posts_key"], name):
                 key = digest(incremental.surface, new_key, name)  # as Fingerprints.output_key
