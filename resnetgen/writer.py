@@ -153,11 +153,7 @@ class StagedOutput:
             os.replace(self.staging, self.output_dir)
             return
         self._remove_stale()
-        for output_path in self.staged:
-            target = self.output_dir / output_path
-            _make_room(self.output_dir, target)
-            os.replace(self.staging / output_path, target)
-        shutil.rmtree(self.staging, ignore_errors=True)
+        self.commit_staged()
 
     def commit_staged(self) -> None:
         """Move this build's staged files into output/, removing none: for a build
