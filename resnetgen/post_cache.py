@@ -64,17 +64,12 @@ class PostStore:
         if record is None or type(record) is not tuple or len(record) != 6 or record[0] != key:
             return None
         del self.records[path]  # decoded: the Post holds it now (16 MiB at 10k posts)
-        try:
-            _, listing, lookups, warnings, plain, post_digest = record
-            post = from_plain(plain, Later(partial(self.body, path, post_digest)))
-            warnings = (pickle.loads(warnings) if type(warnings) is bytes
-                        else problems_from_plain(warnings))
-            if post.source_path != path or type(lookups) is not tuple or type(post_digest) is not str:
-                raise ValueError
-        except Exception:  # a record of the wrong shape: read the file again
+        cached = _decoded(record, path, key,
+                          lambda post_digest: Later(partial(self.body, path, post_digest)))
+        if cached is None:  # a record of the wrong shape: read the file again
             self.dirty.add(shard_of(path))
             return None
-        self.used[path] = cached = CachedPost(post, lookups, warnings, key, listing, post_digest)
+        self.used[path] = cached
         return cached
 
     def set(self, path: str, cached: "CachedPost") -> None:
@@ -98,9 +93,9 @@ class PostStore:
         if bodies is None:
             loaded = self.cache._read(f"bodies-{shard}.marshal", discard=False)
             bodies = self._bodies[shard] = loaded if isinstance(loaded, dict) else {}
-        entry = bodies.get(path)
-        if type(entry) is tuple and len(entry) == 2 and entry[0] == post_digest and type(entry[1]) is bytes:
-            return Packed(entry[1])  # inflated where shown (the shard's CRC vouches for it)
+        packed = _packed_body(bodies.get(path), post_digest)
+        if packed is not None:
+            return Packed(packed)  # inflated where shown (the shard's CRC vouches for it)
         if self.fallback is None:
             raise RuntimeError(f"the cached body of {path} cannot be read")
         return self.fallback(path)
@@ -173,21 +168,22 @@ def read_some(cache: "BuildCache", keys: dict[str, str]) -> "dict[str, CachedPos
             return None
         for path in paths:
             cached = _decoded(posts.get(path), path, keys[path])
-            entry = bodies.get(path)
-            if cached is None or not (type(entry) is tuple and len(entry) == 2
-                                      and entry[0] == cached.digest and type(entry[1]) is bytes):
+            packed = _packed_body(bodies.get(path), cached.digest) if cached else None
+            if packed is None:
                 return None
-            cached.post.__dict__["_body_html"] = Packed(entry[1])
+            cached.post.__dict__["_body_html"] = Packed(packed)
             found[path] = cached
     return found
 
 
-def _decoded(record, path: str, key: str) -> "CachedPost | None":
+def _decoded(record, path: str, key: str, body=lambda post_digest: "") -> "CachedPost | None":
+    """A post's record in its shard, decoded, if made under `key` and of the right
+    shape; `body(post digest)`: what its Post gets as its body."""
     if type(record) is not tuple or len(record) != 6 or record[0] != key:
         return None
     try:
         _, listing, lookups, warnings, plain, post_digest = record
-        post = from_plain(plain, "")
+        post = from_plain(plain, body(post_digest))
         warnings = (pickle.loads(warnings) if type(warnings) is bytes
                     else problems_from_plain(warnings))
         if post.source_path != path or type(lookups) is not tuple or type(post_digest) is not str:
@@ -195,6 +191,15 @@ def _decoded(record, path: str, key: str) -> "CachedPost | None":
     except Exception:
         return None
     return CachedPost(post, lookups, warnings, key, listing, post_digest)
+
+
+def _packed_body(entry, post_digest: str) -> "bytes | None":
+    """A bodies shard's entry (the post's digest, its compressed body), if it is the
+    body of the post of that digest."""
+    if type(entry) is tuple and len(entry) == 2 and entry[0] == post_digest \
+            and type(entry[1]) is bytes:
+        return entry[1]
+    return None
 
 
 def write_one(cache: "BuildCache", path: str, cached: CachedPost) -> None:

@@ -228,7 +228,7 @@ class Edit:
             if (new.ids, new.is_html, new.is_redirect) != (old.ids, old.is_html, old.is_redirect):
                 raise NotQuick
             checker.pages[path] = new
-            more += len(new.urls) - len(old.urls)
+            more += new.total - old.total
         depends: dict[str, tuple[set, set]] = {}
         checker.broken(set(outputs), depends)
         targets = {file for _, fragments in depends.values() for file in fragments
