@@ -18,7 +18,6 @@ unreadable is rendered again from its source file (`fallback`).
 from __future__ import annotations
 
 import pickle
-from functools import partial
 from typing import TYPE_CHECKING, Callable
 
 from resnetgen.cache import SHARDS, CachedPost, shard_of
@@ -40,6 +39,7 @@ class PostStore:
         self.dirty: set[str] = set()              # shards to write back
         self._bodies: dict[str, dict] = {}        # shard -> {path: (key, body)}, as read
         self.fallback: Callable[[str], str] | None = None  # path -> body, made afresh
+        self._reader: Callable[[str, str], "str | Packed"] | None = None  # self.body
 
     @classmethod
     def load(cls, cache: "BuildCache") -> "PostStore":
@@ -64,8 +64,11 @@ class PostStore:
         if record is None or type(record) is not tuple or len(record) != 6 or record[0] != key:
             return None
         del self.records[path]  # decoded: the Post holds it now (16 MiB at 10k posts)
+        reader = self._reader
+        if reader is None:  # one bound method for every post's Later
+            reader = self._reader = self.body
         cached = _decoded(record, path, key,
-                          lambda post_digest: Later(partial(self.body, path, post_digest)))
+                          lambda post_digest: Later(reader, path, post_digest))
         if cached is None:  # a record of the wrong shape: read the file again
             self.dirty.add(shard_of(path))
             return None
@@ -171,7 +174,7 @@ def read_some(cache: "BuildCache", keys: dict[str, str]) -> "dict[str, CachedPos
             packed = _packed_body(bodies.get(path), cached.digest) if cached else None
             if packed is None:
                 return None
-            cached.post.__dict__["_body_html"] = Packed(packed)
+            cached.post.set_body(Packed(packed))
             found[path] = cached
     return found
 

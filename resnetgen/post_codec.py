@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import marshal
 import pickle
+import sys
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -60,14 +61,6 @@ def _from_moment(plain):
     return datetime(year, month, day, hour, minute, second, microsecond, zone, fold=fold)
 
 
-def _record(cls, **fields):
-    """A frozen dataclass made as its __init__ would (no defaults left out, no
-    __post_init__): its fields written at once, not one object.__setattr__ each."""
-    record = object.__new__(cls)
-    record.__dict__.update(fields)
-    return record
-
-
 def _marshalled(value):
     marshal.dumps(value)  # raises ValueError for anything marshal cannot hold
     return value
@@ -78,8 +71,8 @@ def _chat(chat: Chat | None):
         return None
     if type(chat) is not Chat or type(chat.sequence) is not int:
         raise NotPlain
-    return (_moment(chat.start), _moment(chat.end), _str(chat.timezone), _str(chat.hashtag),
-            _str(chat.status), chat.sequence, _str(chat.uid))
+    return (_moment(chat.start), _moment(chat.end), _shared_str(chat.timezone),
+            _shared_str(chat.hashtag), _shared_str(chat.status), chat.sequence, _str(chat.uid))
 
 
 def _person(person: Person):
@@ -94,8 +87,8 @@ def _paper(paper: Paper | None):
         return None
     if type(paper) is not Paper or not (paper.year is None or type(paper.year) is int):
         raise NotPlain
-    return (_str(paper.title), _strs(paper.authors), paper.year, _str(paper.venue),
-            _str(paper.doi), _str(paper.url))
+    return (_str(paper.title), _shared(tuple(map(_shared_str, _strs(paper.authors)))),
+            paper.year, _shared_str(paper.venue), _str(paper.doi), _str(paper.url))
 
 
 def _comment(comment: Comment):
@@ -111,7 +104,9 @@ def _facts(facts: SourceFacts | None):
             or type(facts.images_without_alt) is not tuple
             or type(facts.rooted_links) is not tuple):
         raise NotPlain
-    return _marshalled((facts.lines, facts.images_without_alt, facts.rooted_links))
+    # Items, not a dict: hashable, so that equal facts are one object (see _shared).
+    return _shared(_marshalled((tuple((_shared_str(key), line) for key, line in facts.lines.items()),
+                                facts.images_without_alt, facts.rooted_links)))
 
 
 def to_plain(post: Post) -> "tuple | bytes":
@@ -123,10 +118,11 @@ def to_plain(post: Post) -> "tuple | bytes":
             raise NotPlain
         if type(post.extra) is not dict:
             raise NotPlain
-        return (_str(post.source_path), _str(post.kind), _str(post.title), _moment(post.date),
-                _moment(post.updated), _str(post.slug), _str(post.url), _str(post.output_path),
-                _str(post.permalink), _str(post.summary), _strs(post.tags), post.draft,
-                _strs(post.aliases), _chat(post.chat), tuple(map(_person, post.hosts)),
+        return (_str(post.source_path), _shared_str(post.kind), _str(post.title),
+                _moment(post.date), _moment(post.updated), _str(post.slug), _str(post.url),
+                _str(post.output_path), _str(post.permalink), _str(post.summary),
+                _shared(tuple(map(_shared_str, _strs(post.tags)))), post.draft,
+                _strs(post.aliases), _chat(post.chat), _shared(tuple(map(_person, post.hosts))),
                 _paper(post.paper), _strs(post.questions), _str(post.author), _str(post.image),
                 tuple(map(_comment, post.comments)), _marshalled(post.extra),
                 _facts(post.facts))
@@ -140,31 +136,21 @@ def from_plain(plain: "tuple | bytes", body) -> Post:
         post = pickle.loads(plain)
         if type(post) is not Post:
             raise ValueError("not a post")
-        post.__dict__["_body_html"] = body
+        post.set_body(body)
         return post
     (source_path, kind, title, date, updated, slug, url, output_path, permalink, summary,
      tags, draft, aliases, chat, hosts, paper, questions, author, image, comments, extra,
      facts) = plain
-    post = object.__new__(Post)
-    # As Post(...) would set them (a frozen dataclass: written to its __dict__ directly).
-    post.__dict__.update(
-        source_path=source_path, kind=kind, title=title, date=_from_moment(date),
-        updated=_from_moment(updated), slug=slug, url=url, output_path=output_path,
-        permalink=permalink, summary=summary, _body_html=body, tags=tags, draft=draft,
-        aliases=aliases,
-        chat=None if chat is None else _record(
-            Chat, start=_from_moment(chat[0]), end=_from_moment(chat[1]), timezone=chat[2],
-            hashtag=chat[3], status=chat[4], sequence=chat[5], uid=chat[6]),
-        hosts=tuple(_PEOPLE.get(host) or _person_of(host) for host in hosts),
-        paper=None if paper is None else _record(
-            Paper, title=paper[0], authors=paper[1], year=paper[2], venue=paper[3],
-            doi=paper[4], url=paper[5]),
-        questions=questions, author=author,
-        image=image,
-        comments=tuple(Comment(author, _from_moment(moment), html)
-                       for author, moment, html in comments),
-        extra=extra, facts=None if facts is None else SourceFacts(*facts))
-    return post
+    return Post(
+        source_path, kind, title, _from_moment(date), _from_moment(updated), slug, url,
+        output_path, permalink, summary, body, _TAGS.get(tags) or _TAGS.setdefault(tags, tags),
+        draft, aliases,
+        None if chat is None else Chat(_from_moment(chat[0]), _from_moment(chat[1]), *chat[2:]),
+        tuple(_PEOPLE.get(host) or _person_of(host) for host in hosts),
+        None if paper is None else Paper(*paper),
+        questions, author, image,
+        tuple(Comment(author, _from_moment(moment), html) for author, moment, html in comments),
+        extra, None if facts is None else _FACTS.get(facts) or _facts_of(facts))
 
 
 _PEOPLE: dict[tuple, Person] = {}  # the same few hosts on thousands of posts: made once
@@ -173,6 +159,32 @@ _PEOPLE: dict[tuple, Person] = {}  # the same few hosts on thousands of posts: m
 def _person_of(plain: tuple) -> Person:
     person = _PEOPLE[plain] = Person(*plain)
     return person
+
+
+# Each post's tags and editor facts as one object per distinct value: a few hundred
+# tag sets and facts for thousands of posts (2-3 MB at 10,000 posts). Read only.
+_TAGS: dict[tuple, tuple] = {}
+_FACTS: dict[tuple, SourceFacts] = {}
+
+
+def _facts_of(plain: tuple) -> SourceFacts:
+    lines, images, rooted = plain
+    facts = _FACTS[plain] = SourceFacts(dict(lines), images, rooted)
+    return facts
+
+
+# Written by one marshal.dumps, an object met twice is written once and read back as one
+# object (a str marked interned is also interned when read): a shard's posts then share
+# their tags, authors, zone names, hosts and facts instead of each holding a copy.
+_SHARED: dict = {}
+
+
+def _shared(value):
+    return _SHARED.setdefault(value, value)
+
+
+def _shared_str(value) -> str:
+    return sys.intern(_str(value))
 
 
 def problems_to_plain(problems: tuple) -> tuple:

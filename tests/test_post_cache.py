@@ -67,7 +67,7 @@ def test_a_rebuild_reads_no_body_it_does_not_show(rich):
     build_site(rich)
     cache = BuildCache.load(rich)
     posts = _posts_cached(rich, cache)
-    assert posts and all(type(p.__dict__["_body_html"]) is Later for p in posts)
+    assert posts and all(type(p._body_html) is Later for p in posts)
 
 
 def _posts_cached(site: Path, cache: BuildCache):
@@ -98,11 +98,11 @@ def test_bodies_are_held_compressed_and_read_as_text():
     import pickle
     from resnetgen.models import Packed
     posts = _posts(RICH)
-    assert all(type(p.__dict__["_body_html"]) is Packed for p in posts)
+    assert all(type(p._body_html) is Packed for p in posts)
     post = next(p for p in posts if "winter" in p.source_path)
     text = post.body_html
     assert isinstance(text, str) and "<p>" in text
-    assert len(post.__dict__["_body_html"]) < len(text.encode())
+    assert len(post._body_html) < len(text.encode())
     copy = pickle.loads(pickle.dumps(post))
     assert copy.body_html == text and copy == post
 
