@@ -4,8 +4,8 @@ Files of pickled or marshalled data, each after a header naming the cache format
 resnetgen code it was made by and the site folder it belongs to, and the length and
 CRC-32 of the data:
 
-- `index.pickle` (small): each input file's size, mtime and content digest, the last
-  build's key, and a manifest of the output files (digest, size, mtime, inode, and the
+- `index.marshal` (small): each input file's size, mtime and content digest, the last
+  build's key (its facts pickled), and a manifest of the output files (digest, size, mtime, inode, and the
   key of what they were made from). Enough to see "nothing changed" without loading
   any content.
 - `posts-0.marshal` ... `posts-f.marshal` and `bodies-0.marshal` ...: each source file's
@@ -112,18 +112,18 @@ class BuildCache:
         """The cache in `folder` (default: SITE/.resnetgen-cache), or an empty one."""
         cache = cls(site_dir.resolve(), code_fingerprint())
         cache.location = folder
-        index = cache._read("index.pickle")
+        index = cache._read("index.marshal")
         if index is not None:
             try:
-                files, outputs, dirs = marshal.loads(index["plain"])
+                files, outputs, dirs, last_build = index
                 if type(files) is not dict or type(outputs) is not dict or type(dirs) is not dict:
                     raise TypeError
                 cache.files, cache.raw_outputs, cache.output_dirs = files, outputs, dirs
-                cache.last_build = dict(index["last_build"])
+                cache.last_build = dict(pickle.loads(last_build))
                 if not all(type(r) is tuple and len(r) == 5 for r in cache.raw_outputs.values()):
                     raise ValueError
-            except (KeyError, TypeError, ValueError, EOFError):
-                cache._discard("index.pickle has an unexpected shape")
+            except Exception:  # of the wrong shape, or its pickle garbled: never trusted
+                cache._discard("index.marshal has an unexpected shape")
         return cache
 
     @property
@@ -164,7 +164,7 @@ class BuildCache:
         self.files, self.outputs, self.last_build = {}, {}, {}
         self._posts = PostStore(self)
         self.raw_outputs, self.output_dirs = {}, {}
-        for name in ("index.pickle", "memo.pickle", "links.pickle", "linkindex.pickle",
+        for name in ("index.marshal", "index.pickle", "memo.pickle", "links.pickle", "linkindex.pickle",
                      "linkindex.marshal", *(f"cards-{shard}.marshal" for shard in SHARDS),
                      *(f"memo-{shard}.pickle" for shard in SHARDS),
                      *(f"posts-{shard}.pickle" for shard in SHARDS),
@@ -202,11 +202,16 @@ class BuildCache:
             if self._memo_used:  # this build made its feeds and calendars afresh
                 self._save_memo()
             # Records as plain tuples: they load in one C call (the "nothing changed" path).
-            # The large plain part marshalled (3 times faster than pickle to save).
-            plain = (self._seen, {path: tuple(r) for path, r in self.outputs.items()},
-                     self.output_dirs)
-            self._write("index.pickle", {"plain": marshal.dumps(plain),
-                                         "last_build": self.last_build})
+            # Marshalled (3 times faster than pickle to save), the last build's facts
+            # (date-times, sets) pickled inside: the 4.5 MB of the records at 10,000
+            # posts made once, not copied again into a pickle.
+            records = self.outputs
+            self._outputs = None  # (read again from raw_outputs, if asked for)
+            self.raw_outputs = {path: tuple(r) for path, r in records.items()}
+            del records
+            self._write("index.marshal", (
+                self._seen, self.raw_outputs, self.output_dirs,
+                pickle.dumps(self.last_build, protocol=pickle.HIGHEST_PROTOCOL)))
         except OSError:
             pass  # a read-only site folder still builds, just without a cache
 
@@ -214,8 +219,12 @@ class BuildCache:
     def outputs(self) -> dict[str, OutputRecord]:
         """The last build's output files: path -> OutputRecord."""
         if self._outputs is None:
-            make = OutputRecord._make
-            self._outputs = {path: make(r) for path, r in self.raw_outputs.items()}
+            # In place: raw_outputs and outputs are one dict of records (tuples both).
+            make, raw = OutputRecord._make, self.raw_outputs
+            for path, record in raw.items():
+                if type(record) is not OutputRecord:
+                    raw[path] = make(record)
+            self._outputs = raw
         return self._outputs
 
     @outputs.setter

@@ -101,7 +101,7 @@ def test_command_line_exit_saves_the_cache_and_keeps_the_exit_code(rich):
            "SOURCE_DATE_EPOCH": "1800000000"}
     command = [sys.executable, "-m", "resnetgen", "--site", str(rich), "build"]
     subprocess.run(command, capture_output=True, text=True, env=env, check=True)
-    assert (rich / ".resnetgen-cache/index.pickle").is_file()
+    assert (rich / ".resnetgen-cache/index.marshal").is_file()
     again = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
     assert again.stdout.startswith("Nothing changed: ")
     (rich / "content/bad.md").write_text("no front matter")

@@ -44,7 +44,7 @@ def identity(folder: Path) -> dict[str, tuple[int, int]]:
 def test_cached_rebuild_equals_clean_build(rich, tmp_path):
     first = build_site(rich)
     assert first.rendered == first.pages + 2 and first.reused == 0  # + sitemap, robots
-    assert (rich / CACHE_DIR / "index.pickle").is_file()
+    assert (rich / CACHE_DIR / "index.marshal").is_file()
     again = build_site(rich)
     assert again.unchanged and again.site is None
     assert again.pages == first.pages and again.files == first.files
@@ -64,7 +64,7 @@ def test_no_cache_writes_no_cache_and_gives_the_same_bytes(rich, tmp_path, capsy
 
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "wrong-shape", "flipped"])
-@pytest.mark.parametrize("name", ["index.pickle", "posts-*.marshal", "bodies-*.marshal",
+@pytest.mark.parametrize("name", ["index.marshal", "posts-*.marshal", "bodies-*.marshal",
                                   "linkindex.marshal"])
 def test_corrupt_cache_is_discarded(rich, tmp_path, name, damage):
     build_site(rich)
@@ -108,7 +108,7 @@ def test_cache_from_other_code_is_discarded(rich, monkeypatch):
     monkeypatch.setattr("resnetgen.cache.code_fingerprint", lambda: "another version")
     loaded = BuildCache.load(rich)
     assert "other code" in loaded.discarded
-    assert not (rich / CACHE_DIR / "index.pickle").exists()
+    assert not (rich / CACHE_DIR / "index.marshal").exists()
     report = build_site(rich)
     assert not report.unchanged and report.reused == 0
 
