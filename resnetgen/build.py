@@ -139,6 +139,8 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
     from resnetgen.loader import load_content
     from resnetgen.site import assemble
     from resnetgen.writer import StagedOutput
+    from resnetgen.allocator import settle
+    settle()  # large blocks handed back to the system when freed: see allocator
 
     templates = Templates(options, config, incremental, problems)
     content = load_content(options.site_dir, config, problems, options.drafts,

@@ -194,6 +194,8 @@ class BuildCache:
             handle.truncate()
 
     def save(self) -> None:
+        from resnetgen.allocator import trim  # noqa: PLC0415
+        trim()  # the pages the build let go of, handed back before these files are made
         try:
             if self._posts is not None:
                 self._posts.save()

@@ -93,6 +93,8 @@ class Cards:
         forget = getattr(self.memo, "forget", None)
         if forget is not None:
             forget()
+        from resnetgen.allocator import trim
+        trim()  # what they held, handed back (their worker goes on with the posts' pages)
 
 
 def macro_name(macro: Any) -> str:
