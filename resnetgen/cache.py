@@ -194,7 +194,8 @@ class BuildCache:
             handle.truncate()
 
     def save(self) -> None:
-        from resnetgen.allocator import trim  # noqa: PLC0415
+        from resnetgen.allocator import settle, trim  # noqa: PLC0415
+        settle()  # (a quick rebuild's too: marshal's buffer, doubled as it grows, is mapped)
         trim()  # the pages the build let go of, handed back before these files are made
         try:
             if self._posts is not None:
