@@ -4,9 +4,9 @@ Files of pickled or marshalled data, each after a header naming the cache format
 resnetgen code it was made by and the site folder it belongs to, and the length and
 CRC-32 of the data:
 
-- `index.marshal` (small): each input file's size, mtime and content digest, the last
-  build's key (its facts pickled), and a manifest of the output files (digest, size, mtime, inode, and the
-  key of what they were made from). Enough to see "nothing changed" without loading
+- `index.marshal` (small): each input file's size, mtime and content digest, the
+  last build's key (its facts pickled), and a manifest of the output files (digest,
+  size, mtime, inode, and the key of what they were made from). Enough to see "nothing changed" without loading
   any content.
 - `posts-0.marshal` ... `posts-f.marshal` and `bodies-0.marshal` ...: each source file's
   loaded Post (front matter read, Markdown rendered), keyed on the file's content

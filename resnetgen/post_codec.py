@@ -105,8 +105,8 @@ def _facts(facts: SourceFacts | None):
             or type(facts.rooted_links) is not tuple):
         raise NotPlain
     # Items, not a dict: hashable, so that equal facts are one object (see _shared).
-    return _shared(_marshalled((tuple((_shared_str(key), line) for key, line in facts.lines.items()),
-                                facts.images_without_alt, facts.rooted_links)))
+    lines = tuple((_shared_str(key), line) for key, line in facts.lines.items())
+    return _shared(_marshalled((lines, facts.images_without_alt, facts.rooted_links)))
 
 
 def to_plain(post: Post) -> "tuple | bytes":
@@ -143,7 +143,7 @@ def from_plain(plain: "tuple | bytes", body) -> Post:
      facts) = plain
     return Post(
         source_path, kind, title, _from_moment(date), _from_moment(updated), slug, url,
-        output_path, permalink, summary, body, _TAGS.get(tags) or _TAGS.setdefault(tags, tags),
+        output_path, permalink, summary, body, _TAGS.get(tags) or _kept(_TAGS, tags, tags),
         draft, aliases,
         None if chat is None else Chat(_from_moment(chat[0]), _from_moment(chat[1]), *chat[2:]),
         tuple(_PEOPLE.get(host) or _person_of(host) for host in hosts),
@@ -169,8 +169,7 @@ _FACTS: dict[tuple, SourceFacts] = {}
 
 def _facts_of(plain: tuple) -> SourceFacts:
     lines, images, rooted = plain
-    facts = _FACTS[plain] = SourceFacts(dict(lines), images, rooted)
-    return facts
+    return _kept(_FACTS, plain, SourceFacts(dict(lines), images, rooted))
 
 
 # Written by one marshal.dumps, an object met twice is written once and read back as one
@@ -180,7 +179,16 @@ _SHARED: dict = {}
 
 
 def _shared(value):
-    return _SHARED.setdefault(value, value)
+    return _SHARED.get(value) or _kept(_SHARED, value, value)
+
+
+def _kept(table: dict, key, value):
+    """table[key] = value, the table emptied first when full: a long `serve` meets new
+    values edit after edit, and these tables only save memory."""
+    if len(table) >= 100_000:
+        table.clear()
+    table[key] = value
+    return value
 
 
 def _shared_str(value) -> str:

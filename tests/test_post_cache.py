@@ -202,3 +202,32 @@ def test_a_store_saved_twice_writes_nothing_the_second_time(rich, monkeypatch):
     monkeypatch.setattr(cache, "_write", lambda name, data: writes.append(name))
     store.save()
     assert writes == [] and not store.dirty and not store.made
+
+
+# ----- kept small: the posts are in every process of a build ---------------------------
+
+def test_a_post_keeps_no_dict_and_pickles_with_its_body():
+    import pickle
+    post = _posts(RICH)[0]
+    assert not hasattr(post, "__dict__")
+    back = pickle.loads(pickle.dumps(post))
+    assert _same(back, post) and back.body_html == post.body_html
+    assert replace(post, title="Other").title == "Other" and post.title != "Other"
+
+
+def test_posts_read_from_the_cache_share_their_tags_and_facts(rich):
+    """One object per distinct value, however many posts hold it: in one shard (marshal
+    writes it once) and across shards (post_codec's tables); tag names are interned."""
+    import sys
+    build_site(rich)
+    posts = _posts_cached(rich, BuildCache.load(rich))
+    by_tags: dict[tuple, list] = {}
+    for post in posts:
+        by_tags.setdefault(post.tags, []).append(post.tags)
+    shared = [held for held in by_tags.values() if len(held) > 1]
+    assert shared, "the rich site has posts with the same tags"
+    assert all(all(tags is held[0] for tags in held) for held in shared)
+    assert all(sys.intern(name) is name for post in posts for name in post.tags)
+    facts = [post.facts for post in posts if post.facts is not None]
+    assert len({id(f) for f in facts}) == len({(tuple(f.lines.items()), f.images_without_alt,
+                                               f.rooted_links) for f in facts})
