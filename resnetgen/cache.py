@@ -166,6 +166,7 @@ class BuildCache:
         self.raw_outputs, self.output_dirs = {}, {}
         for name in ("index.marshal", "index.pickle", "memo.pickle", "links.pickle", "linkindex.pickle",
                      "linkindex.marshal", *(f"cards-{shard}.marshal" for shard in SHARDS),
+                     *(path.name for path in self.folder.glob("cards-*-*.marshal")),
                      *(f"memo-{shard}.pickle" for shard in SHARDS),
                      *(f"posts-{shard}.pickle" for shard in SHARDS),
                      *(f"posts-{shard}.marshal" for shard in SHARDS),
@@ -175,12 +176,15 @@ class BuildCache:
             except OSError:
                 pass
 
-    def _write(self, name: str, data: Any) -> None:
+    def _write(self, name: str, data: Any, shared: bool = True) -> None:
         """Overwritten in place: a new file and a rename cost ~10 times as much here (the
         old file's blocks freed each time). The header's length and CRC of the data make
-        a write cut short (or two at once) read as damaged, hence discarded."""
+        a write cut short (or two at once) read as damaged, hence discarded. `shared`
+        False: marshal writes an object met twice twice (version 2), and so keeps no
+        table of every object it wrote (a few MB for the index's 21,000 records)."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        payload = (marshal.dumps(data) if name.endswith(".marshal")
+        payload = ((marshal.dumps(data) if shared else marshal.dumps(data, 2))
+                   if name.endswith(".marshal")
                    else pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
         head = marshal.dumps((self._header(), len(payload), zlib.crc32(payload)))
         path = self.folder / name
@@ -214,7 +218,7 @@ class BuildCache:
             del records
             self._write("index.marshal", (
                 self._seen, self.raw_outputs, self.output_dirs,
-                pickle.dumps(self.last_build, protocol=pickle.HIGHEST_PROTOCOL)))
+                pickle.dumps(self.last_build, protocol=pickle.HIGHEST_PROTOCOL)), shared=False)
         except OSError:
             pass  # a read-only site folder still builds, just without a cache
 

@@ -105,20 +105,24 @@ def macro_name(macro: Any) -> str:
 
 
 class KeptCards:
-    """The memo that keeps cards between builds, in the build cache: `cards-0.marshal` ...
-    `cards-f.marshal`, each {"surface": ..., "posts": {source path: {kind and token:
-    bytes}}} for the posts whose path falls in that shard. Valid for one surface
-    (templates, settings, people, code). A card's token is its post's digest (of all but
-    its body, unless the card's template may read bodies) and whether the chat is
-    upcoming: a changed post's old cards are never used. A shard is read when a card of
-    one of its posts is first asked for, and written again only when it changed (a
-    title edit rewrites one sixteenth of the cards)."""
+    """The memo that keeps cards between builds, in the build cache: one file per kind of
+    card and shard of posts, `cards-K-S.marshal` (K: a digest of the kind, S: 0-f by the
+    post's path), each {"surface": ..., "kind": ..., "cards": {source path: (token,
+    bytes)}}. Valid for one surface (templates, settings, people, code). A card's token
+    is its post's digest (of all but its body, unless the card's template may read
+    bodies) and whether the chat is upcoming: a changed post's old card is never used.
+    A file is read when a card of its kind and shard is first asked for, and written
+    again only when it changed (a title edit rewrites one sixteenth of the cards). By
+    kind: the events page (the largest, 6 MB at 10,000 posts) is made with its own
+    cards read, not with every listing's (29 MiB at 10,000 posts, read at its first card
+    when a shard held every kind)."""
 
     def __init__(self, incremental: "Incremental"):
         self.incremental = incremental
         self.ready = False
-        self.shards: dict[str, dict[str, dict[str, bytes]]] = {}  # as read (and changed)
-        self.dirty: set[str] = set()
+        # (kind, shard) -> {path: (token, bytes)}, as read (and changed)
+        self.files: dict[tuple[str, str], dict[str, tuple[str, bytes]]] = {}
+        self.dirty: set[tuple[str, str]] = set()
         self.kinds: dict[tuple, str | None] = {}
 
     def _start(self) -> None:
@@ -131,17 +135,17 @@ class KeptCards:
             self.readers = incremental.body_readers
             self.full, self.listed = fingerprints.post_digests, fingerprints.listing_digests
 
-    def _shard(self, name: str) -> dict[str, dict[str, bytes]]:
-        saved = self.incremental.cache.read_file(f"cards-{name}.marshal")
+    def _file(self, kind: str, shard: str) -> dict[str, tuple[str, bytes]]:
+        saved = self.incremental.cache.read_file(cards_file(kind, shard))
         if (type(saved) is dict and saved.get("surface") == self.incremental.surface
-                and type(saved.get("posts")) is dict):
-            posts = saved["posts"]
+                and saved.get("kind") == kind and type(saved.get("cards")) is dict):
+            cards = saved["cards"]
         else:
-            posts = {}
+            cards = {}
             if saved is not None:
-                self.dirty.add(name)
-        self.shards[name] = posts
-        return posts
+                self.dirty.add((kind, shard))
+        self.files[(kind, shard)] = cards
+        return cards
 
     def __call__(self, what: tuple, make: Callable[[], bytes]) -> bytes:
         if not self.ready:
@@ -159,20 +163,17 @@ class KeptCards:
         if not known:
             return make()
         shard = SHARDS[zlib.crc32(path.encode("utf-8", "surrogatepass")) & 15]
-        posts = self.shards.get(shard)
-        if posts is None:
-            posts = self._shard(shard)
-        cards = posts.get(path)
-        key = f"{kind}\x1f{known}{upcoming:d}"
-        value = cards.get(key) if cards is not None else None
-        if value is None:
-            value = make()
-            # The post's other cards stay while made from what it is now.
-            live = (self.full.get(path), self.listed.get(path))
-            posts[path] = {k: v for k, v in (cards or {}).items()
-                           if k.rpartition("\x1f")[2][:-1] in live}
-            posts[path][key] = value
-            self.dirty.add(shard)
+        cards = self.files.get((kind, shard))
+        if cards is None:
+            cards = self._file(kind, shard)
+        token = f"{known}{upcoming:d}"
+        card = cards.get(path)
+        if type(card) is tuple and len(card) == 2 and card[0] == token \
+                and type(card[1]) is bytes:
+            return card[1]
+        value = make()
+        cards[path] = (token, value)
+        self.dirty.add((kind, shard))
         return value
 
     def _kind(self, name: str, args: tuple) -> str | None:
@@ -185,22 +186,27 @@ class KeptCards:
         return f"{'F' if bodies else 'L'}\x1f{name}\x1f{args!r}"
 
     def save(self) -> None:
-        """Write the shards that changed (a card made; a post gone from the site)."""
+        """Write the files that changed (a card made; a post gone from the site)."""
         if not self.ready or not self.enabled:
             return
-        for shard, posts in self.shards.items():
-            gone = [path for path in posts if path not in self.full]
+        for (kind, shard), cards in self.files.items():
+            gone = [path for path in cards if path not in self.full]
             for path in gone:
-                del posts[path]
-            if gone or shard in self.dirty:
-                self.incremental.cache.write_file(
-                    f"cards-{shard}.marshal", {"surface": self.incremental.surface, "posts": posts})
+                del cards[path]
+            if gone or (kind, shard) in self.dirty:
+                self.incremental.cache.write_file(cards_file(kind, shard), {
+                    "surface": self.incremental.surface, "kind": kind, "cards": cards})
         self.dirty = set()
 
     def forget(self) -> None:
-        """The shards read, let go of after `save` (read again if asked for again)."""
+        """The files read, let go of after `save` (read again if asked for again)."""
         self.save()
-        self.shards = {}
+        self.files = {}
+
+
+def cards_file(kind: str, shard: str) -> str:
+    """The cache file of one kind of card, for the posts of one shard."""
+    return f"cards-{zlib.crc32(kind.encode('utf-8', 'surrogatepass')):08x}-{shard}.marshal"
 
 
 def kept_cards(incremental: "Incremental | None") -> Memo:

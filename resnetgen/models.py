@@ -184,8 +184,11 @@ class Post:
         object.__setattr__(self, "_body_html", value)
 
     def packed_body(self) -> bytes:
-        """The body compressed (see Packed), as the build cache keeps it."""
-        value = self.raw_body()
+        """The body compressed (see Packed), as the build cache keeps it. A body not yet
+        read is read, not kept (the cache's save: each read once)."""
+        value = self._body_html
+        if type(value) is Later:
+            value = value.make()
         return bytes(value) if type(value) is Packed else bytes(packed(value))
 
     def without_body(self) -> "Post":

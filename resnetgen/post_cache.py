@@ -129,6 +129,8 @@ class PostStore:
                 bodies[path] = (cached.digest, cached.post.packed_body())
             self.cache._write(f"posts-{shard}.marshal", posts)
             self.cache._write(f"bodies-{shard}.marshal", bodies)
+            del posts, bodies, old
+            self._bodies.pop(shard, None)  # read for this save: not kept (read again if asked)
         self.saved()
 
     def saved(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
+import zlib
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -144,10 +145,10 @@ def events(site_dir: Path) -> dict[str, str]:
 
 
 def kept(site_dir: Path) -> dict[str, dict]:
-    """Every shard of the kept cards, by file name."""
+    """Every file of the kept cards (one per kind and shard), by file name."""
     cache = BuildCache.load(site_dir)
-    return {name: saved for name in (f"cards-{shard}.marshal" for shard in SHARDS)
-            if (saved := cache.read_file(name)) is not None}
+    return {path.name: saved for path in sorted(cache.folder.glob("cards-*-*.marshal"))
+            if (saved := cache.read_file(path.name)) is not None}
 
 
 def tamper(site_dir: Path, old: bytes, new: bytes) -> int:
@@ -155,11 +156,10 @@ def tamper(site_dir: Path, old: bytes, new: bytes) -> int:
     cache = BuildCache.load(site_dir)
     count = 0
     for name, saved in kept(site_dir).items():
-        for cards in saved["posts"].values():
-            for key, value in cards.items():
-                if old in value:
-                    cards[key] = value.replace(old, new)
-                    count += 1
+        for path, (token, value) in saved["cards"].items():
+            if old in value:
+                saved["cards"][path] = (token, value.replace(old, new))
+                count += 1
         cache.write_file(name, saved)
     return count
 
@@ -215,10 +215,11 @@ def test_kept_cards_drop_posts_that_are_gone_and_survive_damage(site, tmp_path):
     shards = kept(folder)
     assert "Chat 2" not in events(folder)
     assert snapshot(folder / "output") == clean_build(folder, tmp_path, AFTER)
-    # A shard read again in a build (one of its posts listed) drops the posts gone.
+    # A file read again in a build (one of its posts listed) drops the posts gone.
+    assert shards
     for saved in shards.values():
-        if "content/2020/chat-2.md" in saved["posts"]:
-            assert set(saved["posts"]) == {"content/2020/chat-2.md"}
+        if "content/2020/chat-2.md" in saved["cards"]:
+            assert set(saved["cards"]) == {"content/2020/chat-2.md"}
     for name in shards:  # cut short
         cards_file = folder / ".resnetgen-cache" / name
         cards_file.write_bytes(cards_file.read_bytes()[:200])
@@ -239,3 +240,20 @@ def test_a_sites_own_template_may_call_card_as_a_function(site):
     pages = render_site(folder, AFTER)
     assert cards(pages["tags/voice/index.html"]) == cards(plain["tags/voice/index.html"])
     assert sorted(cards(pages["tags/voice/index.html"])) == ["A note", "Chat 1", "Chat 2"]
+
+
+def test_kept_cards_are_kept_kind_by_kind(site):
+    """Each kind of card has its own files, by shard of posts: a listing reads the cards
+    of its kind only (the events page is made without every topic page's summaries)."""
+    from resnetgen.cards import cards_file
+    folder = site(FILES)
+    build_site(folder, AFTER)
+    files = kept(folder)
+    kinds = {saved["kind"] for saved in files.values()}
+    assert {kind.split("\x1f")[1] for kind in kinds} >= {"events.html:event",
+                                                          "partials/macros.html:post_summary"}
+    for name, saved in files.items():
+        shards = {SHARDS[zlib.crc32(path.encode()) & 15] for path in saved["cards"]}
+        assert len(shards) == 1 and name == cards_file(saved["kind"], shards.pop())
+        assert all(type(token) is str and type(card) is bytes
+                   for token, card in saved["cards"].values())
