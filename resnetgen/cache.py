@@ -100,6 +100,7 @@ class BuildCache:
     _memo: dict[str, bytes] | None = None                        # digest -> bytes (feeds, .ics)
     _memo_used: set[str] = field(default_factory=set)
     _memo_new: dict[str, bytes] = field(default_factory=dict)    # made by this build
+    _memo_stale: bool = False                                    # memo not read: see memo
     _link_index: Any = None                                      # linkindex.LinkIndex to save
     _seen: dict[str, tuple] = field(default_factory=dict)     # files of this build, for the next
     _digests: dict[str, str] = field(default_factory=dict)    # files of this build, digested once
@@ -245,10 +246,12 @@ class BuildCache:
         for key, value in self._memo_new.items():
             new.setdefault(shard_of(key), {})[key] = value
         shards = set(new)
-        if self._memo is not None:  # read here, not in a worker: its unused keys are known
+        if self._memo_stale:  # not read: what each shard holds is not known
+            shards = set(SHARDS)
+        elif self._memo is not None:  # read here, not in a worker: its unused keys are known
             shards |= {shard_of(key) for key in self._memo if key not in self._memo_used}
         for shard in sorted(shards):
-            loaded = self._read(f"memo-{shard}.pickle")
+            loaded = None if self._memo_stale else self._read(f"memo-{shard}.pickle")
             pieces = loaded if isinstance(loaded, dict) else {}
             pieces.update(new.get(shard, {}))
             self._write(f"memo-{shard}.pickle",
@@ -329,11 +332,16 @@ class BuildCache:
         return folder
 
     # ----- pieces of site-wide outputs ---------------------------------------------------
-    def memo(self, key: str, make: Callable[[], bytes]) -> bytes:
-        """The bytes made under `key` in an earlier build, else make() (kept for the next)."""
+    def memo(self, key: str, make: Callable[[], bytes], stale: bool = False) -> bytes:
+        """The bytes made under `key` in an earlier build, else make() (kept for the next).
+        `stale`: no piece kept can be one of this build's (their keys cover the templates
+        and settings, which changed): none is read (20 MB at 10,000 chats, beside the 20
+        MB made again), and every shard is written again without them."""
         if self._memo is None:
             self._memo = {}
-            for shard in SHARDS:
+            if stale:
+                self._memo_stale = True
+            for shard in SHARDS if not stale else ():
                 loaded = self._read(f"memo-{shard}.pickle")
                 self._memo.update(loaded if isinstance(loaded, dict) else {})
         self._memo_used.add(key)

@@ -207,7 +207,8 @@ class Incremental:
         """A piece of a site-wide output (one calendar event), kept from an earlier build
         while `what` (walked like a page's context; without `bodies`, posts' bodies left
         out) and the surface are the same."""
-        return self.cache.memo(self.fingerprints.page_key(what, bodies), make)  # type: ignore[union-attr]
+        return self.cache.memo(self.fingerprints.page_key(what, bodies), make,  # type: ignore[union-attr]
+                               stale=self.cache.last_build.get("surface") != self.surface)
 
     def site_wide_state(self) -> tuple:
         """What making the site-wide outputs changed here: to hand from a worker process."""

@@ -238,3 +238,34 @@ def test_feeds_and_calendars_do_not_depend_on_the_clock(rich, tmp_path):
              and path != "sitemap.xml"}
     assert any(p.endswith(".ics") for p in feeds) and any(p.endswith(".xml") for p in feeds)
     assert {p: early[p] for p in feeds} == {p: late[p] for p in feeds}
+
+
+def test_calendar_pieces_of_other_templates_are_not_read(rich, tmp_path, monkeypatch):
+    """Pieces are keyed on the templates and settings: after a template edit none can be
+    this build's, so the memo is not read (its 20 MB at 10,000 chats), only rewritten
+    with the new pieces, which the next build reads."""
+    import resnetgen.cache as cache_module
+    monkeypatch.setenv("RESNETGEN_JOBS", "1")  # the calendar made in this process
+    build_site(rich)
+    read: list[str] = []
+    original = cache_module.BuildCache._read
+
+    def reading(self, name, discard=True):
+        read.append(name)
+        return original(self, name, discard)
+    monkeypatch.setattr(cache_module.BuildCache, "_read", reading)
+    theme = REPO / "themes" / "default" / "templates" / "404.html"
+    (rich / "templates").mkdir(exist_ok=True)
+    (rich / "templates" / "404.html").write_text("{# edited #}" + theme.read_text())
+    build_site(rich)
+    assert read and not [name for name in read if name.startswith("memo-")]
+    assert snapshot(rich / "output") == clean_build(rich, tmp_path)
+    cache = BuildCache.load(rich)
+    assert sum(len(original(cache, f"memo-{shard}.pickle") or {}) for shard in "0123456789abcdef")
+    read.clear()
+    chat = next(path for path in sorted((rich / "content").rglob("*.md"))
+                if "chat:" in path.read_text())
+    chat.write_text(chat.read_text().replace("title: ", "title: Edited ", 1))
+    build_site(rich)
+    assert [name for name in read if name.startswith("memo-")]  # the same templates: read
+    assert snapshot(rich / "output") == clean_build(rich, tmp_path)
