@@ -124,6 +124,27 @@ class IncrementalLinks:
         self.checker.add(output_path, data.read_bytes() if isinstance(data, Previous) else data,
                          extracted)
 
+    def add_kept(self, kept: list[tuple[str, Previous]]) -> None:
+        """`add` of each of these previous files (their digests are their records')."""
+        written, digests = self.checker.written, self.digests
+        entries = self._old_entries
+        if entries is None:
+            entries = self._old_entries = self.old.entries if self.old is not None else {}
+        pages, same = self.checker.pages, self.kept.add
+        indexed = self.indexed
+        for output_path, previous in kept:
+            written.add(output_path)
+            value = previous.record.digest if indexed else ""
+            if indexed:
+                digests[output_path] = value
+            old = entries.get(output_path)
+            if old is not None and value and old.digest == value:
+                same(output_path)
+                if old.target != _NOT_A_TARGET:  # a target of fragment links: its ids
+                    pages[output_path] = _target_only(*old.target)
+            else:
+                self.checker.add(output_path, previous.read_bytes())
+
     def add_file(self, output_path: str) -> None:
         self.checker.add_file(output_path)
 
@@ -248,9 +269,14 @@ class Numbered(Depends):
         self.numbers = numbers
         self.numbered: dict[str, tuple[bytes, bytes]] = {}
 
-    def number(self, paths: tuple[str, ...]) -> tuple[int, ...]:
+    def number(self, paths: "tuple[str, ...] | set[str]") -> tuple[int, ...]:
         numbers = self.numbers
-        return tuple(numbers.setdefault(path, len(numbers)) for path in paths)
+        if type(paths) is tuple and len(paths) == 1:  # most links: without a generator
+            number = numbers.get(paths[0])
+            if number is None:
+                number = numbers[paths[0]] = len(numbers)
+            return (number,)
+        return tuple([numbers.setdefault(path, len(numbers)) for path in paths])
 
     def add(self, output_path: str, files: set, fragments: set[str]) -> None:
         self.numbered[output_path] = (array("I", sorted(files)).tobytes(),
