@@ -78,3 +78,15 @@ def test_posts_with_unusual_fields_arrive_as_made(tmp_path, extra):
     })
     (result, *_) = results(site, tmp_path)
     assert_arrives_as_made(result)
+
+
+def test_a_post_that_travelled_is_as_small_as_one_made_here(tmp_path):
+    """Its dicts share their keys with their class's other instances, as __init__'s do
+    (one made by dict.update took three times the memory: 8 MB at 10,000 posts)."""
+    import sys
+    made = [r for r in results(RICH, tmp_path) if r[0] is not None and r[0].chat and r[0].paper]
+    post = made[0][0]
+    arrived = loader._from_worker(loader._to_main(made[0]))[0]
+    assert sys.getsizeof(arrived.__dict__) == sys.getsizeof(post.__dict__)
+    assert sys.getsizeof(arrived.chat.__dict__) == sys.getsizeof(post.chat.__dict__)
+    assert sys.getsizeof(arrived.paper.__dict__) == sys.getsizeof(post.paper.__dict__)
