@@ -47,6 +47,7 @@ class Cards:
         # The last macro and arguments asked for, their name and table: a listing asks
         # for the same ones thousands of times in a row.
         self._last: tuple[Any, tuple, str, dict] = (None, (), "", {})
+        self._used: set[tuple] = set()  # the (name, args) asked for since `listing_done`
 
     def card(self, context: Context, macro: Any, post: Post, args: tuple) -> Markup:
         """Asked for about seven times per post per build (70,000 times at 10,000 posts):
@@ -62,6 +63,7 @@ class Cards:
             if kind is None:
                 kind = self._made[(name, args)] = {}
             self._last = (macro, args, name, kind)
+            self._used.add((name, args))
         made = kind.get(id(post))
         if made is None or made[0] is not post or made[1] is not site:
             upcoming = bool(site is not None and post.chat is not None and site.is_upcoming(post))
@@ -90,12 +92,30 @@ class Cards:
         if save is not None:
             save()
 
+    def listing_done(self) -> None:
+        """Called after each listing: the kinds of card it did not ask for are saved and let
+        go of (when the memo keeps them: asked for again, they are read back, not made),
+        so that a worker does not hold every kind at once: the events page's cards (and
+        the heap its 6 MB took) were still held while the topics' and hosts' were made,
+        the listing worker's peak at 10,000 posts."""
+        used, self._used = self._used, set()
+        self._last = (None, (), "", {})  # the next listing's first card is counted as used
+        drop = getattr(self.memo, "drop", None)
+        unused = [key for key in self._made if key not in used]
+        if drop is None or not unused or not drop(unused):
+            return
+        for key in unused:
+            del self._made[key]
+        from resnetgen.allocator import trim
+        trim()
+
     def forget(self) -> None:
         """Lets go of this process's cards once its listings are rendered (and `save`d):
         30 MB at 10,000 posts, the link check's room. Asked for again, they are made
         (or read from the cache) again."""
         self._made.clear()
         self._last = (None, (), "", {})
+        self._used = set()
         forget = getattr(self.memo, "forget", None)
         if forget is not None:
             forget()
@@ -203,6 +223,25 @@ class KeptCards:
                 self.incremental.cache.write_file(cards_file(kind, shard), {
                     "surface": self.incremental.surface, "kind": kind, "cards": cards})
         self.dirty = set()
+
+    def drop(self, kinds: list[tuple]) -> bool:
+        """The files of these kinds ((name, args) as asked for), saved and let go of;
+        whether they are kept (else their cards would have to be made again)."""
+        if not self.ready or not self.enabled:
+            return False
+        names = {self.kinds.get(key) for key in kinds}
+        if None in names:  # a kind never kept (see _kind): its cards are made, not read
+            return False
+        for key in [key for key in self.files if key[0] in names]:
+            cards = self.files.pop(key)
+            gone = [path for path in cards if path not in self.full]
+            for path in gone:
+                del cards[path]
+            if gone or key in self.dirty:
+                self.incremental.cache.write_file(cards_file(*key), {
+                    "surface": self.incremental.surface, "kind": key[0], "cards": cards})
+            self.dirty.discard(key)
+        return True
 
     def forget(self) -> None:
         """The files read, let go of after `save` (read again if asked for again)."""

@@ -49,6 +49,8 @@ def render_pages(site: Site, pages: Sequence[Page], env: jinja2.Environment, sit
 
     def render(index: int):
         result = _render(site, pages[index], env, site_dir, read_links)
+        if cards is not None and pages[index].made_from is None and index != last_listing:
+            cards.listing_done()  # the kinds of card it did not use let go of (cards.py)
         if index == last_listing and cards is not None:
             cards.save()  # in the process that made them (cards.py's KeptCards)
             cards.forget()  # the posts' pages need none: room for the link check

@@ -257,3 +257,38 @@ def test_kept_cards_are_kept_kind_by_kind(site):
         assert len(shards) == 1 and name == cards_file(saved["kind"], shards.pop())
         assert all(type(token) is str and type(card) is bytes
                    for token, card in saved["cards"].values())
+
+
+def test_kinds_of_card_let_go_between_listings_give_the_same_pages(site, tmp_path, monkeypatch):
+    """A listing worker lets go of the kinds of card a listing did not use (saved first:
+    cards.Cards.listing_done); a later listing of that kind reads them back from the
+    cache, not made again, and every page is a clean build's."""
+    from resnetgen.cards import KeptCards
+    monkeypatch.setenv("RESNETGEN_JOBS", "1")  # in this process, where the spies are
+    dropped, made = [], []
+    drop, call = KeptCards.drop, KeptCards.__call__
+
+    def spied_drop(self, kinds):
+        done = drop(self, kinds)
+        dropped.append(({name for name, _ in kinds}, done))
+        return done
+
+    def spied_call(self, what, make):
+        def counted():
+            made.append((what[1], what[4], what[2].source_path))
+            return make()
+        return call(self, what, counted)
+    monkeypatch.setattr(KeptCards, "drop", spied_drop)
+    monkeypatch.setattr(KeptCards, "__call__", spied_call)
+    folder = site(FILES)
+    build_site(folder, AFTER)
+    assert ({"events.html:event"}, True) in [(names & {"events.html:event"}, done)
+                                             for names, done in dropped]
+    assert made and len(made) == len(set(made))  # each card made once, kept or not
+    assert snapshot(folder / "output") == clean_build(folder, tmp_path, AFTER)
+    chat_1 = folder / "content/2020/chat-1.md"
+    chat_1.write_text(chat_1.read_text().replace('"Chat 1"', '"Chat one"'))
+    made.clear()
+    build_site(folder, AFTER)
+    assert {path for _, _, path in made} == {"content/2020/chat-1.md"}
+    assert snapshot(folder / "output") == clean_build(folder, tmp_path, AFTER)
