@@ -145,6 +145,7 @@ class Background:
             raise RuntimeError("a worker process ended without its result") from None
         finally:
             self.close()
+        trim_memory()  # the stream's frames, unpickled and let go of: handed back
         if not ok:
             raise value
         return value

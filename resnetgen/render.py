@@ -73,6 +73,8 @@ def render_pages(site: Site, pages: Sequence[Page], env: jinja2.Environment, sit
                 problems.error(path, line, message, hint)
             continue
         yield page.output_path, data, links
+    from resnetgen.allocator import trim
+    trim()  # the workers' results, unpickled and let go of: handed back before what follows
 
 
 def work_order(pages: Sequence[Page], kept: Sequence[Previous | None]) -> list[int]:
