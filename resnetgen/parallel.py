@@ -62,9 +62,13 @@ def parallel_imap(function: Callable[[T], R], items: Sequence[T], together: int 
     gc.freeze()  # objects made so far stay put: forked workers share their memory pages
     trim_memory()
     try:
-        ranges = chunks(len(items), processes, together)
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            for part in pool.imap(_run_range, ranges):
+        try:
+            workers = Workers(chunks(len(items), processes, together), processes)
+        except TooManyPieces:
+            yield from (function(item) for item in items)
+            return
+        with workers:
+            for part in workers.results():
                 yield from part
     finally:
         _work = None
@@ -86,10 +90,186 @@ def chunks(count: int, processes: int, together: int = 0) -> list[tuple[int, int
     return ranges
 
 
-def _run_range(bounds: tuple[int, int]) -> list:
-    gc.enable()  # a worker's garbage is its own, whatever the parent's setting
-    function, items = _work  # type: ignore[misc]
-    return [function(items[i]) for i in range(*bounds)]
+class TooManyPieces(Exception):
+    """The pieces' numbers do not fit in a pipe: the work is done in this process."""
+
+
+class Workers:
+    """Forked processes doing the pieces of `_work` (`ranges` of its items), each piece
+    taken by whichever is free, its results sent back as one pickle. Plain os.fork and
+    pipes: multiprocessing's Pool took 30-60 ms to start and stop (three threads in this
+    process, queues with locks), twice a build, and hung for ever when a worker died."""
+
+    def __init__(self, ranges: list[tuple[int, int]], processes: int):
+        self.ranges = ranges
+        self.pids: list[int] = []
+        self.receive: dict[int, int] = {}   # read end of each worker's results -> its pid
+        # Every piece's number, written at once (4 bytes each, far less than a pipe
+        # holds): a worker reads one number at a time, and reads of a pipe are atomic.
+        tasks, feed = os.pipe()
+        numbers = b"".join(n.to_bytes(4, "little") for n in range(len(ranges)))
+        os.set_blocking(feed, False)
+        try:
+            written = os.write(feed, numbers)
+        except BlockingIOError:
+            written = 0
+        os.close(feed)  # read to the end: no pieces left
+        if written < len(numbers):  # a pipe of 4 KiB (a user over the system's limit)
+            os.close(tasks)
+            raise TooManyPieces
+        try:
+            for _ in range(processes):
+                readable, send = os.pipe()
+                pid = os.fork()
+                if pid == 0:  # the worker: never returns
+                    _worker(tasks, send, ranges, [readable, *self.receive])
+                os.close(send)  # the worker's alone: its end of file is its end
+                self.pids.append(pid)
+                self.receive[readable] = pid
+        except BaseException:
+            self.close()
+            raise
+        finally:
+            os.close(tasks)
+
+    def results(self) -> Iterator[list]:
+        """Each piece's results, in the order of the pieces."""
+        done: dict[int, object] = {}
+        readers = {fd: _Reader(fd) for fd in self.receive}
+        for number in range(len(self.ranges)):
+            while number not in done:
+                if not readers:
+                    raise RuntimeError("a worker process ended without its results")
+                for fd in select.select(list(readers), [], [])[0]:
+                    for piece, ok, value in readers[fd].read():
+                        done[piece] = (ok, value)
+                    if readers[fd].ended:
+                        del readers[fd]
+            ok, value = done.pop(number)
+            if not ok:
+                raise value  # type: ignore[misc]
+            yield value  # type: ignore[misc]
+
+    def close(self) -> None:
+        """Ends the workers (at once, unless they are done) and waits for them."""
+        for fd in self.receive:
+            os.close(fd)  # a worker still sending then ends, on a broken pipe
+        self.receive = {}
+        for pid in self.pids:
+            try:
+                if os.waitpid(pid, os.WNOHANG)[0] == 0:
+                    os.kill(pid, signal.SIGTERM)
+                    os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+        self.pids = []
+
+    def __enter__(self) -> "Workers":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class _Reader:
+    """A worker's results as they arrive: frames of (length, pickle)."""
+
+    def __init__(self, fd: int):
+        self.fd, self.data, self.ended = fd, bytearray(), False
+
+    def read(self) -> list[tuple]:
+        chunk = os.read(self.fd, 1 << 20)
+        if not chunk:
+            self.ended = True
+        self.data += chunk
+        frames = []
+        while len(self.data) >= 8:
+            size = int.from_bytes(self.data[:8], "little")
+            if len(self.data) < 8 + size:
+                break
+            frames.append(pickle.loads(memoryview(self.data)[8:8 + size]))
+            del self.data[:8 + size]
+        return frames
+
+
+def _worker(tasks: int, send: int, ranges: list[tuple[int, int]], others: list[int]) -> None:
+    """A forked worker's life: pieces taken from `tasks` till none is left, each one's
+    results sent as (piece, True, results), or (piece, False, exception); then it ends
+    without running anything of its parent's (exit handlers, buffered output)."""
+    code = 1
+    try:
+        for fd in others:  # the parent's ends of other workers' pipes
+            os.close(fd)
+        # The parent ends it (SIGTERM) when it stops waiting; ^C is the parent's to handle.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        gc.enable()  # a worker's garbage is its own, whatever the parent's setting
+        function, items = _work  # type: ignore[misc]
+        out = _Sender(send)
+        while len(task := os.read(tasks, 4)) == 4:
+            piece = int.from_bytes(task, "little")
+            try:
+                results = []
+                for index in range(*ranges[piece]):
+                    results.append(function(items[index]))
+                    out.flush()
+                outcome = (piece, True, results)
+            except Exception as error:  # raised again in the parent, at its turn
+                outcome = (piece, False, error)
+            out.send(_pickled(outcome))
+        out.finish()
+        code = 0
+    except BrokenPipeError:
+        code = 0  # the parent stopped waiting
+    finally:
+        os._exit(code)
+
+
+def _pickled(outcome: tuple) -> bytes:
+    try:
+        data = pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL)
+        if not outcome[1]:
+            pickle.loads(data)  # some exceptions pickle, and cannot be unpickled
+        return data
+    except Exception as error:
+        return pickle.dumps((outcome[0], False, RuntimeError(
+            f"a worker's result cannot be sent back: {type(error).__name__}: {error}")))
+
+
+class _Sender:
+    """A worker's results into its pipe, without waiting for the parent to read them:
+    what the pipe cannot take yet waits here, and goes out between two items (the
+    parent may be busy, compiling templates while the content is read)."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+        self.pending: list[memoryview] = []
+        try:  # fewer, larger reads and writes (Linux; 1 MiB is the usual limit)
+            import fcntl
+            fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 1 << 20)
+        except (ImportError, AttributeError, OSError):
+            pass
+        os.set_blocking(fd, False)
+
+    def send(self, data: bytes) -> None:
+        self.pending += [memoryview(len(data).to_bytes(8, "little")), memoryview(data)]
+        self.flush()
+
+    def flush(self) -> None:
+        while self.pending:
+            try:
+                written = os.write(self.fd, self.pending[0])
+            except BlockingIOError:
+                return
+            if written == len(self.pending[0]):
+                self.pending.pop(0)
+            else:
+                self.pending[0] = self.pending[0][written:]
+
+    def finish(self) -> None:
+        os.set_blocking(self.fd, True)
+        self.flush()
+        os.close(self.fd)
 
 
 def trim_memory() -> None:

@@ -96,3 +96,76 @@ def test_background_left_unread_ends_instead_of_blocking(monkeypatch):
     closing.join(timeout=30)
     assert not closing.is_alive(), "close() is still waiting for the background process"
     assert process.exitcode is not None
+
+
+def _fails_at_300(n: int) -> int:
+    if n == 300:
+        raise ValueError("item 300")
+    return n
+
+
+def test_a_worker_error_is_raised_at_its_turn_after_the_earlier_results(monkeypatch):
+    forking(monkeypatch)
+    seen = []
+    with pytest.raises(ValueError, match="item 300"):
+        for value in parallel.parallel_imap(_fails_at_300, list(range(700))):
+            seen.append(value)
+    assert seen == list(range(len(seen))) and len(seen) >= 256  # the pieces before 300's
+
+
+def test_a_worker_that_dies_is_reported_not_waited_for(monkeypatch):
+    forking(monkeypatch)
+    parent = os.getpid()
+
+    def dies(n: int) -> int:
+        if n == 650 and os.getpid() != parent:
+            os._exit(3)  # as if killed: its piece never comes back
+        return n
+    with pytest.raises(RuntimeError, match="ended without its results"):
+        list(parallel.parallel_imap(dies, list(range(700))))
+
+
+def test_workers_stopped_early_are_ended_and_waited_for(monkeypatch):
+    """A consumer that stops (an error of its own) leaves no worker behind."""
+    forking(monkeypatch)
+    pids = []
+
+    def slow(n: int) -> int:
+        import time
+        time.sleep(0.001)
+        return os.getpid()
+    results = parallel.parallel_imap(slow, list(range(2000)))
+    pids.append(next(results))
+    results.close()
+    for pid in set(pids):
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # reaped already: not our child any more
+
+
+def test_unpicklable_results_are_an_error_not_a_hang(monkeypatch):
+    forking(monkeypatch)
+    with pytest.raises(RuntimeError, match="cannot be sent back"):
+        list(parallel.parallel_imap(lambda n: (lambda: n), list(range(200))))
+
+
+def test_more_pieces_than_a_pipe_holds_are_done_here(monkeypatch):
+    forking(monkeypatch)
+    monkeypatch.setattr(parallel, "chunks", lambda count, processes, together=0:
+                        [(i, i + 1) for i in range(count)])
+    items = list(range(20000))  # 80 KB of piece numbers: more than a pipe's 64 KiB
+    assert list(parallel.parallel_imap(lambda n: (n, os.getpid()), items)) == [
+        (n, os.getpid()) for n in items]
+
+
+def test_a_busy_parent_does_not_stall_the_workers(monkeypatch):
+    """Results wait in the worker while the parent is busy (compiling templates while
+    the content is read): the workers go on with their pieces meanwhile."""
+    import time
+    forking(monkeypatch)
+    payload = "x" * 20000  # 64 items: 1.3 MB a piece, more than a pipe holds
+    results = parallel.parallel_imap(lambda n: (time.monotonic(), payload), list(range(512)))
+    first = next(results)
+    time.sleep(1.0)
+    rest = list(results)
+    assert len(rest) == 511
+    assert min(t for t, _ in rest[-64:]) < first[0] + 0.9, "the workers waited for the parent"
