@@ -166,6 +166,9 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
     sources: dict[str, str] = {}   # output path -> the source file that produced it
     done: dict[str, tuple] = {}    # output path -> (links read, Written): by render workers
     try:
+        # The cache's posts, known since loading, written by another process on a core
+        # left idle (between the passes, at their ends, beside the link check).
+        saving = save_posts_aside(incremental if staged is not None else None, early=True)
         outputs = all_outputs(site, env, options, problems, report, sources, incremental,
                               done, links is not None, staged)
         book_outputs(outputs, staged, links, done, sources, produced, problems, report)
@@ -173,7 +176,7 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
         editor_warnings(site, produced, problems)
         problems.raise_if_errors()
         if links is not None:
-            saving = save_posts_aside(incremental if staged is not None else None)
+            saving = saving or save_posts_aside(incremental if staged is not None else None)
             report.links = check_links(links, sources, options.site_dir, problems)
             indexing = index_links_aside(links, incremental if staged is not None else None)
         if staged is not None:
@@ -392,13 +395,16 @@ def _name(path: Path, site_dir: Path) -> str:
 ASIDE_POSTS, ASIDE_PAGES = 2000, 5000  # posts to write, pages indexed: see the *_aside
 
 
-def save_posts_aside(incremental: Incremental | None) -> Background | None:
+def save_posts_aside(incremental: Incremental | None, early: bool = False) -> Background | None:
     """The cache's posts (0.55 s to write at 10,000 posts), written by a forked process
     while this one checks the links, on the core that would idle: they are known since
     loading, and stand for their source files, not for any output (so a build that
-    fails after is no reason to keep them back). None: the cache's save writes them."""
+    fails after is no reason to keep them back). None: the cache's save writes them.
+    `early`: just after loading, at the lowest priority (parallel.Background's idle),
+    when no post comes from the cache (whose bodies, in the shards rewritten, the
+    pages may read)."""
     from resnetgen.cache import SHARDS
-    from resnetgen.parallel import Background, can_fork
+    from resnetgen.parallel import Background, can_fork, can_hurry
     if incremental is None or not can_fork():
         return None
     store = incremental.cache.posts
@@ -406,6 +412,10 @@ def save_posts_aside(incremental: Incremental | None) -> Background | None:
     # posts, forking (and the copies-on-write after) costs about what it saves, and
     # more on a busy machine (the other process then waits for a core).
     to_write = len(store.used) * len(store.dirty) // len(SHARDS)
+    if early:
+        if store.used.keys() - store.made or to_write < ASIDE_POSTS // 4 or not can_hurry():
+            return None
+        return Background(store.save, idle=True)
     return Background(store.save) if to_write >= ASIDE_POSTS else None
 
 

@@ -294,8 +294,11 @@ class Background:
     """function() computed in a forked process while this one goes on; `result()` waits
     for it. Without fork, function() runs when its result is asked for."""
 
-    def __init__(self, function: Callable[[], R]):
-        self.function = function
+    def __init__(self, function: Callable[[], R], idle: bool = False):
+        """`idle`: work that may wait, done on a core no other process wants (at the
+        lowest priority) while this process goes on, until `result()` is asked for
+        (then at the usual priority: see can_hurry)."""
+        self.function, self.idle = function, idle
         self.process = None
         if can_fork():
             context = multiprocessing.get_context("fork")
@@ -305,7 +308,7 @@ class Background:
             readable, send = os.pipe()
             self.receive = open(readable, "rb")
             self.process = context.Process(target=_run_background,
-                                           args=(function, send, readable), daemon=True)
+                                           args=(function, send, readable, idle), daemon=True)
             thawed = gc.get_freeze_count() == 0
             gc.freeze()
             trim_memory()
@@ -319,6 +322,7 @@ class Background:
     def result(self) -> R:
         if self.process is None:
             return self.function()
+        self._hurry()
         try:
             ok, value = pickle.load(self.receive)
         except Exception:  # the stream cut short: see _run_background
@@ -329,6 +333,13 @@ class Background:
             raise value
         return value
 
+    def _hurry(self) -> None:
+        if self.idle and self.process is not None and self.process.pid:
+            try:
+                os.sched_setscheduler(self.process.pid, os.SCHED_OTHER, os.sched_param(0))
+            except OSError:
+                pass  # done already
+
     def close(self) -> None:
         if self.process is not None:
             if self.process.is_alive() and not select.select([self.receive], [], [], 0)[0]:
@@ -338,7 +349,7 @@ class Background:
             self.process = None
 
 
-def _run_background(function: Callable, send: int, readable: int) -> None:
+def _run_background(function: Callable, send: int, readable: int, idle: bool = False) -> None:
     # The read end is the parent's alone: were it open here too, a parent that stopped
     # reading would leave this process blocked on a full pipe, and the parent's join
     # waiting for it, for ever (a write must fail with a broken pipe instead).
@@ -347,6 +358,8 @@ def _run_background(function: Callable, send: int, readable: int) -> None:
     # The parent's terminate() ends this process quietly, whatever handler it inherited
     # (serve's turns SIGTERM into a KeyboardInterrupt, printed as a traceback).
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if idle:
+        lowest_priority()
     try:
         outcome = (True, function())
     except BaseException as error:  # handed to the parent, which raises it
@@ -358,3 +371,23 @@ def _run_background(function: Callable, send: int, readable: int) -> None:
             pass  # the parent stopped waiting (it failed, or was interrupted)
         # An unpicklable result leaves the stream cut short: the parent's result() then
         # raises "ended without its result", and this process says why.
+
+
+def can_hurry() -> bool:
+    """Whether a process put at the lowest priority (Linux's SCHED_IDLE) can be given
+    the usual one back, as `Background.result` does: else, on a machine kept busy by
+    others, it could wait for a core for ever."""
+    try:
+        import resource
+        return bool(os.SCHED_IDLE + 1) and (
+            os.geteuid() == 0 or resource.getrlimit(resource.RLIMIT_NICE)[0] >= 20)
+    except (ImportError, AttributeError, OSError):
+        return False
+
+
+def lowest_priority() -> None:
+    """This process runs only on a core nothing else wants."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        pass

@@ -4,6 +4,7 @@ still come out in the site's order, whatever the number of processes."""
 from __future__ import annotations
 
 import os
+from functools import partial
 
 import pytest
 from bs4 import BeautifulSoup
@@ -169,3 +170,31 @@ def test_a_busy_parent_does_not_stall_the_workers(monkeypatch):
     rest = list(results)
     assert len(rest) == 511
     assert min(t for t, _ in rest[-64:]) < first[0] + 0.9, "the workers waited for the parent"
+
+
+def _policies(started, then: float) -> int:
+    """Notes its scheduling policy in `started`; returns it `then` seconds later."""
+    import time
+    started.write_text(str(os.sched_getscheduler(0)))
+    time.sleep(then)
+    return os.sched_getscheduler(0)
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE") or not parallel.can_hurry(),
+                    reason="needs Linux and the right to give a process its priority back")
+def test_idle_work_runs_at_the_lowest_priority_until_its_result_is_wanted(tmp_path,
+                                                                          monkeypatch):
+    """Work that may wait (the cache's posts) uses only a core nothing else wants; once
+    this process waits for it, it runs as any other (a busy machine would starve it)."""
+    import time
+    forking(monkeypatch)
+    started = tmp_path / "started"
+    work = parallel.Background(partial(_policies, started, 0.5), idle=True)
+    for _ in range(3000):
+        if started.exists() and started.read_text():
+            break
+        time.sleep(0.01)
+    assert int(started.read_text()) == os.SCHED_IDLE
+    assert work.result() == os.SCHED_OTHER  # given the usual priority when asked for
+    started.unlink()
+    assert parallel.Background(partial(_policies, started, 0)).result() == os.SCHED_OTHER
