@@ -134,17 +134,19 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
             return quick
 
     # Imported only now: a build with nothing to do never loads Jinja2 or markdown-it.
-    from resnetgen.linkindex import IncrementalLinks
-    from resnetgen.lint import editor_warnings
     from resnetgen.loader import load_content
     from resnetgen.site import assemble
-    from resnetgen.writer import StagedOutput
 
     templates = Templates(options, config, incremental, problems)
     content = load_content(options.site_dir, config, problems, options.drafts,
                            incremental.cache if incremental else None,
                            meanwhile=templates.compile)
     env = templates.compile()
+    # Imported while the content was read (Templates.compile): this process's time
+    # before the loader's workers start is all the build's.
+    from resnetgen.linkindex import IncrementalLinks
+    from resnetgen.lint import editor_warnings
+    from resnetgen.writer import StagedOutput
     problems.raise_if_errors()
     site = assemble(config, content, options.now)
     if incremental:
@@ -214,6 +216,8 @@ class Templates:
 
     def compile(self):
         if self.env is None:
+            import resnetgen.linkindex  # noqa: F401  (for later: see _build)
+            import resnetgen.render  # noqa: F401
             from resnetgen.cards import kept_cards
             from resnetgen.theme import check_templates, make_environment
             incremental = self.incremental
