@@ -299,28 +299,32 @@ class Background:
         lowest priority) while this process goes on, until `result()` is asked for
         (then at the usual priority: see can_hurry)."""
         self.function, self.idle = function, idle
-        self.process = None
+        self.pid = 0  # the process computing it (0: none, or it is done)
         if can_fork():
-            context = multiprocessing.get_context("fork")
             # A plain pipe, the result pickled into it and read out of it as a stream:
             # neither process holds the whole pickle at once (a large site's feeds and
             # calendars hand back tens of MB to the build cache).
             readable, send = os.pipe()
             self.receive = open(readable, "rb")
-            self.process = context.Process(target=_run_background,
-                                           args=(function, send, readable, idle), daemon=True)
             thawed = gc.get_freeze_count() == 0
             gc.freeze()
             trim_memory()
             try:
-                self.process.start()
+                self.pid = os.fork()  # (multiprocessing's Process: a few ms more each)
+                if self.pid == 0:
+                    code = 1
+                    try:
+                        _run_background(function, send, readable, idle)
+                        code = 0
+                    finally:
+                        os._exit(code)  # nothing of this process's to run or flush there
             finally:
                 if thawed:
                     gc.unfreeze()
             os.close(send)
 
     def result(self) -> R:
-        if self.process is None:
+        if not self.pid:
             return self.function()
         self._hurry()
         try:
@@ -334,19 +338,23 @@ class Background:
         return value
 
     def _hurry(self) -> None:
-        if self.idle and self.process is not None and self.process.pid:
+        if self.idle and self.pid:
             try:
-                os.sched_setscheduler(self.process.pid, os.SCHED_OTHER, os.sched_param(0))
+                os.sched_setscheduler(self.pid, os.SCHED_OTHER, os.sched_param(0))
             except OSError:
                 pass  # done already
 
     def close(self) -> None:
-        if self.process is not None:
-            if self.process.is_alive() and not select.select([self.receive], [], [], 0)[0]:
-                self.process.terminate()
+        if self.pid:
+            if (os.waitpid(self.pid, os.WNOHANG)[0] == 0
+                    and not select.select([self.receive], [], [], 0)[0]):
+                os.kill(self.pid, signal.SIGTERM)  # still at work, and not wanted
             self.receive.close()
-            self.process.join()
-            self.process = None
+            try:
+                os.waitpid(self.pid, 0)
+            except ChildProcessError:
+                pass  # waited for above
+            self.pid = 0
 
 
 def _run_background(function: Callable, send: int, readable: int, idle: bool = False) -> None:
