@@ -215,6 +215,8 @@ def _worker(tasks: int, send: int, ranges: list[tuple[int, int]], others: list[i
                     out.flush()
                 outcome = (piece, True, results)
             except Exception as error:  # raised again in the parent, at its turn
+                import traceback
+                error.add_note(f"(in a worker process)\n{traceback.format_exc()}")
                 outcome = (piece, False, error)
             out.send(_pickled(outcome))
         out.finish()

@@ -109,9 +109,10 @@ def _fails_at_300(n: int) -> int:
 def test_a_worker_error_is_raised_at_its_turn_after_the_earlier_results(monkeypatch):
     forking(monkeypatch)
     seen = []
-    with pytest.raises(ValueError, match="item 300"):
+    with pytest.raises(ValueError, match="item 300") as raised:
         for value in parallel.parallel_imap(_fails_at_300, list(range(700))):
             seen.append(value)
+    assert "_fails_at_300" in "".join(raised.value.__notes__)  # where, for a bug report
     assert seen == list(range(len(seen))) and len(seen) >= 256  # the pieces before 300's
 
 
