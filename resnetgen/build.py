@@ -18,7 +18,7 @@ from functools import partial
 from datetime import datetime
 from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from resnetgen.cache import no_memo
 from resnetgen.config import load_config
@@ -145,7 +145,7 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
     # Imported while the content was read (Templates.compile): this process's time
     # before the loader's workers start is all the build's.
     from resnetgen.linkindex import IncrementalLinks
-    from resnetgen.lint import editor_warnings
+    from resnetgen.lint import editor_warnings, site_warnings
     from resnetgen.writer import StagedOutput
     problems.raise_if_errors()
     site = assemble(config, content, options.now)
@@ -167,15 +167,21 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
     saving = indexing = None       # cache files written by other processes (see *_aside)
     sources: dict[str, str] = {}   # output path -> the source file that produced it
     done: dict[str, tuple] = {}    # output path -> (links read, Written): by render workers
+    early: list = []  # what needs the site alone, found while the calendars are made
+
+    def meanwhile() -> None:
+        early.append(site_warnings(site))
+        if incremental:
+            incremental.site_facts(site)
     try:
         # The cache's posts, known since loading, written by another process on a core
         # left idle (between the passes, at their ends, beside the link check).
         saving = save_posts_aside(incremental if staged is not None else None, early=True)
         outputs = all_outputs(site, env, options, problems, report, sources, incremental,
-                              done, links is not None, staged)
+                              done, links is not None, staged, meanwhile)
         book_outputs(outputs, staged, links, done, sources, produced, problems, report)
         copy_static(site, options, staged, links, incremental, produced, problems, report)
-        editor_warnings(site, produced, problems)
+        editor_warnings(site, produced, problems, early[0] if early else None)
         problems.raise_if_errors()
         if links is not None:
             saving = saving or save_posts_aside(incremental if staged is not None else None)
@@ -237,10 +243,24 @@ def book_outputs(outputs: Iterator[tuple[str, "bytes | Previous", str]],
                  problems: Problems, report: BuildReport) -> None:
     """Each rendered output into the writer (staged by a worker already, or written here)
     and the link index."""
-    from resnetgen.writer import OutputClash
-    for output_path, data, key in outputs:
-        report.files += 1
-        produced.add(output_path)
+    from resnetgen.writer import OutputClash, Previous
+    kept: list[tuple[str, Previous]] = []  # a run of the last build's files, kept as they are
+
+    def book_kept() -> None:
+        # In bulk: a rebuild keeps ~21,000 files at 10,000 posts, in runs of thousands.
+        # As one by one (the same records, links and errors, in the same order), unless
+        # the writer finds a path of the run already booked: then one by one indeed.
+        report.files += len(kept)
+        produced.update(path for path, _ in kept)
+        if staged is None or staged.keep(kept):
+            if links is not None:
+                links.add_kept(kept)
+        else:
+            for output_path, previous in kept:
+                book(output_path, previous, previous.record.key)
+        kept.clear()
+
+    def book(output_path: str, data: "bytes | Previous", key: str) -> None:
         value = ""  # the digest of its bytes, from the writer
         read, written = done.pop(output_path, (None, None))
         if staged is not None:
@@ -252,6 +272,18 @@ def book_outputs(outputs: Iterator[tuple[str, "bytes | Previous", str]],
                                "rename the content file, or change a slug or alias")
         if links is not None:
             links.add(output_path, data, read, value)
+
+    for output_path, data, key in outputs:
+        if type(data) is Previous:
+            kept.append((output_path, data))
+            continue
+        if kept:
+            book_kept()
+        report.files += 1
+        produced.add(output_path)
+        book(output_path, data, key)
+    if kept:
+        book_kept()
 
 
 def copy_static(site: Site, options: BuildOptions, staged: StagedOutput | None,
@@ -278,11 +310,14 @@ def copy_static(site: Site, options: BuildOptions, staged: StagedOutput | None,
 def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
                 report: BuildReport, sources: dict[str, str],
                 incremental: Incremental | None = None, done: dict | None = None,
-                read_links: bool = False, staged: StagedOutput | None = None
+                read_links: bool = False, staged: StagedOutput | None = None,
+                meanwhile: Callable[[], None] | None = None
                 ) -> Iterator[tuple[str, "bytes | Previous", str]]:
     """(output path, bytes or the previous build's unchanged file, key) of every output.
     Each page rendered is, in its render worker, read for the link check (`read_links`)
-    and written to the staging folder (`staged`): `done` gets (links, Written) of each."""
+    and written to the staging folder (`staged`): `done` gets (links, Written) of each.
+    `meanwhile()` runs once the pages are done, before the calendars and feeds (made by
+    other processes, which usually take longer) are waited for."""
     from resnetgen.linkcheck import extract, site_host
     from resnetgen.pages import all_pages
     from resnetgen.parallel import Background
@@ -326,6 +361,8 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
                 report.rendered += 1
                 report.rendered_paths.append(output_path)
             yield output_path, data, keys.get(output_path, "")
+        if meanwhile is not None:
+            meanwhile()
         made = [work.result() for work in site_wide_made]
     finally:
         for work in site_wide_made:
@@ -338,10 +375,13 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
         for output_path, data, key, finished in outputs:
             if finished is not None and done is not None:
                 done[output_path] = finished
+            if type(data) is str:  # KEPT: the previous build's file, as the other process found
+                data = incremental.kept_file(output_path)  # type: ignore[union-attr]
             yield output_path, data, key
 
 
 SITE_WIDE = ("calendar", "feeds")  # site-wide outputs, in the order they are booked
+KEPT = "kept"  # in place of a site-wide output's Previous: see site_wide_outputs
 
 
 def site_wide_outputs(site: Site, incremental: Incremental | None, in_worker=None,
@@ -372,9 +412,12 @@ def site_wide_outputs(site: Site, incremental: Incremental | None, in_worker=Non
                  site_wide(incremental, "feeds", found,       # RSS and Atom: all, per tag, chats
                            lambda problems, output: feed_outputs(site, output))
                  if "feeds" in which else ())
+    # A file kept travels as KEPT alone (its record is the main process's too): 10,000
+    # chats' files kept cost ~0.1 s to pickle and unpickle as Previous records.
     outputs = [(path, None, key, in_worker(path, data, key))
-               if in_worker is not None and not isinstance(data, Previous)
-               else (path, data, key, None) for path, data, key in made]
+               if in_worker is not None and type(data) is not Previous
+               else (path, KEPT if in_worker is not None else data, key, None)
+               for path, data, key in made]
     if incremental is None:
         return outputs, found.items, None
     incremental.cache.save_memo()  # here, where the pieces are: they never travel

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from resnetgen.incremental import Incremental
 
 Memo = Callable[[object, Callable[[], bytes]], bytes]
+_markup = str.__new__  # what Markup(text) comes to for a plain str, at a third of the cost
 
 
 class Cards:
@@ -43,27 +44,31 @@ class Cards:
         # build's) because the card depends on its clock. Bytes: half the memory of the
         # text (a card's en dash would make Python store 2 bytes a letter).
         self._made: dict[tuple, dict[int, tuple[Post, Any, bytes]]] = {}
-        self._macro: tuple[Any, str] = (None, "")  # the last macro asked for, and its name
+        # The last macro and arguments asked for, their name and table: a listing asks
+        # for the same ones thousands of times in a row.
+        self._last: tuple[Any, tuple, str, dict] = (None, (), "", {})
 
     def card(self, context: Context, macro: Any, post: Post, args: tuple) -> Markup:
         """Asked for about seven times per post per build (70,000 times at 10,000 posts):
         kept short."""
-        site = context.vars["site"] if "site" in context.vars else context.parent.get("site")
-        if macro is self._macro[0]:
-            name = self._macro[1]
+        names = context.vars
+        site = names["site"] if "site" in names else context.parent.get("site")
+        last = self._last
+        if macro is last[0] and args == last[1]:
+            name, kind = last[2], last[3]
         else:  # by name: a macro imported "with context" is a new object on every page
-            name = macro_name(macro)
-            self._macro = (macro, name)
-        kind = self._made.get((name, args))
-        if kind is None:
-            kind = self._made[(name, args)] = {}
+            name = last[2] if macro is last[0] else macro_name(macro)
+            kind = self._made.get((name, args))
+            if kind is None:
+                kind = self._made[(name, args)] = {}
+            self._last = (macro, args, name, kind)
         made = kind.get(id(post))
         if made is None or made[0] is not post or made[1] is not site:
             upcoming = bool(site is not None and post.chat is not None and site.is_upcoming(post))
             made = kind[id(post)] = (post, site, self.memo(
                 ("card", name, post, upcoming, args),
                 lambda: str(macro(post, *args)).encode("utf-8")))
-        return Markup(made[2].decode("utf-8"))
+        return _markup(Markup, made[2].decode("utf-8"))  # Markup(text), without its checks
 
     def function(self) -> Callable[..., Markup]:
         """`card(macro, post, ...)`: a function, as the README documents it."""
@@ -90,6 +95,7 @@ class Cards:
         30 MB at 10,000 posts, the link check's room. Asked for again, they are made
         (or read from the cache) again."""
         self._made.clear()
+        self._last = (None, (), "", {})
         forget = getattr(self.memo, "forget", None)
         if forget is not None:
             forget()

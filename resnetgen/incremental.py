@@ -49,6 +49,7 @@ class Incremental:
     _root: str | None = None    # output_dir as text, made once
     _before: dict | None = None  # the last build's post digests (see _last_digests) ...
     _kept: set | None = None     # ... and the posts with the same digest now
+    _facts: tuple | None = None  # (site, its site_facts)
     _templates_read: object = None  # the environment read_templates read
 
     @classmethod
@@ -294,28 +295,43 @@ class Incremental:
             return None
         return _previous(path, record)
 
+    def kept_file(self, output_path: str) -> Previous:
+        """`reuse`'s answer for a file it kept (in another process: see build.KEPT)."""
+        if self._root is None:
+            self._root = str(self.output_dir)
+        return _previous(f"{self._root}/{output_path}", self.cache.outputs[output_path])
+
     def finish(self, records: dict, summary: dict, site, page_count: int,
                staged: list[str] | None = None) -> None:
         """Remember this build, for the next one. `staged`: the outputs this build moved
         into output/ (None: unknown). `site`: the loaded site, `page_count`: its pages."""
-        from resnetgen.feeds import feed_specs
         touched = None
         if staged is not None:  # and those it removed
             touched = [*staged, *(p for p in self.cache.raw_outputs if p not in records)]
-        feeds = {spec.folder: (spec.title, spec.description, spec.page_route,
-                               tuple(post.source_path for post in spec.posts))
-                 for spec in feed_specs(site)}
+        feeds, ends = self.site_facts(site)
         self.remember(records, touched, {
             "inputs": self.inputs_key, "summary": summary, "site_wide": self.made,
             "surface": self.surface, "whole_site": self.whole_site,
             "body_readers": self.body_readers, "raw_clock": self.raw_clock, "now": self.now,
-            "ends": sorted(instant(p.chat.end) for p in site.briefings),
+            "ends": ends,
             # for a quick rebuild (see quick_edit):
             "static": self.static, "options": self.options, "page_count": page_count,
             "posts_key": self.fingerprints.posts_key if self.fingerprints else "",
             "feeds": feeds,
             "targets": {path: known for path, known in  # see quick_edit.Edit.target
                         self.cache.last_build.get("targets", {}).items() if path in records}})
+
+    def site_facts(self, site) -> tuple[dict, list[int]]:
+        """What the cache keeps of the loaded site for the next build: its feeds (for
+        quick_edit) and the chats' ends (for `same_clock`). Made once, by `finish` or
+        before it, while the build waits for another process (see build.all_outputs)."""
+        if self._facts is None or self._facts[0] is not site:
+            from resnetgen.feeds import feed_specs
+            feeds = {spec.folder: (spec.title, spec.description, spec.page_route,
+                                   tuple(post.source_path for post in spec.posts))
+                     for spec in feed_specs(site)}
+            self._facts = (site, feeds, sorted(instant(p.chat.end) for p in site.briefings))
+        return self._facts[1], self._facts[2]
 
     def remember(self, records: dict, touched: list[str] | None, last_build: dict) -> None:
         """Save the cache with this build's output `records` (the files in `touched`

@@ -476,6 +476,12 @@ class LinkChecker:
         change that); no file for another site's link."""
         if not url:
             return None, "", "the link is empty", ()
+        if url[0] == "/" and url[1:2] != "/" and "/." not in url:
+            # The common case first (40,000 links of a title edit's pages at 10,000
+            # posts): a site-absolute link, neither another site's nor the page's origin.
+            raw_path, _, raw_fragment = url.partition("#")
+            return self._resolved(unquote(raw_path.partition("?")[0]), unquote(raw_fragment),
+                                  base_path)
         other = _OTHER_SITE.match(url)
         if other is not None and other.group(1).lower() != host:
             return None, "", None, ()  # what urlsplit(urljoin(...)) says, at a tenth of the cost
@@ -496,6 +502,11 @@ class LinkChecker:
             if target.scheme not in _SITE_SCHEMES or target.netloc.lower() != host:
                 return None, "", None, ()  # another site, mailto:, data:, ...
             path, fragment = unquote(target.path), unquote(target.fragment)
+        return self._resolved(path, fragment, base_path)
+
+    def _resolved(self, path: str, fragment: str,
+                  base_path: str) -> tuple[str | None, str, str | None, tuple[str, ...]]:
+        """`_target` of a link to this site's `path`."""
         if not path.startswith(base_path) and path + "/" != base_path:
             return None, "", f"it is outside the site's base path {base_path}", ()
         route = path[len(base_path):]

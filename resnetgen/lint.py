@@ -52,13 +52,26 @@ def _has(meta: dict, path: tuple[str, ...]) -> bool:
     return True
 
 
-def editor_warnings(site, produced: Iterable[str], problems: Problems) -> None:
-    """Every rule, over the whole site; `produced` holds every output path of the build."""
-    every = (*site.posts, *site.pages)
-    upcoming_without_questions_or_hosts(site.upcoming, problems)
-    pictures_without_alt(every, problems)
-    links_to_missing_pages(every, set(produced), site.urls, problems)
-    overlapping_chats(site.briefings, problems)
+def editor_warnings(site, produced: Iterable[str], problems: Problems,
+                    early: "tuple[Problems, Problems] | None" = None) -> None:
+    """Every rule, over the whole site; `produced` holds every output path of the build.
+    `early`: `site_warnings(site)`, found before the outputs were all known."""
+    first, last = early if early is not None else site_warnings(site)
+    problems.extend(first.items)
+    links_to_missing_pages((*site.posts, *site.pages),
+                           produced if isinstance(produced, (set, frozenset)) else set(produced),
+                           site.urls, problems)
+    problems.extend(last.items)
+
+
+def site_warnings(site) -> tuple[Problems, Problems]:
+    """The rules that read the site alone: those before the output rule, and after it
+    (a build runs them while another process makes its calendars and feeds)."""
+    first, last = Problems(), Problems()
+    upcoming_without_questions_or_hosts(site.upcoming, first)
+    pictures_without_alt((*site.posts, *site.pages), first)
+    overlapping_chats(site.briefings, last)
+    return first, last
 
 
 def upcoming_without_questions_or_hosts(upcoming: Iterable[Post], problems: Problems) -> None:

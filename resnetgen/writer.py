@@ -20,11 +20,27 @@ from pathlib import Path
 from resnetgen.cache import OutputRecord, digest, folder_mtime, walk_files
 
 
-@dataclass(frozen=True)
 class Previous:
-    """An output file of the previous build, kept as it is (its key matched)."""
-    path: str
-    record: OutputRecord
+    """An output file of the previous build, kept as it is (its key matched). A plain
+    class with slots: a rebuild makes 21,000 at 10,000 posts, and a frozen dataclass
+    costs four times as much to make."""
+    __slots__ = ("path", "record")
+
+    def __init__(self, path: str, record: OutputRecord):
+        self.path, self.record = path, record
+
+    def __eq__(self, other) -> bool:
+        return (type(other) is Previous and self.path == other.path
+                and self.record == other.record)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.record))
+
+    def __repr__(self) -> str:
+        return f"Previous(path={self.path!r}, record={self.record!r})"
+
+    def __reduce__(self):
+        return Previous, (self.path, self.record)
 
     def read_bytes(self) -> bytes:
         with open(self.path, "rb") as handle:
@@ -104,6 +120,20 @@ class StagedOutput:
         if written.record is not None:
             self.records[output_path] = written.record
         return written.value
+
+    def keep(self, kept: list[tuple[str, Previous]]) -> bool:
+        """`write` of each of these previous files, at once; False (and nothing done)
+        when a path among them is booked already or twice: `write` them one by one."""
+        paths, count = self.paths, len(self.paths)
+        names = [path for path, _ in kept]
+        if not paths.isdisjoint(names):
+            return False
+        paths.update(names)
+        if len(paths) != count + len(names):  # a path twice in the run
+            paths.difference_update(names)
+            return False
+        self.records.update((path, previous.record) for path, previous in kept)
+        return True
 
     def current(self, output_path: str) -> bytes:
         """The bytes this build has for an output: staged, or kept in output/."""
@@ -197,8 +227,20 @@ class StagedOutput:
             return False
         root = str(self.output_dir)
         try:
-            return all(folder_mtime(root, folder) == mtime
-                       for folder, mtime in self.folders.items())
+            if folder_mtime(root, "") != self.folders.get(""):
+                return False
+            if os.stat not in os.supports_dir_fd:  # (lstat is stat, not following links)
+                return all(folder_mtime(root, folder) == mtime
+                           for folder, mtime in self.folders.items())
+            # Relative to output/'s descriptor (10,000 folders at 10,000 posts): as
+            # folder_mtime, with fewer names for the kernel to walk.
+            fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                lstat = os.lstat
+                return all(lstat(folder, dir_fd=fd).st_mtime_ns == mtime
+                           for folder, mtime in self.folders.items() if folder)
+            finally:
+                os.close(fd)
         except OSError:
             return False
 
