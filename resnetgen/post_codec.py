@@ -62,10 +62,19 @@ def _from_moment(plain):
 
 def _record(cls, **fields):
     """A frozen dataclass made as its __init__ would (no defaults left out, no
-    __post_init__): its fields written at once, not one object.__setattr__ each."""
+    __post_init__): its fields written to its __dict__, not one object.__setattr__ each."""
     record = object.__new__(cls)
-    record.__dict__.update(fields)
+    _fill(record, fields)
     return record
+
+
+def _fill(record, fields: dict) -> None:
+    """One key at a time, in the fields' order (__init__'s): the instance's dict then
+    shares its keys with the class's other instances, as __init__'s and pickle's do
+    (a Post's: 256 bytes, not the 832 of a dict.update'd one: 8 MB at 10,000 posts)."""
+    values = record.__dict__
+    for name, value in fields.items():
+        values[name] = value
 
 
 def _marshalled(value):
@@ -147,7 +156,7 @@ def from_plain(plain: "tuple | bytes", body) -> Post:
      facts) = plain
     post = object.__new__(Post)
     # As Post(...) would set them (a frozen dataclass: written to its __dict__ directly).
-    post.__dict__.update(
+    _fill(post, dict(
         source_path=source_path, kind=kind, title=title, date=_from_moment(date),
         updated=_from_moment(updated), slug=slug, url=url, output_path=output_path,
         permalink=permalink, summary=summary, _body_html=body, tags=tags, draft=draft,
@@ -163,7 +172,7 @@ def from_plain(plain: "tuple | bytes", body) -> Post:
         image=image,
         comments=tuple(Comment(author, _from_moment(moment), html)
                        for author, moment, html in comments),
-        extra=extra, facts=None if facts is None else SourceFacts(*facts))
+        extra=extra, facts=None if facts is None else SourceFacts(*facts)))
     return post
 
 
