@@ -238,6 +238,9 @@ def _pickled(outcome: tuple) -> bytes:
             f"a worker's result cannot be sent back: {type(error).__name__}: {error}")))
 
 
+PENDING = 2 << 20  # results a worker holds for its parent at most, beside the pipe's
+
+
 class _Sender:
     """A worker's results into its pipe, without waiting for the parent to read them:
     what the pipe cannot take yet waits here, and goes out between two items (the
@@ -256,6 +259,10 @@ class _Sender:
     def send(self, data: bytes) -> None:
         self.pending += [memoryview(len(data).to_bytes(8, "little")), memoryview(data)]
         self.flush()
+        if sum(map(len, self.pending)) > PENDING:  # held while the next piece is made
+            os.set_blocking(self.fd, True)
+            self.flush()
+            os.set_blocking(self.fd, False)
 
     def flush(self) -> None:
         while self.pending:

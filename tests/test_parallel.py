@@ -165,13 +165,16 @@ def test_a_busy_parent_does_not_stall_the_workers(monkeypatch):
     the content is read): the workers go on with their pieces meanwhile."""
     import time
     forking(monkeypatch)
-    payload = "x" * 20000  # 64 items: 1.3 MB a piece, more than a pipe holds
-    results = parallel.parallel_imap(lambda n: (time.monotonic(), payload), list(range(512)))
+    # 16 pieces of 40 items, 360 KB each: 2.9 MB a worker, more than its pipe holds
+    # (1 MiB), less than that and what it may hold besides (parallel.PENDING)
+    payload = "x" * 9000
+    results = parallel.parallel_imap(lambda n: (time.monotonic(), payload + str(n)),
+                                     list(range(640)))  # (each its own string)
     first = next(results)
     time.sleep(1.0)
     rest = list(results)
-    assert len(rest) == 511
-    assert min(t for t, _ in rest[-64:]) < first[0] + 0.9, "the workers waited for the parent"
+    assert len(rest) == 639
+    assert min(t for t, _ in rest[-40:]) < first[0] + 0.9, "the workers waited for the parent"
 
 
 def _policies(started, then: float) -> int:
