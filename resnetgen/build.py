@@ -263,7 +263,10 @@ def book_outputs(outputs: Iterator[tuple[str, "bytes | Previous", str]],
 
     def book(output_path: str, data: "bytes | Previous", key: str) -> None:
         value = ""  # the digest of its bytes, from the writer
-        read, written = done.pop(output_path, (None, None))
+        # A kept file was not rendered: `done` holds nothing of it (a page rendered at the
+        # same path, booked after it and clashing, keeps its own entry).
+        read, written = ((None, None) if type(data) is Previous
+                         else done.pop(output_path, (None, None)))
         if staged is not None:
             try:
                 value = staged.write(output_path, data, key, written)
@@ -341,6 +344,7 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
     # build makes them in two (in one, at 1,000 posts, it worked on alone for 0.3 s
     # after the pages were done); a rebuild keeps most of them, in one.
     first = incremental is None or not incremental.cache.last_build
+    kept_file = incremental.kept_files() if incremental else None  # before they fork
     site_wide_made = [Background(partial(site_wide_outputs, site, incremental, in_worker, which))
                       for which in ([(name,) for name in SITE_WIDE] if first else [SITE_WIDE])]
     pages = all_pages(site, incremental.kept_posts() if incremental else ())
@@ -377,7 +381,7 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
             if finished is not None and done is not None:
                 done[output_path] = finished
             if type(data) is str:  # KEPT: the previous build's file, as the other process found
-                data = incremental.kept_file(output_path)  # type: ignore[union-attr]
+                data = kept_file(output_path)  # type: ignore[misc]
             yield output_path, data, key
 
 

@@ -295,11 +295,12 @@ class Incremental:
             return None
         return _previous(path, record)
 
-    def kept_file(self, output_path: str) -> Previous:
-        """`reuse`'s answer for a file it kept (in another process: see build.KEPT)."""
-        if self._root is None:
-            self._root = str(self.output_dir)
-        return _previous(f"{self._root}/{output_path}", self.cache.outputs[output_path])
+    def kept_files(self) -> Callable[[str], Previous]:
+        """`reuse`'s answer for a file it kept in another process (see build.KEPT), from
+        the records that process was forked with: a cache file found damaged later in
+        this build (the link index, read when first needed) discards the cache's."""
+        records, root = self.cache.outputs, str(self.output_dir)
+        return lambda output_path: _previous(f"{root}/{output_path}", records[output_path])
 
     def finish(self, records: dict, summary: dict, site, page_count: int,
                staged: list[str] | None = None) -> None:

@@ -266,8 +266,10 @@ def listing_digest(context: str, source: SourceFile, post: Post) -> str:
     share image (found in the links map): their digest changes whenever a field does
     (and when only the front matter's layout does). The fields' repr cost ten times
     as much (0.4 s at 10,000 posts); the parts are given as bytes (their repr cost
-    two thirds of the digest): none can hold the NUL that digest puts between them
-    (libyaml refuses one in front matter, markdown-it replaces one in the body)."""
+    two thirds of the digest). A summary or image holds the NUL that digest puts
+    between parts only when the front matter gives it one (a YAML "\\0"; markdown-it
+    replaces one in the body), and the front matter text, a part too, then fixes both:
+    the digest stays unambiguous."""
     return digest(context.encode(), *(text.encode("utf-8", "surrogatepass") for text in (
         source.source_path, source.front_matter, post.summary, post.image)))
 

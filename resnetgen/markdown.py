@@ -8,7 +8,6 @@ A reference to a file that does not exist is reported, naming both files.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -44,7 +43,6 @@ class Rendered:
 
 @lru_cache(maxsize=1)
 def markdown_parser() -> MarkdownIt:
-    _quiet_debug_logging()
     md = MarkdownIt("commonmark", {"html": True, "typographer": False})
     md.core.ruler.at("normalize", _normalize)
     md.enable(["table", "strikethrough"])
@@ -66,24 +64,6 @@ def _normalize(state: StateCore) -> None:
     if "\0" in src:
         src = src.replace("\0", "\ufffd")
     state.src = src
-
-
-def _quiet_debug_logging() -> None:
-    """markdown-it-py's block rules call LOGGER.debug('entering ...') some 150 times a
-    post; with DEBUG off each call still costs two method calls (5 % of a post's
-    parsing). For each of its loggers that is not enabled for DEBUG now, `debug` is
-    made a no-op on that logger object (the library's code is untouched; deleting the
-    attribute restores it). resnetgen never turns DEBUG logging on; these messages
-    only trace which rule is tried."""
-    for name in list(logging.Logger.manager.loggerDict):
-        logger = logging.Logger.manager.loggerDict[name]
-        if (name.startswith("markdown_it.") and isinstance(logger, logging.Logger)
-                and not logger.isEnabledFor(logging.DEBUG)):
-            logger.debug = _no_debug  # type: ignore[method-assign]
-
-
-def _no_debug(*args, **kwargs) -> None:
-    return None
 
 
 def _footnote_back_link(self, tokens, idx, options, env) -> str:

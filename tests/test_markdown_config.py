@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from hypothesis import given, settings, strategies as st
 from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
@@ -44,20 +42,3 @@ def test_normalize_gives_the_stock_rules_text(text):
     markdown._normalize(ours)
     normalize(stock)
     assert ours.src == stock.src
-
-
-def test_debug_logging_stays_where_it_was_turned_on():
-    markdown.markdown_parser()
-    listing = logging.getLogger("markdown_it.rules_block.list")
-    heading = logging.getLogger("markdown_it.rules_block.heading")
-    assert listing.debug is markdown._no_debug  # quiet: DEBUG was off
-    saved = listing.level
-    del listing.debug
-    listing.setLevel(logging.DEBUG)
-    try:
-        markdown._quiet_debug_logging()
-        assert "debug" not in vars(listing)  # a logger someone turned on keeps its messages
-        assert heading.debug is markdown._no_debug
-    finally:
-        listing.setLevel(saved)
-        markdown._quiet_debug_logging()

@@ -88,6 +88,22 @@ def test_kept_calendar_files_are_the_previous_builds(bench, monkeypatch):
         {"events.ics", post.stem + ".ics"}), changed
 
 
+def test_a_damaged_link_index_costs_the_cache_not_the_build(bench, tmp_path):
+    """The link index is read once the pages are being booked, after the calendars'
+    process forked with the cache's records: found damaged (a build cut short while
+    writing it), it discards the cache, and the kept calendar files still book as the
+    records that process saw."""
+    index = bench / ".resnetgen-cache" / "linkindex.marshal"
+    index.write_bytes(index.read_bytes()[:-10])
+    post = middle_post(bench)
+    post.write_text(post.read_text(encoding="utf-8").replace(
+        'title: "Tweetchat', 'title: "Our tweetchat', 1), encoding="utf-8")
+    report = build_site(bench)
+    assert "events/index.html" in report.rendered_paths
+    assert snapshot(bench / "output") == clean(bench, tmp_path)
+    assert build_site(bench).unchanged  # the cache the build saved is whole again
+
+
 def record(n: int) -> OutputRecord:
     return OutputRecord(f"key{n}", f"digest{n}", n, n, n)
 
