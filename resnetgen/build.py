@@ -134,11 +134,8 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
             return quick
 
     # Imported only now: a build with nothing to do never loads Jinja2 or markdown-it.
-    from resnetgen.linkindex import IncrementalLinks
-    from resnetgen.lint import editor_warnings, site_warnings
     from resnetgen.loader import load_content
     from resnetgen.site import assemble
-    from resnetgen.writer import StagedOutput
     from resnetgen.allocator import settle
     settle()  # large blocks handed back to the system when freed: see allocator
 
@@ -147,6 +144,11 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
                            incremental.cache if incremental else None,
                            meanwhile=templates.compile)
     env = templates.compile()
+    # Imported while the content was read (Templates.compile): this process's time
+    # before the loader's workers start is all the build's.
+    from resnetgen.linkindex import IncrementalLinks
+    from resnetgen.lint import editor_warnings, site_warnings
+    from resnetgen.writer import StagedOutput
     problems.raise_if_errors()
     site = assemble(config, content, options.now)
     if incremental:
@@ -174,6 +176,9 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
         if incremental:
             incremental.site_facts(site)
     try:
+        # The cache's posts, known since loading, written by another process on a core
+        # left idle (between the passes, at their ends, beside the link check).
+        saving = save_posts_aside(incremental if staged is not None else None, early=True)
         outputs = all_outputs(site, env, options, problems, report, sources, incremental,
                               done, links is not None, staged, meanwhile)
         book_outputs(outputs, staged, links, done, sources, produced, problems, report)
@@ -181,7 +186,7 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
         editor_warnings(site, produced, problems, early[0] if early else None)
         problems.raise_if_errors()
         if links is not None:
-            saving = save_posts_aside(incremental if staged is not None else None)
+            saving = saving or save_posts_aside(incremental if staged is not None else None)
             report.links = check_links(links, sources, options.site_dir, problems)
             indexing = index_links_aside(links, incremental if staged is not None else None)
         if staged is not None:
@@ -206,9 +211,10 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
 
 
 class Templates:
-    """The theme's templates, compiled (their errors to `problems`) by `compile`: called
-    by the loader once its workers read the content (this process would wait for them;
-    0.1 s of a first build), else after loading."""
+    """The theme's templates, compiled (their errors to `problems`) and read for what
+    they use (see Incremental.read_templates) by `compile`: called by the loader once
+    its workers read the content (this process would wait for them; 0.15 s of a first
+    build), else after loading."""
 
     def __init__(self, options: BuildOptions, config: SiteConfig,
                  incremental: Incremental | None, problems: Problems):
@@ -218,6 +224,8 @@ class Templates:
 
     def compile(self):
         if self.env is None:
+            import resnetgen.linkindex  # noqa: F401  (for later: see _build)
+            import resnetgen.render  # noqa: F401
             from resnetgen.cards import kept_cards
             from resnetgen.theme import check_templates, make_environment
             incremental = self.incremental
@@ -226,6 +234,9 @@ class Templates:
                 incremental.cache.compiled_templates() if incremental else None,
                 kept_cards(incremental))
             check_templates(self.env, self.options.site_dir, self.problems)
+            if incremental:
+                incremental.read_templates(self.env)
+            self.env.__dict__.pop("_trees", None)  # (theme.Environment.parse's) read: dropped
         return self.env
 
 
@@ -438,13 +449,16 @@ def _name(path: Path, site_dir: Path) -> str:
 ASIDE_POSTS, ASIDE_PAGES = 2000, 5000  # posts to write, pages indexed: see the *_aside
 
 
-def save_posts_aside(incremental: Incremental | None) -> Background | None:
+def save_posts_aside(incremental: Incremental | None, early: bool = False) -> Background | None:
     """The cache's posts (0.55 s to write at 10,000 posts), written by a forked process
     while this one checks the links, on the core that would idle: they are known since
     loading, and stand for their source files, not for any output (so a build that
-    fails after is no reason to keep them back). None: the cache's save writes them."""
+    fails after is no reason to keep them back). None: the cache's save writes them.
+    `early`: just after loading, at the lowest priority (parallel.Background's idle),
+    when no post comes from the cache (whose bodies, in the shards rewritten, the
+    pages may read)."""
     from resnetgen.cache import SHARDS
-    from resnetgen.parallel import Background, can_fork
+    from resnetgen.parallel import Background, can_fork, can_hurry
     if incremental is None or not can_fork():
         return None
     store = incremental.cache.posts
@@ -452,6 +466,10 @@ def save_posts_aside(incremental: Incremental | None) -> Background | None:
     # posts, forking (and the copies-on-write after) costs about what it saves, and
     # more on a busy machine (the other process then waits for a core).
     to_write = len(store.used) * len(store.dirty) // len(SHARDS)
+    if early:
+        if store.used.keys() - store.made or to_write < ASIDE_POSTS // 4 or not can_hurry():
+            return None
+        return Background(store.save, idle=True)
     return Background(store.save) if to_write >= ASIDE_POSTS else None
 
 

@@ -62,9 +62,13 @@ def parallel_imap(function: Callable[[T], R], items: Sequence[T], together: int 
     gc.freeze()  # objects made so far stay put: forked workers share their memory pages
     trim_memory()
     try:
-        ranges = chunks(len(items), processes, together)
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            for part in pool.imap(_run_range, ranges):
+        try:
+            workers = Workers(chunks(len(items), processes, together), processes)
+        except TooManyPieces:
+            yield from (function(item) for item in items)
+            return
+        with workers:
+            for part in workers.results():
                 yield from part
     finally:
         _work = None
@@ -86,10 +90,195 @@ def chunks(count: int, processes: int, together: int = 0) -> list[tuple[int, int
     return ranges
 
 
-def _run_range(bounds: tuple[int, int]) -> list:
-    gc.enable()  # a worker's garbage is its own, whatever the parent's setting
-    function, items = _work  # type: ignore[misc]
-    return [function(items[i]) for i in range(*bounds)]
+class TooManyPieces(Exception):
+    """The pieces' numbers do not fit in a pipe: the work is done in this process."""
+
+
+class Workers:
+    """Forked processes doing the pieces of `_work` (`ranges` of its items), each piece
+    taken by whichever is free, its results sent back as one pickle. Plain os.fork and
+    pipes: multiprocessing's Pool took 30-60 ms to start and stop (three threads in this
+    process, queues with locks), twice a build, and hung for ever when a worker died."""
+
+    def __init__(self, ranges: list[tuple[int, int]], processes: int):
+        self.ranges = ranges
+        self.pids: list[int] = []
+        self.receive: dict[int, int] = {}   # read end of each worker's results -> its pid
+        # Every piece's number, written at once (4 bytes each, far less than a pipe
+        # holds): a worker reads one number at a time, and reads of a pipe are atomic.
+        tasks, feed = os.pipe()
+        numbers = b"".join(n.to_bytes(4, "little") for n in range(len(ranges)))
+        os.set_blocking(feed, False)
+        try:
+            written = os.write(feed, numbers)
+        except BlockingIOError:
+            written = 0
+        os.close(feed)  # read to the end: no pieces left
+        if written < len(numbers):  # a pipe of 4 KiB (a user over the system's limit)
+            os.close(tasks)
+            raise TooManyPieces
+        try:
+            for _ in range(processes):
+                readable, send = os.pipe()
+                pid = os.fork()
+                if pid == 0:  # the worker: never returns
+                    _worker(tasks, send, ranges, [readable, *self.receive])
+                os.close(send)  # the worker's alone: its end of file is its end
+                self.pids.append(pid)
+                self.receive[readable] = pid
+        except BaseException:
+            self.close()
+            raise
+        finally:
+            os.close(tasks)
+
+    def results(self) -> Iterator[list]:
+        """Each piece's results, in the order of the pieces."""
+        done: dict[int, object] = {}
+        readers = {fd: _Reader(fd) for fd in self.receive}
+        for number in range(len(self.ranges)):
+            while number not in done:
+                if not readers:
+                    raise RuntimeError("a worker process ended without its results")
+                for fd in select.select(list(readers), [], [])[0]:
+                    for piece, ok, value in readers[fd].read():
+                        done[piece] = (ok, value)
+                    if readers[fd].ended:
+                        del readers[fd]
+            ok, value = done.pop(number)
+            if not ok:
+                raise value  # type: ignore[misc]
+            yield value  # type: ignore[misc]
+
+    def close(self) -> None:
+        """Ends the workers (at once, unless they are done) and waits for them."""
+        for fd in self.receive:
+            os.close(fd)  # a worker still sending then ends, on a broken pipe
+        self.receive = {}
+        for pid in self.pids:
+            try:
+                if os.waitpid(pid, os.WNOHANG)[0] == 0:
+                    os.kill(pid, signal.SIGTERM)
+                    os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+        self.pids = []
+
+    def __enter__(self) -> "Workers":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class _Reader:
+    """A worker's results as they arrive: frames of (length, pickle)."""
+
+    def __init__(self, fd: int):
+        self.fd, self.data, self.ended = fd, bytearray(), False
+
+    def read(self) -> list[tuple]:
+        chunk = os.read(self.fd, 1 << 20)
+        if not chunk:
+            self.ended = True
+        self.data += chunk
+        frames = []
+        while len(self.data) >= 8:
+            size = int.from_bytes(self.data[:8], "little")
+            if len(self.data) < 8 + size:
+                break
+            frames.append(pickle.loads(memoryview(self.data)[8:8 + size]))
+            del self.data[:8 + size]
+        return frames
+
+
+def _worker(tasks: int, send: int, ranges: list[tuple[int, int]], others: list[int]) -> None:
+    """A forked worker's life: pieces taken from `tasks` till none is left, each one's
+    results sent as (piece, True, results), or (piece, False, exception); then it ends
+    without running anything of its parent's (exit handlers, buffered output)."""
+    code = 1
+    try:
+        for fd in others:  # the parent's ends of other workers' pipes
+            os.close(fd)
+        # The parent ends it (SIGTERM) when it stops waiting; ^C is the parent's to handle.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        gc.enable()  # a worker's garbage is its own, whatever the parent's setting
+        function, items = _work  # type: ignore[misc]
+        out = _Sender(send)
+        while len(task := os.read(tasks, 4)) == 4:
+            piece = int.from_bytes(task, "little")
+            try:
+                results = []
+                for index in range(*ranges[piece]):
+                    results.append(function(items[index]))
+                    out.flush()
+                outcome = (piece, True, results)
+            except Exception as error:  # raised again in the parent, at its turn
+                import traceback
+                error.add_note(f"(in a worker process)\n{traceback.format_exc()}")
+                outcome = (piece, False, error)
+            out.send(_pickled(outcome))
+        out.finish()
+        code = 0
+    except BrokenPipeError:
+        code = 0  # the parent stopped waiting
+    finally:
+        os._exit(code)
+
+
+def _pickled(outcome: tuple) -> bytes:
+    try:
+        data = pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL)
+        if not outcome[1]:
+            pickle.loads(data)  # some exceptions pickle, and cannot be unpickled
+        return data
+    except Exception as error:
+        return pickle.dumps((outcome[0], False, RuntimeError(
+            f"a worker's result cannot be sent back: {type(error).__name__}: {error}")))
+
+
+PENDING = 2 << 20  # results a worker holds for its parent at most, beside the pipe's
+
+
+class _Sender:
+    """A worker's results into its pipe, without waiting for the parent to read them:
+    what the pipe cannot take yet waits here, and goes out between two items (the
+    parent may be busy, compiling templates while the content is read)."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+        self.pending: list[memoryview] = []
+        try:  # fewer, larger reads and writes (Linux; 1 MiB is the usual limit)
+            import fcntl
+            fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 1 << 20)
+        except (ImportError, AttributeError, OSError):
+            pass
+        os.set_blocking(fd, False)
+
+    def send(self, data: bytes) -> None:
+        self.pending += [memoryview(len(data).to_bytes(8, "little")), memoryview(data)]
+        self.flush()
+        if sum(map(len, self.pending)) > PENDING:  # held while the next piece is made
+            os.set_blocking(self.fd, True)
+            self.flush()
+            os.set_blocking(self.fd, False)
+
+    def flush(self) -> None:
+        while self.pending:
+            try:
+                written = os.write(self.fd, self.pending[0])
+            except BlockingIOError:
+                return
+            if written == len(self.pending[0]):
+                self.pending.pop(0)
+            else:
+                self.pending[0] = self.pending[0][written:]
+
+    def finish(self) -> None:
+        os.set_blocking(self.fd, True)
+        self.flush()
+        os.close(self.fd)
 
 
 def trim_memory() -> None:
@@ -114,31 +303,39 @@ class Background:
     """function() computed in a forked process while this one goes on; `result()` waits
     for it. Without fork, function() runs when its result is asked for."""
 
-    def __init__(self, function: Callable[[], R]):
-        self.function = function
-        self.process = None
+    def __init__(self, function: Callable[[], R], idle: bool = False):
+        """`idle`: work that may wait, done on a core no other process wants (at the
+        lowest priority) while this process goes on, until `result()` is asked for
+        (then at the usual priority: see can_hurry)."""
+        self.function, self.idle = function, idle
+        self.pid = 0  # the process computing it (0: none, or it is done)
         if can_fork():
-            context = multiprocessing.get_context("fork")
             # A plain pipe, the result pickled into it and read out of it as a stream:
             # neither process holds the whole pickle at once (a large site's feeds and
             # calendars hand back tens of MB to the build cache).
             readable, send = os.pipe()
             self.receive = open(readable, "rb")
-            self.process = context.Process(target=_run_background,
-                                           args=(function, send, readable), daemon=True)
             thawed = gc.get_freeze_count() == 0
             gc.freeze()
             trim_memory()
             try:
-                self.process.start()
+                self.pid = os.fork()  # (multiprocessing's Process: a few ms more each)
+                if self.pid == 0:
+                    code = 1
+                    try:
+                        _run_background(function, send, readable, idle)
+                        code = 0
+                    finally:
+                        os._exit(code)  # nothing of this process's to run or flush there
             finally:
                 if thawed:
                     gc.unfreeze()
             os.close(send)
 
     def result(self) -> R:
-        if self.process is None:
+        if not self.pid:
             return self.function()
+        self._hurry()
         try:
             ok, value = pickle.load(self.receive)
         except Exception:  # the stream cut short: see _run_background
@@ -150,16 +347,27 @@ class Background:
             raise value
         return value
 
+    def _hurry(self) -> None:
+        if self.idle and self.pid:
+            try:
+                os.sched_setscheduler(self.pid, os.SCHED_OTHER, os.sched_param(0))
+            except OSError:
+                pass  # done already
+
     def close(self) -> None:
-        if self.process is not None:
-            if self.process.is_alive() and not select.select([self.receive], [], [], 0)[0]:
-                self.process.terminate()
+        if self.pid:
+            if (os.waitpid(self.pid, os.WNOHANG)[0] == 0
+                    and not select.select([self.receive], [], [], 0)[0]):
+                os.kill(self.pid, signal.SIGTERM)  # still at work, and not wanted
             self.receive.close()
-            self.process.join()
-            self.process = None
+            try:
+                os.waitpid(self.pid, 0)
+            except ChildProcessError:
+                pass  # waited for above
+            self.pid = 0
 
 
-def _run_background(function: Callable, send: int, readable: int) -> None:
+def _run_background(function: Callable, send: int, readable: int, idle: bool = False) -> None:
     # The read end is the parent's alone: were it open here too, a parent that stopped
     # reading would leave this process blocked on a full pipe, and the parent's join
     # waiting for it, for ever (a write must fail with a broken pipe instead).
@@ -168,6 +376,8 @@ def _run_background(function: Callable, send: int, readable: int) -> None:
     # The parent's terminate() ends this process quietly, whatever handler it inherited
     # (serve's turns SIGTERM into a KeyboardInterrupt, printed as a traceback).
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if idle:
+        lowest_priority()
     try:
         outcome = (True, function())
     except BaseException as error:  # handed to the parent, which raises it
@@ -179,3 +389,23 @@ def _run_background(function: Callable, send: int, readable: int) -> None:
             pass  # the parent stopped waiting (it failed, or was interrupted)
         # An unpicklable result leaves the stream cut short: the parent's result() then
         # raises "ended without its result", and this process says why.
+
+
+def can_hurry() -> bool:
+    """Whether a process put at the lowest priority (Linux's SCHED_IDLE) can be given
+    the usual one back, as `Background.result` does: else, on a machine kept busy by
+    others, it could wait for a core for ever."""
+    try:
+        import resource
+        return bool(os.SCHED_IDLE + 1) and (
+            os.geteuid() == 0 or resource.getrlimit(resource.RLIMIT_NICE)[0] >= 20)
+    except (ImportError, AttributeError, OSError):
+        return False
+
+
+def lowest_priority() -> None:
+    """This process runs only on a core nothing else wants."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        pass

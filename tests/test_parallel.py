@@ -4,6 +4,7 @@ still come out in the site's order, whatever the number of processes."""
 from __future__ import annotations
 
 import os
+from functools import partial
 
 import pytest
 from bs4 import BeautifulSoup
@@ -87,7 +88,7 @@ def test_background_left_unread_ends_instead_of_blocking(monkeypatch):
 
     forking(monkeypatch)
     background = parallel.Background(lambda: b"x" * (4 << 20))  # far more than a pipe holds
-    process = background.process
+    pid = background.pid
     for _ in range(200):  # until the child is blocked writing, with data waiting
         if parallel.select.select([background.receive], [], [], 0.05)[0]:
             break
@@ -95,4 +96,110 @@ def test_background_left_unread_ends_instead_of_blocking(monkeypatch):
     closing.start()
     closing.join(timeout=30)
     assert not closing.is_alive(), "close() is still waiting for the background process"
-    assert process.exitcode is not None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # ended, and waited for
+
+
+def _fails_at_300(n: int) -> int:
+    if n == 300:
+        raise ValueError("item 300")
+    return n
+
+
+def test_a_worker_error_is_raised_at_its_turn_after_the_earlier_results(monkeypatch):
+    forking(monkeypatch)
+    seen = []
+    with pytest.raises(ValueError, match="item 300") as raised:
+        for value in parallel.parallel_imap(_fails_at_300, list(range(700))):
+            seen.append(value)
+    assert "_fails_at_300" in "".join(raised.value.__notes__)  # where, for a bug report
+    assert seen == list(range(len(seen))) and len(seen) >= 256  # the pieces before 300's
+
+
+def test_a_worker_that_dies_is_reported_not_waited_for(monkeypatch):
+    forking(monkeypatch)
+    parent = os.getpid()
+
+    def dies(n: int) -> int:
+        if n == 650 and os.getpid() != parent:
+            os._exit(3)  # as if killed: its piece never comes back
+        return n
+    with pytest.raises(RuntimeError, match="ended without its results"):
+        list(parallel.parallel_imap(dies, list(range(700))))
+
+
+def test_workers_stopped_early_are_ended_and_waited_for(monkeypatch):
+    """A consumer that stops (an error of its own) leaves no worker behind."""
+    forking(monkeypatch)
+    pids = []
+
+    def slow(n: int) -> int:
+        import time
+        time.sleep(0.001)
+        return os.getpid()
+    results = parallel.parallel_imap(slow, list(range(2000)))
+    pids.append(next(results))
+    results.close()
+    for pid in set(pids):
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # reaped already: not our child any more
+
+
+def test_unpicklable_results_are_an_error_not_a_hang(monkeypatch):
+    forking(monkeypatch)
+    with pytest.raises(RuntimeError, match="cannot be sent back"):
+        list(parallel.parallel_imap(lambda n: (lambda: n), list(range(200))))
+
+
+def test_more_pieces_than_a_pipe_holds_are_done_here(monkeypatch):
+    forking(monkeypatch)
+    monkeypatch.setattr(parallel, "chunks", lambda count, processes, together=0:
+                        [(i, i + 1) for i in range(count)])
+    items = list(range(20000))  # 80 KB of piece numbers: more than a pipe's 64 KiB
+    assert list(parallel.parallel_imap(lambda n: (n, os.getpid()), items)) == [
+        (n, os.getpid()) for n in items]
+
+
+def test_a_busy_parent_does_not_stall_the_workers(monkeypatch):
+    """Results wait in the worker while the parent is busy (compiling templates while
+    the content is read): the workers go on with their pieces meanwhile."""
+    import time
+    forking(monkeypatch)
+    # 16 pieces of 40 items, 360 KB each: 2.9 MB a worker, more than its pipe holds
+    # (1 MiB), less than that and what it may hold besides (parallel.PENDING)
+    payload = "x" * 9000
+    results = parallel.parallel_imap(lambda n: (time.monotonic(), payload + str(n)),
+                                     list(range(640)))  # (each its own string)
+    first = next(results)
+    time.sleep(1.0)
+    rest = list(results)
+    assert len(rest) == 639
+    assert min(t for t, _ in rest[-40:]) < first[0] + 0.9, "the workers waited for the parent"
+
+
+def _policies(started, then: float) -> int:
+    """Notes its scheduling policy in `started`; returns it `then` seconds later."""
+    import time
+    started.write_text(str(os.sched_getscheduler(0)))
+    time.sleep(then)
+    return os.sched_getscheduler(0)
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE") or not parallel.can_hurry(),
+                    reason="needs Linux and the right to give a process its priority back")
+def test_idle_work_runs_at_the_lowest_priority_until_its_result_is_wanted(tmp_path,
+                                                                          monkeypatch):
+    """Work that may wait (the cache's posts) uses only a core nothing else wants; once
+    this process waits for it, it runs as any other (a busy machine would starve it)."""
+    import time
+    forking(monkeypatch)
+    started = tmp_path / "started"
+    work = parallel.Background(partial(_policies, started, 0.5), idle=True)
+    for _ in range(3000):
+        if started.exists() and started.read_text():
+            break
+        time.sleep(0.01)
+    assert int(started.read_text()) == os.SCHED_IDLE
+    assert work.result() == os.SCHED_OTHER  # given the usual priority when asked for
+    started.unlink()
+    assert parallel.Background(partial(_policies, started, 0)).result() == os.SCHED_OTHER
