@@ -368,6 +368,7 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
                 report.rendered += 1
                 report.rendered_paths.append(output_path)
             yield output_path, data, keys.get(output_path, "")
+        del pages  # 11,000 at 10,000 posts (~7 MB): let go of before the calendars come back
         if meanwhile is not None:
             meanwhile()
         made = [work.result() for work in site_wide_made]
