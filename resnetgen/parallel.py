@@ -22,6 +22,10 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 MIN_ITEMS_PER_PROCESS = 64      # below this, forking costs more than it saves
+# The read ends of the pipes this process reads its children's results from. Every
+# child forked closes them all: a child holding a sibling's read end keeps that sibling
+# blocked on a full pipe when this process stops reading, and this one waiting for it.
+_reading: set[int] = set()
 _work: tuple[Callable, Sequence] | None = None  # set in the parent, inherited by fork
 
 
@@ -120,12 +124,18 @@ class Workers:
         try:
             for _ in range(processes):
                 readable, send = os.pipe()
-                pid = os.fork()
+                try:
+                    pid = os.fork()
+                except BaseException:
+                    os.close(readable)
+                    os.close(send)
+                    raise
                 if pid == 0:  # the worker: never returns
-                    _worker(tasks, send, ranges, [readable, *self.receive])
+                    _worker(tasks, send, ranges, [readable, *_reading])
                 os.close(send)  # the worker's alone: its end of file is its end
                 self.pids.append(pid)
                 self.receive[readable] = pid
+                _reading.add(readable)
         except BaseException:
             self.close()
             raise
@@ -153,6 +163,7 @@ class Workers:
     def close(self) -> None:
         """Ends the workers (at once, unless they are done) and waits for them."""
         for fd in self.receive:
+            _reading.discard(fd)
             os.close(fd)  # a worker still sending then ends, on a broken pipe
         self.receive = {}
         for pid in self.pids:
@@ -198,7 +209,7 @@ def _worker(tasks: int, send: int, ranges: list[tuple[int, int]], others: list[i
     without running anything of its parent's (exit handlers, buffered output)."""
     code = 1
     try:
-        for fd in others:  # the parent's ends of other workers' pipes
+        for fd in others:  # the parent's ends of its children's pipes (see _reading)
             os.close(fd)
         # The parent ends it (SIGTERM) when it stops waiting; ^C is the parent's to handle.
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -309,6 +320,7 @@ class Background:
         (then at the usual priority: see can_hurry)."""
         self.function, self.idle = function, idle
         self.pid = 0  # the process computing it (0: none, or it is done)
+        self.received = False  # its whole result read
         if can_fork():
             # A plain pipe, the result pickled into it and read out of it as a stream:
             # neither process holds the whole pickle at once (a large site's feeds and
@@ -327,10 +339,15 @@ class Background:
                         code = 0
                     finally:
                         os._exit(code)  # nothing of this process's to run or flush there
+            except BaseException:
+                self.receive.close()
+                os.close(send)
+                raise
             finally:
                 if thawed:
                     gc.unfreeze()
             os.close(send)
+            _reading.add(readable)
 
     def result(self) -> R:
         if not self.pid:
@@ -338,6 +355,7 @@ class Background:
         self._hurry()
         try:
             ok, value = pickle.load(self.receive)
+            self.received = True
         except Exception:  # the stream cut short: see _run_background
             raise RuntimeError("a worker process ended without its result") from None
         finally:
@@ -356,9 +374,11 @@ class Background:
 
     def close(self) -> None:
         if self.pid:
-            if (os.waitpid(self.pid, os.WNOHANG)[0] == 0
-                    and not select.select([self.receive], [], [], 0)[0]):
-                os.kill(self.pid, signal.SIGTERM)  # still at work, and not wanted
+            # Its result not read is not wanted: ended, whether at work or blocked
+            # writing (a result larger than the pipe waits for a reader that is gone).
+            if not self.received and os.waitpid(self.pid, os.WNOHANG)[0] == 0:
+                os.kill(self.pid, signal.SIGTERM)
+            _reading.discard(self.receive.fileno())
             self.receive.close()
             try:
                 os.waitpid(self.pid, 0)
@@ -370,8 +390,10 @@ class Background:
 def _run_background(function: Callable, send: int, readable: int, idle: bool = False) -> None:
     # The read end is the parent's alone: were it open here too, a parent that stopped
     # reading would leave this process blocked on a full pipe, and the parent's join
-    # waiting for it, for ever (a write must fail with a broken pipe instead).
-    os.close(readable)
+    # waiting for it, for ever (a write must fail with a broken pipe instead). So are
+    # those of the parent's other children (see _reading).
+    for fd in (readable, *_reading):
+        os.close(fd)
     gc.enable()
     # The parent's terminate() ends this process quietly, whatever handler it inherited
     # (serve's turns SIGTERM into a KeyboardInterrupt, printed as a traceback).
@@ -398,9 +420,21 @@ def can_hurry() -> bool:
     try:
         import resource
         return bool(os.SCHED_IDLE + 1) and (
-            os.geteuid() == 0 or resource.getrlimit(resource.RLIMIT_NICE)[0] >= 20)
+            _may_set_priorities() or resource.getrlimit(resource.RLIMIT_NICE)[0] >= 20)
     except (ImportError, AttributeError, OSError):
         return False
+
+
+CAP_SYS_NICE = 23  # linux/capability.h
+
+
+def _may_set_priorities() -> bool:
+    """Whether this process holds CAP_SYS_NICE: root in a container often does not."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("CapEff:"):
+                return bool(int(line.split()[1], 16) >> CAP_SYS_NICE & 1)
+    return False
 
 
 def lowest_priority() -> None:

@@ -100,6 +100,45 @@ def test_background_left_unread_ends_instead_of_blocking(monkeypatch):
         os.waitpid(pid, os.WNOHANG)  # ended, and waited for
 
 
+def test_backgrounds_left_unread_end_whatever_their_siblings_hold(monkeypatch):
+    """Two background processes (a first build's calendars and feeds), both blocked
+    writing results larger than a pipe holds, closed unread as a failing build does:
+    the second was forked while the parent held the first one's read end, and must not
+    keep it open (the first would never see its broken pipe, the parent wait for ever)."""
+    import threading
+
+    forking(monkeypatch)
+    first = parallel.Background(lambda: b"x" * (4 << 20))
+    second = parallel.Background(lambda: b"y" * (4 << 20))
+    for background in (first, second):
+        for _ in range(200):  # until the child is blocked writing, with data waiting
+            if parallel.select.select([background.receive], [], [], 0.05)[0]:
+                break
+    pids = [first.pid, second.pid]
+
+    def close_both() -> None:
+        first.close()
+        second.close()
+    closing = threading.Thread(target=close_both, daemon=True)
+    closing.start()
+    closing.join(timeout=30)
+    assert not closing.is_alive(), "close() is still waiting for a background process"
+    for pid in pids:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # ended, and waited for
+
+
+def test_idle_work_is_hurried_only_where_the_system_allows_it(monkeypatch):
+    """Root without CAP_SYS_NICE (a container's usual root) cannot give a process at the
+    lowest priority the usual one back: such work is not put there."""
+    import resource
+    monkeypatch.setattr(parallel, "_may_set_priorities", lambda: False)
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (0, 0))
+    assert not parallel.can_hurry()
+    monkeypatch.setattr(parallel, "_may_set_priorities", lambda: True)
+    assert parallel.can_hurry() == hasattr(os, "SCHED_IDLE")
+
+
 def _fails_at_300(n: int) -> int:
     if n == 300:
         raise ValueError("item 300")
