@@ -236,7 +236,7 @@ class Templates:
             check_templates(self.env, self.options.site_dir, self.problems)
             if incremental:
                 incremental.read_templates(self.env)
-            self.env.__dict__.pop("_trees", None)  # (theme.Environment.parse's) read: dropped
+            self.env.forget_parsed()  # read: their syntax trees are not needed again
         return self.env
 
 

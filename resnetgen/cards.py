@@ -215,13 +215,8 @@ class KeptCards:
         """Write the files that changed (a card made; a post gone from the site)."""
         if not self.ready or not self.enabled:
             return
-        for (kind, shard), cards in self.files.items():
-            gone = [path for path in cards if path not in self.full]
-            for path in gone:
-                del cards[path]
-            if gone or (kind, shard) in self.dirty:
-                self.incremental.cache.write_file(cards_file(kind, shard), {
-                    "surface": self.incremental.surface, "kind": kind, "cards": cards})
+        for key, cards in self.files.items():
+            self._write_file(key, cards)
         self.dirty = set()
 
     def drop(self, kinds: list[tuple]) -> bool:
@@ -233,15 +228,18 @@ class KeptCards:
         if None in names:  # a kind never kept (see _kind): its cards are made, not read
             return False
         for key in [key for key in self.files if key[0] in names]:
-            cards = self.files.pop(key)
-            gone = [path for path in cards if path not in self.full]
-            for path in gone:
-                del cards[path]
-            if gone or key in self.dirty:
-                self.incremental.cache.write_file(cards_file(*key), {
-                    "surface": self.incremental.surface, "kind": key[0], "cards": cards})
+            self._write_file(key, self.files.pop(key))
             self.dirty.discard(key)
         return True
+
+    def _write_file(self, key: tuple[str, str], cards: dict[str, tuple[str, bytes]]) -> None:
+        """One (kind, shard)'s file, written when it changed (a card made; a post gone)."""
+        gone = [path for path in cards if path not in self.full]
+        for path in gone:
+            del cards[path]
+        if gone or key in self.dirty:
+            self.incremental.cache.write_file(cards_file(*key), {
+                "surface": self.incremental.surface, "kind": key[0], "cards": cards})
 
     def forget(self) -> None:
         """The files read, let go of after `save` (read again if asked for again)."""

@@ -41,6 +41,10 @@ class Environment(jinja2.Environment):
             trees[key] = super().parse(source, name, filename)
         return trees[key]
 
+    def forget_parsed(self) -> None:
+        """The syntax trees `parse` kept, let go of once the templates were read."""
+        self.__dict__.pop("_trees", None)
+
 
 def make_environment(site_dir: Path, config: SiteConfig, compiled: Path | None = None,
                      memo: Memo = no_memo) -> jinja2.Environment:
