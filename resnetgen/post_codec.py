@@ -157,8 +157,7 @@ _PEOPLE: dict[tuple, Person] = {}  # the same few hosts on thousands of posts: m
 
 
 def _person_of(plain: tuple) -> Person:
-    person = _PEOPLE[plain] = Person(*plain)
-    return person
+    return _kept(_PEOPLE, plain, Person(*plain))
 
 
 # Each post's tags and editor facts as one object per distinct value: a few hundred
