@@ -114,7 +114,7 @@ def make_environment(site_dir: Path, config: SiteConfig, compiled: Path | None =
         hashtag_url=hashtag_url,
         month_name=timefmt.month_name,
         # Subscriptions (calendar_links.py): links only, built in Python.
-        calendar_links=lambda post: calendar_links.chat_links(post, config),
+        calendar_links=site_links.chat_links,
         subscribe_links=site_links.subscribe_links,
         feed_links=site_links.feed_links,
         card=cards.function(),
