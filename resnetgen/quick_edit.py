@@ -87,8 +87,7 @@ def edited_post(options: "BuildOptions", incremental: "Incremental") -> tuple[st
 
 def last_post_digests(incremental: "Incremental") -> dict[str, str]:
     """The post digests the last build saved (see Incremental.page_keys), or {}."""
-    from resnetgen.incremental import POST_DIGESTS
-    saved = incremental.cache.read_file(POST_DIGESTS)
+    saved = incremental.saved_digests()
     if (type(saved) is tuple and len(saved) == 2
             and saved[0] == incremental.cache.last_build.get("inputs") and type(saved[1]) is dict):
         return saved[1]
