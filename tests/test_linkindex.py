@@ -86,9 +86,10 @@ def test_a_new_file_where_a_link_led_to_a_folder_is_checked_again():
     assert (messages, count) == full_check(files) == ([], 1)
 
 
-def always_indexed(files: dict[str, bytes], previous):
+def always_indexed(files: dict[str, bytes], previous, copy_entries: bool = True):
     """incremental_check, its index taken whatever changed (as if every build saved it)."""
     links = IncrementalLinks(BASE, previous, files.__getitem__, indexed=True)
+    links.copy_entries = copy_entries
     for path, data in files.items():
         links.add(path, data)
     problems = Problems()
@@ -177,8 +178,13 @@ def test_an_index_saved_by_every_build_checks_as_a_full_check(changes):
     for name, spec in [(NAMES[0], VALID[NAMES[0]]), *changes]:
         site[name] = spec
         files = site_files(site)
-        messages, count, new_index, _ = always_indexed(files, index)
+        messages, count, new_index, links = always_indexed(files, index)
         assert (messages, count) == full_check(files)
+        # The old entries copied and mended (a rebuild's) are those made one by one.
+        _, _, entry_by_entry, again = always_indexed(files, index, copy_entries=False)
+        assert (new_index is None) == (entry_by_entry is None)
+        if new_index is not None:
+            assert new_index == entry_by_entry and links.changed == again.changed
         index = new_index or index
 
 
