@@ -7,13 +7,14 @@ Two kinds of file come from the same mapping, post -> event:
 - one `<slug>.ics` beside each briefing's page, for "add this chat", with
   METHOD:PUBLISH and the optional reminder of site.toml's [calendar].
 
-Serialisation (TEXT escaping, parameters, date-times) is icalendar's; nothing here
-escapes or formats a value by hand. For speed, an event is not serialised as a whole by
-`Component.to_ical`: each property, typed up front, becomes its content line as
-icalendar's `Contentline` would write it (name, parameters and value joined, folded at
-75 octets: see content_line, fold_line), the lines every chat shares are made once, and
-the lines are put in the order `Component.to_ical` puts them (tests/test_calendar_fast.py
-checks the bytes are the same as the whole event's).
+Serialisation (TEXT escaping, parameters) is icalendar's; nothing here escapes a value
+by hand. For speed, an event is not serialised as a whole by `Component.to_ical`: each
+property, typed up front, becomes its content line as icalendar's `Contentline` would
+write it (name, parameters and value joined, folded at 75 octets: see content_line,
+fold_line), the lines every chat shares are made once, a date-time's line is its zone's
+(found from icalendar once per zone) around its digits (written as vDatetime writes them:
+see datetime_line), and the lines are put in the order `Component.to_ical` puts them
+(tests/test_calendar_fast.py checks the bytes are the same as icalendar's).
 """
 
 from __future__ import annotations
