@@ -152,23 +152,30 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
     from resnetgen.lint import editor_warnings, site_warnings
     from resnetgen.writer import StagedOutput
     problems.raise_if_errors()
-    site = assemble(config, content, options.now)
-    if incremental:
-        incremental.prepare(env, content.digests, content.listing_digests)
-    loaded()
-
-    report = BuildReport(briefings=len(site.briefings), site=site, config=config)
+    # The cache's posts, known since loading, written by another process on a core left
+    # idle (beside the site's assembly, between the passes, beside the link check).
+    saving = save_posts_aside(incremental, early=True)
+    try:
+        site = assemble(config, content, options.now)
+        if incremental:
+            incremental.prepare(env, content.digests, content.listing_digests)
+        loaded()
+        report = BuildReport(briefings=len(site.briefings), site=site, config=config)
+        staged = (StagedOutput(options.output_dir,
+                               incremental.cache.outputs if incremental else None,
+                               incremental.cache.output_dirs if incremental else None)
+                  if options.write else None)
+    except BaseException:
+        finished_aside(saving, failed=True)
+        raise
     produced: set[str] = set()
-    staged = (StagedOutput(options.output_dir, incremental.cache.outputs if incremental else None,
-                           incremental.cache.output_dirs if incremental else None)
-              if options.write else None)
     links = None
     if options.link_check:  # with the cache, only what changed is checked again
         links = IncrementalLinks(config.base_url,
                                  incremental.cache.link_index if incremental else None,
                                  staged.current if staged is not None else None,
                                  indexed=incremental is not None)
-    saving = indexing = listing = None  # work of other processes (see *_aside)
+    indexing = listing = None  # work of other processes (see *_aside)
     sources: dict[str, str] = {}   # output path -> the source file that produced it
     done: dict[str, tuple] = {}    # output path -> (links read, Written): by render workers
     early: list = []  # what needs the site alone, found while the calendars are made
@@ -179,9 +186,6 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
             incremental.site_facts(site)
             incremental.complete_scan()
     try:
-        # The cache's posts, known since loading, written by another process on a core
-        # left idle (between the passes, at their ends, beside the link check).
-        saving = save_posts_aside(incremental if staged is not None else None, early=True)
         outputs = all_outputs(site, env, options, problems, report, sources, incremental,
                               done, links is not None, staged, meanwhile)
         book_outputs(outputs, staged, links, done, sources, produced, problems, report)
