@@ -128,11 +128,14 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
         if (last := incremental.unchanged()) is not None:
             return BuildReport(**last, config=config, unchanged=True,
                                seconds=time.perf_counter() - started)
-        # One post's body edited: its own pages only (see quick_edit).
-        from resnetgen.quick_edit import quick_edit
-        if (quick := quick_edit(options, config, incremental, BuildReport(config=config))):
-            quick.seconds = time.perf_counter() - started
-            return quick
+        # One post's body edited: its own pages only (see quick_edit). Never a first
+        # build's case: it then imports none of it (what the rest of the build needs
+        # of it is imported while the loader's workers read: see Templates.compile).
+        if incremental.cache.last_build:
+            from resnetgen.quick_edit import quick_edit
+            if (quick := quick_edit(options, config, incremental, BuildReport(config=config))):
+                quick.seconds = time.perf_counter() - started
+                return quick
 
     # Imported only now: a build with nothing to do never loads Jinja2 or markdown-it.
     from resnetgen.loader import load_content
