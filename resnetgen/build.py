@@ -341,7 +341,8 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
     Each page rendered is, in its render worker, read for the link check (`read_links`)
     and written to the staging folder (`staged`): `done` gets (links, Written) of each.
     `meanwhile()` runs once the pages are done, before the calendars and feeds (made by
-    other processes, which usually take longer) are waited for."""
+    other processes, which usually take longer) are waited for; or, when the render
+    workers make those too, once the first page is in, while they render."""
     from resnetgen.linkcheck import extract, site_host
     from resnetgen.pages import all_pages
     from resnetgen.parallel import Aside, Background, pool_size
@@ -411,6 +412,9 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
                 report.rendered += 1
                 report.rendered_paths.append(output_path)
             yield output_path, data, keys.get(output_path, "")
+            if pooled and meanwhile is not None:  # (nothing to wait for at the end: now,
+                meanwhile()                       # while the workers render)
+                meanwhile = None
         del pages  # 11,000 at 10,000 posts (~7 MB): let go of before the calendars come back
         by_path.clear()
         if meanwhile is not None:

@@ -61,7 +61,7 @@ class Incremental:
     def scan(self, config: SiteConfig, options_key: tuple, defer: bool = False) -> None:
         """Digest every input file (by stat where it can be trusted) into one key.
         `defer`: on a first build (no file known to the cache, no last build to compare
-        with), the content files are left to the loader's workers, which digest each
+        with, no post kept by a first build that failed), the content files are left to the loader's workers, which digest each
         file they read (its bytes in hand: see `deferred`); `complete_scan` then makes
         the key, from their digests, as this scan would have (0.17 s of one core at
         10,000 posts, before any worker could start)."""
@@ -70,7 +70,7 @@ class Incremental:
         static = cache.folder_digest(theme_dirs(site, config, "static"), "static")
         settings = cache.file_digest(site / "site.toml", "site.toml")
         self.static, self.options = static, digest(options_key)
-        if defer and not cache.files and not cache.last_build:
+        if defer and not cache.files and not cache.last_build and not cache.posts.records:
             self._deferred = options_key
             # people.toml, digested now for the surface, takes its place among the
             # content files in `complete_scan` (the cache's records, in the same order).
