@@ -36,7 +36,7 @@ from typing import Any, Callable, NamedTuple
 import resnetgen
 
 CACHE_DIR = ".resnetgen-cache"
-FORMAT = 15  # 15: shared (interned) values in posts, facts as items (post_codec)
+FORMAT = 16  # 16: a digest of its URLs in each link index entry (linkindex)
 SHARDS = "0123456789abcdef"
 RACY_SECONDS = 2  # a file changed this recently may change again within the same mtime
 

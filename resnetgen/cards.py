@@ -48,6 +48,11 @@ class Cards:
         # for the same ones thousands of times in a row.
         self._last: tuple[Any, tuple, str, dict] = (None, (), "", {})
         self._used: set[tuple] = set()  # the (name, args) asked for since `listing_done`
+        # The memo's card as it keeps it, or None (then asked for through the memo):
+        # 14,000 cards of a title edit's listings at 10,000 posts, read without making
+        # a key and a function for each.
+        self.kept_card: Callable[[str, tuple, Post, bool], bytes | None] | None = getattr(
+            memo, "kept_card", None)
 
     def card(self, context: Context, macro: Any, post: Post, args: tuple) -> Markup:
         """Asked for about seven times per post per build (70,000 times at 10,000 posts):
@@ -67,9 +72,12 @@ class Cards:
         made = kind.get(id(post))
         if made is None or made[0] is not post or made[1] is not site:
             upcoming = bool(site is not None and post.chat is not None and site.is_upcoming(post))
-            made = kind[id(post)] = (post, site, self.memo(
-                ("card", name, post, upcoming, args),
-                lambda: str(macro(post, *args)).encode("utf-8")))
+            kept = self.kept_card
+            value = kept(name, args, post, upcoming) if kept is not None else None
+            if value is None:
+                value = self.memo(("card", name, post, upcoming, args),
+                                  lambda: str(macro(post, *args)).encode("utf-8"))
+            made = kind[id(post)] = (post, site, value)
         return _markup(Markup, made[2].decode("utf-8"))  # Markup(text), without its checks
 
     def function(self) -> Callable[..., Markup]:
@@ -150,6 +158,7 @@ class KeptCards:
         self.files: dict[tuple[str, str], dict[str, tuple[str, bytes]]] = {}
         self.dirty: set[tuple[str, str]] = set()
         self.kinds: dict[tuple, str | None] = {}
+        self.shards: dict[str, str] = {}  # post path -> its shard
 
     def _start(self) -> None:
         self.ready = True
@@ -174,33 +183,58 @@ class KeptCards:
         return cards
 
     def __call__(self, what: tuple, make: Callable[[], bytes]) -> bytes:
-        if not self.ready:
-            self._start()
-        if not self.enabled:
-            return make()
         _, name, post, upcoming, args = what
-        kind = self.kinds.get((name, args), False)
-        if kind is False:
-            kind = self.kinds[(name, args)] = self._kind(name, args)
-        if kind is None:
+        found = self._find(name, args, post, upcoming)
+        if found is None:
             return make()
-        path = post.source_path
-        known = (self.listed if kind[0] == "L" else self.full).get(path)
-        if not known:
-            return make()
-        shard = SHARDS[zlib.crc32(path.encode("utf-8", "surrogatepass")) & 15]
-        cards = self.files.get((kind, shard))
-        if cards is None:
-            cards = self._file(kind, shard)
-        token = f"{known}{upcoming:d}"
+        cards, path, token, key = found
         card = cards.get(path)
         if type(card) is tuple and len(card) == 2 and card[0] == token \
                 and type(card[1]) is bytes:
             return card[1]
         value = make()
         cards[path] = (token, value)
-        self.dirty.add((kind, shard))
+        self.dirty.add(key)
         return value
+
+    def kept_card(self, name: str, args: tuple, post: Post, upcoming: bool) -> bytes | None:
+        """The card kept for this post, as `__call__` would give it, or None (then made
+        through `__call__`)."""
+        found = self._find(name, args, post, upcoming)
+        if found is None:
+            return None
+        card = found[0].get(found[1])
+        if type(card) is tuple and len(card) == 2 and card[0] == found[2] \
+                and type(card[1]) is bytes:
+            return card[1]
+        return None
+
+    def _find(self, name: str, args: tuple, post: Post, upcoming: bool
+              ) -> tuple[dict, str, str, tuple[str, str]] | None:
+        """(the cards of the post's kind and shard, its path, its token, the file's key),
+        or None for a card never kept."""
+        if not self.ready:
+            self._start()
+        if not self.enabled:
+            return None
+        kind = self.kinds.get((name, args), False)
+        if kind is False:
+            kind = self.kinds[(name, args)] = self._kind(name, args)
+        if kind is None:
+            return None
+        path = post.source_path
+        known = (self.listed if kind[0] == "L" else self.full).get(path)
+        if not known:
+            return None
+        shard = self.shards.get(path)
+        if shard is None:  # a post's shard, worked out once (its path: ~seven kinds)
+            shard = self.shards[path] = SHARDS[
+                zlib.crc32(path.encode("utf-8", "surrogatepass")) & 15]
+        key = (kind, shard)
+        cards = self.files.get(key)
+        if cards is None:
+            cards = self._file(kind, shard)
+        return cards, path, f"{known}{upcoming:d}", key
 
     def _kind(self, name: str, args: tuple) -> str | None:
         """'L' or 'F' (the posts' digests without or with bodies), the macro and its

@@ -73,29 +73,42 @@ def assemble(config: SiteConfig, content: Content, now: datetime) -> Site:
     urls = Urls(config)
     posts = content.posts
     briefings = [p for p in posts if p.is_briefing]
-    upcoming = sorted((p for p in briefings if p.chat.end > now),
+    # Each chat's end compared with the clock once (a chat's zone is not the clock's:
+    # a microsecond each, 10,000 chats), not once per list it is sorted into.
+    upcoming_chats = {id(p.chat): (p.chat, p.chat.end > now) for p in briefings}
+    upcoming = sorted((p for p in briefings if upcoming_chats[id(p.chat)][1]),
                       key=lambda p: (p.chat.start, p.source_path))
-    past = sorted((p for p in briefings if p.chat.end <= now),
+    past = sorted((p for p in briefings if not upcoming_chats[id(p.chat)][1]),
                   key=lambda p: (p.chat.start, p.source_path), reverse=True)
     return Site(config=config, urls=urls, now=now, posts=posts, pages=content.pages,
                 assets=content.assets, tags=group_tags(posts, urls),
                 people=group_hosts(briefings, content.people), years=group_years(posts),
-                upcoming=tuple(upcoming), past=tuple(past),
-                upcoming_chats={id(p.chat): (p.chat, p.chat.end > now) for p in briefings})
+                upcoming=tuple(upcoming), past=tuple(past), upcoming_chats=upcoming_chats)
 
 
 def group_tags(posts: tuple[Post, ...], urls: Urls) -> tuple[Tag, ...]:
     names: dict[str, str] = {}
     members: dict[str, list[Post]] = defaultdict(list)
     slugs: dict[str, str] = {}  # a few dozen names, each on thousands of posts
+    # A post's tags, as the slugs it is listed under (each once): posts share a few
+    # hundred tuples of tags (see post_codec), worked out once each. A tuple is first
+    # met at the first post that has it, so each name is met as early as one by one.
+    listed: dict[int, tuple[tuple, list]] = {}
     for post in posts:
-        for name in dict.fromkeys(post.tags):
-            slug = slugs.get(name)
-            if slug is None:
-                slug = slugs[name] = slugify(name)
-            names.setdefault(slug, name)
-            if not members[slug] or members[slug][-1] is not post:
-                members[slug].append(post)
+        tags = post.tags
+        known = listed.get(id(tags))
+        if known is None or known[0] is not tags:
+            under = []
+            for name in dict.fromkeys(tags):
+                slug = slugs.get(name)
+                if slug is None:
+                    slug = slugs[name] = slugify(name)
+                names.setdefault(slug, name)
+                if slug not in under:
+                    under.append(slug)
+            known = listed[id(tags)] = (tags, under)
+        for slug in known[1]:
+            members[slug].append(post)
     return tuple(Tag(names[s], s, urls.url(f"tags/{s}/"), tuple(members[s]))
                  for s in sorted(members, key=lambda s: (names[s].lower(), s)))
 

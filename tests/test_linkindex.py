@@ -86,6 +86,50 @@ def test_a_new_file_where_a_link_led_to_a_folder_is_checked_again():
     assert (messages, count) == full_check(files) == ([], 1)
 
 
+def always_indexed(files: dict[str, bytes], previous, copy_entries: bool = True):
+    """incremental_check, its index taken whatever changed (as if every build saved it)."""
+    links = IncrementalLinks(BASE, previous, files.__getitem__, indexed=True)
+    links.copy_entries = copy_entries
+    for path, data in files.items():
+        links.add(path, data)
+    problems = Problems()
+    count = links.check({}, problems, lambda source, url: 1)
+    messages = [p.message for p in problems.items]
+    return messages, count, (None if messages else links.new_index), links
+
+
+def test_a_page_with_new_bytes_and_the_same_urls_is_not_resolved_again(monkeypatch):
+    """A listing made again after a title edit: its bytes changed, its URLs did not.
+    Its links lead where the index says, unless one of those files went."""
+    files = {"a/index.html": page(ids=["s"]), "b/index.html": page(ids=["x"]),
+             "list/index.html": page(ids=["one"], links=["/a/", "/b/#x", "../a/#s"])}
+    _, _, first, _ = always_indexed(files, None)
+    _, _, index, _ = always_indexed(files, first)  # (a first build's index has no URL digests)
+    assert index.entries["list/index.html"][-1]
+    resolved: list[str] = []
+    real = LinkChecker._target
+    monkeypatch.setattr(LinkChecker, "_target", lambda self, url, *rest: resolved.append(url)
+                        or real(self, url, *rest))
+    files["list/index.html"] = page(ids=["two"], links=["/a/", "/b/#x", "../a/#s"])
+    messages, count, new_index, links = always_indexed(files, index)
+    assert resolved == [] and "list/index.html" in links._same
+    assert (messages, count) == full_check(files) == ([], 3)
+    entry, before = new_index.entries["list/index.html"], index.entries["list/index.html"]
+    assert entry[0] != before[0] and entry[1:2] + entry[3:] == before[1:2] + before[3:]
+    assert entry[2] == (True, False, frozenset({"two"}))
+    # The same URLs, but a page they lead to lost the id: checked, and broken.
+    files["list/index.html"] = page(ids=["three"], links=["/a/", "/b/#x", "../a/#s"])
+    files["b/index.html"] = page(ids=["y"])
+    messages, count, _, _ = always_indexed(files, new_index)
+    assert (messages, count) == full_check(files) and len(messages) == 1
+    assert "no id 'x' on /b/index.html" in messages[0]
+    # ... or a file they lead to is gone.
+    files["b/index.html"] = page(ids=["x"])
+    del files["a/index.html"]
+    messages, count, _, _ = always_indexed(files, new_index)
+    assert (messages, count) == full_check(files) and len(messages) == 2
+
+
 NAMES = ["a/index.html", "b/index.html", "c/index.html", "d.html", "feed.xml"]
 LINK = st.tuples(st.sampled_from(["/a/", "/b/", "/c/", "/d.html", "../a/", "/feed.xml",
                                   "https://other.org/"]),
@@ -121,6 +165,26 @@ def test_incremental_check_equals_a_full_check_after_any_changes(changes):
         files = site_files(site)
         messages, count, new_index = incremental_check(files, index)
         assert (messages, count) == full_check(files)
+        index = new_index or index
+
+
+@settings(max_examples=300, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(CHANGE, min_size=1, max_size=12))
+def test_an_index_saved_by_every_build_checks_as_a_full_check(changes):
+    """As above, each build's index the next one's: pages with new bytes and the same
+    URLs (ids changed, links not) are checked from their entries."""
+    site, index = dict(VALID), None
+    for name, spec in [(NAMES[0], VALID[NAMES[0]]), *changes]:
+        site[name] = spec
+        files = site_files(site)
+        messages, count, new_index, links = always_indexed(files, index)
+        assert (messages, count) == full_check(files)
+        # The old entries copied and mended (a rebuild's) are those made one by one.
+        _, _, entry_by_entry, again = always_indexed(files, index, copy_entries=False)
+        assert (new_index is None) == (entry_by_entry is None)
+        if new_index is not None:
+            assert new_index == entry_by_entry and links.changed == again.changed
         index = new_index or index
 
 

@@ -175,3 +175,61 @@ def test_early_editor_warnings_are_those_found_after(site):
     editor_warnings(built, produced, late)
     editor_warnings(built, produced, early, site_warnings(built))
     assert early.items == late.items and sorted(p.message for p in late.items) == messages
+
+
+def test_output_found_intact_early_spares_each_files_stat(bench, tmp_path, monkeypatch):
+    """output/ is checked on another core while the site loads (check_outputs_aside):
+    intact, the pages kept are not stat'ed one by one; a file touched by hand since the
+    last build makes it not intact, and that file is made again."""
+    from resnetgen import incremental as module
+    answers = []
+    asked = module.Incremental.outputs_intact
+
+    def outputs_intact(self):
+        assert self._intact_aside is not None  # its answer made by another process
+        answers.append(asked(self))
+        return answers[-1]
+    monkeypatch.setattr(module.Incremental, "outputs_intact", outputs_intact)
+    stats = []
+    real_stat = module.os.stat
+    monkeypatch.setattr(module.os, "stat", lambda path, *a, **k: stats.append(path) or
+                        real_stat(path, *a, **k))
+    post = middle_post(bench)
+    post.write_text(post.read_text(encoding="utf-8").replace(
+        'title: "Tweetchat', 'title: "Our tweetchat', 1), encoding="utf-8")
+    report = build_site(bench)
+    assert answers == [True] and report.reused > 50
+    output = str(bench / "output") + "/"
+    pages = {str(path)[len(output):] for path in stats
+             if str(path).startswith(output) and str(path).endswith(".html")}
+    assert pages and pages <= set(report.rendered_paths)  # (those written, as written)
+    assert snapshot(bench / "output") == clean(bench, tmp_path)
+
+    other = sorted(bench.glob("content/*/*.md"))[3]
+    page = bench / "output" / other.parent.name / other.stem
+    kept = next(page.parent.rglob(f"{other.stem}/index.html"))
+    kept.write_text("edited by hand", encoding="utf-8")
+    post.write_text(post.read_text(encoding="utf-8").replace(
+        'title: "Our tweetchat', 'title: "Tweetchat', 1), encoding="utf-8")
+    report = build_site(bench)
+    assert answers == [True, False] and report.reused > 50
+    assert kept.read_text(encoding="utf-8") != "edited by hand"
+    assert snapshot(bench / "output") == clean(bench, tmp_path)
+
+
+def test_a_failed_rebuild_leaves_no_process_behind(bench):
+    """The process checking output/ is ended and waited for when the build fails before
+    its answer is taken (`serve` builds again and again)."""
+    import gc
+    import os
+    from resnetgen.problems import SiteError
+    post = middle_post(bench)
+    post.write_text(post.read_text(encoding="utf-8").replace(
+        'title: "Tweetchat', 'title: "Our tweetchat', 1), encoding="utf-8")
+    broken = sorted(bench.glob("content/*/*.md"))[2]
+    broken.write_text("---\ntitle: [unclosed\n---\nText.\n", encoding="utf-8")
+    with pytest.raises(SiteError):
+        build_site(bench)
+    gc.collect()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child of this process, running or a zombie
