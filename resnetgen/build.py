@@ -123,15 +123,19 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
                                        options.cache_dir)
         # With the link check among the options, a build after a `--no-link-check` one
         # is neither "nothing changed" nor quick: it checks what that one did not.
-        incremental.scan(config, (options.drafts, str(options.output_dir), options.link_check))
+        incremental.scan(config, (options.drafts, str(options.output_dir), options.link_check),
+                         defer=True)
         if (last := incremental.unchanged()) is not None:
             return BuildReport(**last, config=config, unchanged=True,
                                seconds=time.perf_counter() - started)
-        # One post's body edited: its own pages only (see quick_edit).
-        from resnetgen.quick_edit import quick_edit
-        if (quick := quick_edit(options, config, incremental, BuildReport(config=config))):
-            quick.seconds = time.perf_counter() - started
-            return quick
+        # One post's body edited: its own pages only (see quick_edit). Never a first
+        # build's case: it then imports none of it (what the rest of the build needs
+        # of it is imported while the loader's workers read: see Templates.compile).
+        if incremental.cache.last_build:
+            from resnetgen.quick_edit import quick_edit
+            if (quick := quick_edit(options, config, incremental, BuildReport(config=config))):
+                quick.seconds = time.perf_counter() - started
+                return quick
 
     # Imported only now: a build with nothing to do never loads Jinja2 or markdown-it.
     from resnetgen.loader import load_content
@@ -142,7 +146,8 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
     templates = Templates(options, config, incremental, problems)
     content = load_content(options.site_dir, config, problems, options.drafts,
                            incremental.cache if incremental else None,
-                           meanwhile=templates.compile)
+                           meanwhile=templates.compile,
+                           digest_read=incremental is not None and incremental.deferred)
     env = templates.compile()
     # Imported while the content was read (Templates.compile): this process's time
     # before the loader's workers start is all the build's.
@@ -150,23 +155,30 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
     from resnetgen.lint import editor_warnings, site_warnings
     from resnetgen.writer import StagedOutput
     problems.raise_if_errors()
-    site = assemble(config, content, options.now)
-    if incremental:
-        incremental.prepare(env, content.digests, content.listing_digests)
-    loaded()
-
-    report = BuildReport(briefings=len(site.briefings), site=site, config=config)
+    # The cache's posts, known since loading, written by another process on a core left
+    # idle (beside the site's assembly, between the passes, beside the link check).
+    saving = save_posts_aside(incremental, early=True)
+    try:
+        site = assemble(config, content, options.now)
+        if incremental:
+            incremental.prepare(env, content.digests, content.listing_digests)
+        loaded()
+        report = BuildReport(briefings=len(site.briefings), site=site, config=config)
+        staged = (StagedOutput(options.output_dir,
+                               incremental.cache.outputs if incremental else None,
+                               incremental.cache.output_dirs if incremental else None)
+                  if options.write else None)
+    except BaseException:
+        finished_aside(saving, failed=True)
+        raise
     produced: set[str] = set()
-    staged = (StagedOutput(options.output_dir, incremental.cache.outputs if incremental else None,
-                           incremental.cache.output_dirs if incremental else None)
-              if options.write else None)
     links = None
     if options.link_check:  # with the cache, only what changed is checked again
         links = IncrementalLinks(config.base_url,
                                  incremental.cache.link_index if incremental else None,
                                  staged.current if staged is not None else None,
                                  indexed=incremental is not None)
-    saving = indexing = None       # cache files written by other processes (see *_aside)
+    indexing = listing = None  # work of other processes (see *_aside)
     sources: dict[str, str] = {}   # output path -> the source file that produced it
     done: dict[str, tuple] = {}    # output path -> (links read, Written): by render workers
     early: list = []  # what needs the site alone, found while the calendars are made
@@ -175,16 +187,15 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
         early.append(site_warnings(site))
         if incremental:
             incremental.site_facts(site)
+            incremental.complete_scan()
     try:
-        # The cache's posts, known since loading, written by another process on a core
-        # left idle (between the passes, at their ends, beside the link check).
-        saving = save_posts_aside(incremental if staged is not None else None, early=True)
         outputs = all_outputs(site, env, options, problems, report, sources, incremental,
                               done, links is not None, staged, meanwhile)
         book_outputs(outputs, staged, links, done, sources, produced, problems, report)
         copy_static(site, options, staged, links, incremental, produced, problems, report)
         editor_warnings(site, produced, problems, early[0] if early else None)
         problems.raise_if_errors()
+        listing = list_folders_aside(staged, incremental)
         if links is not None:
             saving = saving or save_posts_aside(incremental if staged is not None else None)
             report.links = check_links(links, sources, options.site_dir, problems)
@@ -196,11 +207,18 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
             staged.discard()
         finished_aside(saving, failed=True)
         finished_aside(indexing, failed=True)
+        if listing is not None:
+            listing.close()
         raise
     if finished_aside(saving):
         incremental.cache.posts.saved()  # type: ignore[union-attr]
+    if listing is not None and incremental:
+        # output/'s folders as the staging folder had them (moved whole): the cache's
+        # save finds each with the mtime listed, and lists none again.
+        incremental.cache.output_dirs = listing.result()
     report.warnings = problems.warnings
     if incremental and staged is not None:
+        incremental.complete_scan()  # (done while the calendars were made, mostly)
         incremental.finish(staged.records, {
             "pages": report.pages, "briefings": report.briefings, "files": report.files,
             "warnings": report.warnings, "links": report.links},
@@ -323,43 +341,69 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
     Each page rendered is, in its render worker, read for the link check (`read_links`)
     and written to the staging folder (`staged`): `done` gets (links, Written) of each.
     `meanwhile()` runs once the pages are done, before the calendars and feeds (made by
-    other processes, which usually take longer) are waited for."""
+    other processes, which usually take longer) are waited for; or, when the render
+    workers make those too, once the first page is in, while they render."""
     from resnetgen.linkcheck import extract, site_host
     from resnetgen.pages import all_pages
-    from resnetgen.parallel import Background
+    from resnetgen.parallel import Aside, Background, pool_size
     from resnetgen.render import render_pages
     from resnetgen.writer import Previous
 
     keys: dict[str, str] = {}  # output path -> its page's key (see Incremental)
+    # With no file of a last build to keep (a first build), a page's key serves only its
+    # record, which the writer makes in the render worker: made there (see key_of).
+    keyed_in_workers = incremental is not None and not incremental.cache.raw_outputs
+    by_path: dict[str, object] = {}  # output path -> page, for key_of
+
+    def key_of(output_path: str) -> str:
+        key = keys.get(output_path)
+        if key is None and keyed_in_workers and output_path in by_path:
+            from resnetgen.pages import made
+            key = incremental.fingerprints.page_key(made(by_path[output_path]))  # type: ignore[union-attr]
+        return key or ""
 
     host = site_host(site.config.base_url)
 
     def in_worker(output_path: str, data: bytes, key: str | None = None) -> tuple:
         """Beside rendering, on every core: the writing and link reading of each page."""
         return (extract(output_path, data, host) if read_links else None,
-                staged.prepare(output_path, data,
-                               keys.get(output_path, "") if key is None else key)
+                staged.prepare(output_path, data, key_of(output_path) if key is None else key)
                 if staged is not None else None)
 
-    # The calendars and the feeds are made in other processes while the pages render,
-    # started first: they run while this one lists the pages and their keys. A first
-    # build makes them in two (in one, at 1,000 posts, it worked on alone for 0.3 s
-    # after the pages were done); a rebuild keeps most of them, in one.
+    # The calendars and the feeds are made while the pages render. A rebuild keeps most
+    # of them, in one other process, started first: it runs while this one lists the
+    # pages and their keys. A first build renders every page: on several processes,
+    # the render workers make them, as two pieces of their work taken first (see
+    # Aside; two processes of their own shared the cores with them, at a cost: a fork
+    # each, the site's memory copied on write by each); else in two processes.
     first = incremental is None or not incremental.cache.last_build
     kept_file = incremental.kept_files() if incremental else None  # before they fork
-    site_wide_made = [Background(partial(site_wide_outputs, site, incremental, in_worker, which))
+    # A first build's post pages, with no file to keep, are KeptPages too (see
+    # pages.KeptPage): made, and keyed, by the render worker of each (0.2 s at 10,000
+    # posts, on this process's core alone before the workers start, otherwise).
+    pages = all_pages(site, {post.source_path for post in site.posts}
+                      if keyed_in_workers else ()) if first else None
+    pooled = first and pool_size(len(pages)) > 1  # type: ignore[arg-type]
+    site_wide_made = [(Aside if pooled else Background)(
+                          partial(site_wide_outputs, site, incremental, in_worker, which))
                       for which in ([(name,) for name in SITE_WIDE] if first else [SITE_WIDE])]
-    pages = all_pages(site, incremental.kept_posts() if incremental else ())
+    if pages is None:
+        pages = all_pages(site, incremental.kept_posts() if incremental else ())
     sources.update((page.output_path, page.source) for page in pages)
     report.pages = sum(1 for p in pages if p.output_path.endswith(".html"))
-    keys.update(incremental.page_keys(pages) if incremental else {})
+    if keyed_in_workers and staged is not None:
+        by_path.update((page.output_path, page) for page in pages)
+    elif incremental:
+        keys.update(incremental.page_keys(pages))
 
     def reuse(page):
-        return incremental.reuse(page.output_path, keys[page.output_path]) if incremental else None
+        return (incremental.reuse(page.output_path, keys[page.output_path])
+                if incremental and not keyed_in_workers else None)
 
     try:
-        for output_path, data, finished in render_pages(site, pages, env, options.site_dir,
-                                                        problems, reuse, in_worker):
+        for output_path, data, finished in render_pages(
+                site, pages, env, options.site_dir, problems, reuse, in_worker,
+                aside=site_wide_made if pooled else ()):
             if finished is not None and done is not None:
                 done[output_path] = finished
             if isinstance(data, Previous):
@@ -368,7 +412,11 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
                 report.rendered += 1
                 report.rendered_paths.append(output_path)
             yield output_path, data, keys.get(output_path, "")
+            if pooled and meanwhile is not None:  # (nothing to wait for at the end: now,
+                meanwhile()                       # while the workers render)
+                meanwhile = None
         del pages  # 11,000 at 10,000 posts (~7 MB): let go of before the calendars come back
+        by_path.clear()
         if meanwhile is not None:
             meanwhile()
         made = [work.result() for work in site_wide_made]
@@ -472,6 +520,24 @@ def save_posts_aside(incremental: Incremental | None, early: bool = False) -> Ba
             return None
         return Background(store.save, idle=True)
     return Background(store.save) if to_write >= ASIDE_POSTS else None
+
+
+ASIDE_FOLDERS = 4000  # files of a first build: see list_folders_aside
+
+
+def list_folders_aside(staged: StagedOutput | None, incremental: Incremental | None
+                       ) -> Background | None:
+    """The folders of a first build's output with their mtimes (see
+    incremental.output_folders: 0.19 s of listing at 10,000 posts), listed in the
+    staging folder by a forked process while this one checks the links: the staging
+    folder becomes output/ whole (its folders as they are), and nothing but this build
+    wrote there. The cache's save then has only to see each mtime unchanged."""
+    from resnetgen.incremental import output_folders
+    from resnetgen.parallel import Background, can_fork
+    if (staged is None or incremental is None or staged.previous is not None
+            or len(staged.records) < ASIDE_FOLDERS or not can_fork()):
+        return None
+    return Background(partial(output_folders, str(staged.staging), staged.records, {}))
 
 
 def index_links_aside(links: IncrementalLinks, incremental: Incremental | None

@@ -104,6 +104,9 @@ class BuildCache:
     _link_index: Any = None                                      # linkindex.LinkIndex to save
     _seen: dict[str, tuple] = field(default_factory=dict)     # files of this build, for the next
     _digests: dict[str, str] = field(default_factory=dict)    # files of this build, digested once
+    # Files digested by whoever read them (the loader's workers, on a first build: see
+    # Incremental.scan): name -> (record for `files` or None, digest), for the scan.
+    read_digests: dict[str, tuple] = field(default_factory=dict)
     discarded: str = ""             # why an existing cache was not trusted, for reports
     location: Path | None = None    # where it is kept, when not SITE/.resnetgen-cache
 
@@ -273,9 +276,9 @@ class BuildCache:
             self._seen[name] = known
             return known[3]
         with open(path, "rb") as handle:
-            value = digest(handle.read())
-        if st.st_mtime_ns < time.time_ns() - RACY_SECONDS * 10**9:
-            self._seen[name] = (st.st_size, st.st_mtime_ns, st.st_ino, value)
+            (record, value), _ = file_record(st, handle.read())
+        if record is not None:
+            self._seen[name] = record
         return value
 
     def folder_digest(self, folders: list[Path], label: str) -> str:
@@ -284,11 +287,17 @@ class BuildCache:
         site = str(self.site_dir) + os.sep
         # file_digest inlined for the common case, a file as it was (10,000 at 10k).
         digests, files, seen, stat = self._digests, self.files, self._seen, os.stat
+        read = self.read_digests
         for folder in folders:
             for path in _files_under(str(folder)):
                 name = path[len(site):].replace(os.sep, "/") if path.startswith(site) else path
                 value = digests.get(name)
-                if value is None:
+                if value is None and name in read:  # digested where it was read
+                    record, value = read.pop(name)
+                    if record is not None:
+                        seen[name] = record
+                    digests[name] = value
+                elif value is None:
                     st = stat(path)
                     known = files.get(name)
                     if known and known[:3] == (st.st_size, st.st_mtime_ns, st.st_ino):
@@ -402,6 +411,23 @@ class BuildCache:
         new, used = state
         self._memo_new.update(new)
         self._memo_used |= used
+
+
+def file_record(st: os.stat_result, data: bytes) -> tuple[tuple, bytes]:
+    """((record for BuildCache.files, or None when the file changed too recently for its
+    stat to stand for its bytes; digest), data) of a file's bytes read after `st`."""
+    value = digest(data)
+    if st.st_mtime_ns < time.time_ns() - RACY_SECONDS * 10**9:
+        return ((st.st_size, st.st_mtime_ns, st.st_ino, value), value), data
+    return (None, value), data
+
+
+def read_digested(path: str) -> tuple[tuple, bytes]:
+    """A file's bytes with `file_record`'s (record, digest): for a process that reads
+    the file anyway (a loader's worker), so the scan need not read it too."""
+    st = os.stat(path)  # before reading, as _file_digest: the record never claims newer bytes
+    with open(path, "rb") as handle:
+        return file_record(st, handle.read())
 
 
 def shard_of(path: str) -> str:

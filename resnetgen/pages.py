@@ -145,7 +145,15 @@ class KeptPage:
         return self.post.last_modified.date().isoformat()
 
     def made(self) -> Page:
-        return post_page(self.site, self.post)
+        # The last one made is kept: its render worker asks twice (to render it, and
+        # for its key: see build.all_outputs).
+        global _last_made
+        if _last_made[0] is not self:
+            _last_made = (self, post_page(self.site, self.post))
+        return _last_made[1]
+
+
+_last_made: tuple = (None, None)  # (KeptPage, its Page): see KeptPage.made
 
 
 def made(page: "Page | KeptPage") -> Page:

@@ -26,7 +26,8 @@ MIN_ITEMS_PER_PROCESS = 64      # below this, forking costs more than it saves
 # child forked closes them all: a child holding a sibling's read end keeps that sibling
 # blocked on a full pipe when this process stops reading, and this one waiting for it.
 _reading: set[int] = set()
-_work: tuple[Callable, Sequence] | None = None  # set in the parent, inherited by fork
+_work: tuple[Callable, Sequence, Sequence["Aside"]] | None = None  # set in the parent,
+# inherited by fork
 
 
 def jobs() -> int:
@@ -51,28 +52,65 @@ def parallel_map(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
     return list(parallel_imap(function, items))
 
 
-def parallel_imap(function: Callable[[T], R], items: Sequence[T], together: int = 0) -> Iterator[R]:
+def pool_size(count: int) -> int:
+    """How many worker processes `parallel_imap` starts for `count` items (1: none)."""
+    processes = min(jobs(), count // MIN_ITEMS_PER_PROCESS)
+    return processes if processes >= 2 and can_fork() else 1
+
+
+class Aside:
+    """function() done by one of the workers `parallel_imap` starts, as a piece of its
+    own: the first worker free takes it, before any item (a site's calendars and feeds,
+    beside its pages: no process of their own, which cost a fork and a core shared
+    by three). Its result is kept for `result()`. Where no worker took it (one process,
+    too few items), it is done here when its result is asked for."""
+
+    def __init__(self, function: Callable[[], R]):
+        self.function = function
+        self.outcome: tuple | None = None   # (ok, value), once a worker sent it
+        self.taken = False                  # by a worker
+
+    def result(self) -> R:
+        if self.outcome is None:
+            if self.taken:  # (its pool stopped early: the build failed)
+                raise RuntimeError("a worker process ended without its result")
+            return self.function()
+        (ok, value), self.outcome = self.outcome, None  # held by the caller alone
+        if not ok:
+            raise value
+        return value
+
+    def close(self) -> None:
+        self.outcome = None
+
+
+def parallel_imap(function: Callable[[T], R], items: Sequence[T], together: int = 0,
+                  aside: Sequence[Aside] = ()) -> Iterator[R]:
     """function(item) for each item, in order, yielded as soon as each chunk is done
     (so a large site's rendered pages are written as they come, not held in memory).
     `together`: the first items share work made once per process (listings share their
-    cards), so they go to one worker as one piece when that is a fair share."""
-    processes = min(jobs(), len(items) // MIN_ITEMS_PER_PROCESS)
-    if processes < 2 or not can_fork():
+    cards), so they go to one worker as one piece when that is a fair share. `aside`:
+    pieces of other work for the workers, taken first (see Aside), all done when the
+    last result is yielded."""
+    processes = pool_size(len(items))
+    if processes < 2:
         yield from (function(item) for item in items)
         return
     global _work
-    _work = (function, items)
+    _work = (function, items, aside)
     thawed = gc.get_freeze_count() == 0
     gc.freeze()  # objects made so far stay put: forked workers share their memory pages
     trim_memory()
     try:
         try:
-            workers = Workers(chunks(len(items), processes, together), processes)
+            workers = Workers(chunks(len(items), processes, together), processes, len(aside))
         except TooManyPieces:
             yield from (function(item) for item in items)
             return
+        for piece in aside:
+            piece.taken = True
         with workers:
-            for part in workers.results():
+            for part in workers.results(aside):
                 yield from part
     finally:
         _work = None
@@ -104,14 +142,16 @@ class Workers:
     pipes: multiprocessing's Pool took 30-60 ms to start and stop (three threads in this
     process, queues with locks), twice a build, and hung for ever when a worker died."""
 
-    def __init__(self, ranges: list[tuple[int, int]], processes: int):
+    def __init__(self, ranges: list[tuple[int, int]], processes: int, asides: int = 0):
         self.ranges = ranges
         self.pids: list[int] = []
         self.receive: dict[int, int] = {}   # read end of each worker's results -> its pid
         # Every piece's number, written at once (4 bytes each, far less than a pipe
         # holds): a worker reads one number at a time, and reads of a pipe are atomic.
+        # The asides (numbered after the ranges) first: they take longest.
         tasks, feed = os.pipe()
-        numbers = b"".join(n.to_bytes(4, "little") for n in range(len(ranges)))
+        numbers = b"".join(n.to_bytes(4, "little") for n in (
+            *range(len(ranges), len(ranges) + asides), *range(len(ranges))))
         os.set_blocking(feed, False)
         try:
             written = os.write(feed, numbers)
@@ -142,23 +182,33 @@ class Workers:
         finally:
             os.close(tasks)
 
-    def results(self) -> Iterator[list]:
-        """Each piece's results, in the order of the pieces."""
+    def results(self, aside: Sequence[Aside] = ()) -> Iterator[list]:
+        """Each piece's results, in the order of the pieces; the asides' outcomes are
+        theirs (see Aside), all in when the last piece's results are yielded."""
         done: dict[int, object] = {}
         readers = {fd: _Reader(fd) for fd in self.receive}
-        for number in range(len(self.ranges)):
+        count = len(self.ranges)
+
+        def receive(number: int) -> None:
             while number not in done:
                 if not readers:
                     raise RuntimeError("a worker process ended without its results")
                 for fd in select.select(list(readers), [], [])[0]:
                     for piece, ok, value in readers[fd].read():
+                        if piece >= count:  # an aside's: its own, at once
+                            aside[piece - count].outcome = (ok, value)
+                            ok, value = True, None
                         done[piece] = (ok, value)
                     if readers[fd].ended:
                         del readers[fd]
+        for number in range(count):
+            receive(number)
             ok, value = done.pop(number)
             if not ok:
                 raise value  # type: ignore[misc]
             yield value  # type: ignore[misc]
+        for number in range(count, count + len(aside)):
+            receive(number)
 
     def close(self) -> None:
         """Ends the workers (at once, unless they are done) and waits for them."""
@@ -215,13 +265,15 @@ def _worker(tasks: int, send: int, ranges: list[tuple[int, int]], others: list[i
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         gc.enable()  # a worker's garbage is its own, whatever the parent's setting
-        function, items = _work  # type: ignore[misc]
+        function, items, asides = _work  # type: ignore[misc]
         out = _Sender(send)
         while len(task := os.read(tasks, 4)) == 4:
             piece = int.from_bytes(task, "little")
             try:
                 results = []
-                for index in range(*ranges[piece]):
+                if piece >= len(ranges):
+                    results = asides[piece - len(ranges)].function()
+                for index in range(*ranges[piece]) if piece < len(ranges) else ():
                     results.append(function(items[index]))
                     out.flush()
                 outcome = (piece, True, results)

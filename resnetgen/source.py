@@ -220,9 +220,13 @@ def discoverable(site_dir: Path, source_path: str) -> bool:
             and os.path.isfile(site_dir / source_path))
 
 
-def read_source(site_dir: Path, source_path: str, problems: Problems) -> SourceFile | None:
-    with open(f"{site_dir}/{source_path}", "rb") as handle:  # not Path's: 10 us less a file
-        raw = handle.read()
+def read_source(site_dir: Path, source_path: str, problems: Problems,
+                raw: bytes | None = None) -> SourceFile | None:
+    """`raw`: the file's bytes, when the caller read them already (the loader, which
+    digests them for the build cache)."""
+    if raw is None:
+        with open(f"{site_dir}/{source_path}", "rb") as handle:  # not Path's: 10 us less a file
+            raw = handle.read()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

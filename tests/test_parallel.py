@@ -242,3 +242,55 @@ def test_idle_work_runs_at_the_lowest_priority_until_its_result_is_wanted(tmp_pa
     assert work.result() == os.SCHED_OTHER  # given the usual priority when asked for
     started.unlink()
     assert parallel.Background(partial(_policies, started, 0)).result() == os.SCHED_OTHER
+
+
+def _aside_work(name: str) -> tuple:
+    import time
+    time.sleep(0.05)
+    return name, os.getpid()
+
+
+def test_asides_are_done_by_the_workers_first_and_kept_for_their_results(monkeypatch):
+    forking(monkeypatch)
+    asides = [parallel.Aside(partial(_aside_work, name)) for name in ("calendar", "feeds")]
+    results = parallel.parallel_imap(lambda n: n * n, list(range(700)), aside=asides)
+    assert list(results) == [n * n for n in range(700)]  # ended: every aside's outcome is in
+    made = [aside.result() for aside in asides]
+    assert [name for name, _ in made] == ["calendar", "feeds"]
+    # both taken first: by the two workers, one each
+    assert len({pid for _, pid in made}) == 2 and os.getpid() not in {pid for _, pid in made}
+
+
+def test_an_aside_error_is_raised_by_its_result(monkeypatch):
+    forking(monkeypatch)
+
+    def fails() -> None:
+        raise ValueError("no calendar")
+    aside = parallel.Aside(fails)
+    assert list(parallel.parallel_imap(lambda n: n, list(range(300)), aside=[aside])) == \
+        list(range(300))
+    with pytest.raises(ValueError, match="no calendar") as raised:
+        aside.result()
+    assert "in a worker process" in "".join(raised.value.__notes__)
+
+
+def test_asides_of_work_done_in_one_process_are_done_when_asked(monkeypatch):
+    monkeypatch.setenv("RESNETGEN_JOBS", "1")
+    aside = parallel.Aside(partial(_aside_work, "calendar"))
+    assert list(parallel.parallel_imap(lambda n: n, list(range(300)), aside=[aside])) == \
+        list(range(300))
+    assert aside.result() == ("calendar", os.getpid())
+
+
+def test_an_aside_lost_with_its_worker_is_reported(monkeypatch):
+    forking(monkeypatch)
+    parent = os.getpid()
+
+    def dies() -> None:
+        if os.getpid() != parent:
+            os._exit(3)
+    aside = parallel.Aside(dies)
+    with pytest.raises(RuntimeError, match="ended without its results"):
+        list(parallel.parallel_imap(lambda n: n, list(range(700)), aside=[aside]))
+    with pytest.raises(RuntimeError, match="ended without its result"):
+        aside.result()
