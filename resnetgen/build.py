@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gc
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from datetime import datetime
@@ -72,8 +72,8 @@ class BuildReport:
 
 def build(options: BuildOptions) -> BuildReport:
     """Build the site; raises SiteError listing every problem, leaving output/ untouched."""
-    with quiet_gc() as loaded:
-        return _build(options, loaded)
+    with quiet_gc() as loaded, ExitStack() as ending:
+        return _build(options, loaded, ending)
 
 
 @contextmanager
@@ -110,7 +110,7 @@ def quiet_gc():
 FULL_EVERY = 1000  # young (generation 1) collections per full one, after loading
 
 
-def _build(options: BuildOptions, loaded) -> BuildReport:
+def _build(options: BuildOptions, loaded, ending: ExitStack) -> BuildReport:
     started = time.perf_counter()
     problems = Problems()
     config = load_config(options.site_dir, problems)
@@ -121,6 +121,9 @@ def _build(options: BuildOptions, loaded) -> BuildReport:
     if options.cache and options.write:
         incremental = Incremental.open(options.site_dir, options.output_dir, options.now,
                                        options.cache_dir)
+        # Its process checking output/ (see check_outputs_aside) ends with the build,
+        # whichever way: a build failing while loading never asks for its answer.
+        ending.callback(incremental.close_aside)
         # With the link check among the options, a build after a `--no-link-check` one
         # is neither "nothing changed" nor quick: it checks what that one did not.
         incremental.scan(config, (options.drafts, str(options.output_dir), options.link_check),

@@ -13,7 +13,6 @@ from __future__ import annotations
 import bisect
 import os
 import posixpath
-import weakref
 from functools import partial
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -140,11 +139,15 @@ class Incremental:
         output/ intact, `reuse` need not stat each file again (11,000 at 10,000 posts)."""
         from resnetgen.parallel import Background, can_fork
         if self._intact_aside is None and self.cache.raw_outputs and can_fork():
-            self._intact_aside = aside = Background(partial(
+            self._intact_aside = Background(partial(
                 output_intact, str(self.output_dir), self.cache.raw_outputs, self.cache.output_dirs))
-            # A build that fails before `prepare` leaves it to this finalizer (`serve`
-            # builds again and again): ended and waited for, never left a zombie.
-            weakref.finalize(self, aside.close)
+
+    def close_aside(self) -> None:
+        """Ends and waits for the process of `check_outputs_aside` if its answer was never
+        taken (a build that failed before `prepare`): `serve` builds again and again."""
+        aside, self._intact_aside = self._intact_aside, None
+        if aside is not None:
+            aside.close()  # type: ignore[attr-defined]
 
     def outputs_intact(self) -> bool:
         """Whether output/ is as the last build left it (see check_outputs_aside)."""

@@ -49,3 +49,20 @@ def test_everything_a_build_reads_is_watched(site):
     names = {p.relative_to(site_dir).as_posix() for p in watched_paths(site_dir)
              if p.is_relative_to(site_dir)}
     assert names == {"site.toml", "content", "templates", "static", "themes"}
+
+
+def test_each_build_lets_go_of_the_last_ones_site(site):
+    """`serve` builds again and again in one process: what a build held (its site, its
+    cache, reference cycles among them) is freed when it ends, built or failed; the cycle
+    collector, all but stopped during builds, would come to it only many saves later."""
+    import gc
+    from resnetgen.incremental import Incremental
+    site_dir = site({"content/2026/soon.md": DRAFT, "content/2026/x.png": b"png"})
+    preview, _ = make_preview(site_dir)
+    post = site_dir / "content/2026/soon.md"
+    for attempt in range(4):
+        post.write_text(DRAFT.replace("Soon", f"Soon {attempt}"))
+        assert preview.build()
+        post.write_text(DRAFT.replace("2026-11-01", "2026-11-31"))
+        assert not preview.build()
+    assert [o for o in gc.get_objects() if type(o) is Incremental] == []
