@@ -7,13 +7,14 @@ Two kinds of file come from the same mapping, post -> event:
 - one `<slug>.ics` beside each briefing's page, for "add this chat", with
   METHOD:PUBLISH and the optional reminder of site.toml's [calendar].
 
-Serialisation (TEXT escaping, parameters, date-times) is icalendar's; nothing here
-escapes or formats a value by hand. For speed, an event is not serialised as a whole by
-`Component.to_ical`: each property, typed up front, becomes its content line as
-icalendar's `Contentline` would write it (name, parameters and value joined, folded at
-75 octets: see content_line, fold_line), the lines every chat shares are made once, and
-the lines are put in the order `Component.to_ical` puts them (tests/test_calendar_fast.py
-checks the bytes are the same as the whole event's).
+Serialisation (TEXT escaping, parameters) is icalendar's; nothing here escapes a value
+by hand. For speed, an event is not serialised as a whole by `Component.to_ical`: each
+property, typed up front, becomes its content line as icalendar's `Contentline` would
+write it (name, parameters and value joined, folded at 75 octets: see content_line,
+fold_line), the lines every chat shares are made once, a date-time's line is its zone's
+(found from icalendar once per zone) around its digits (written as vDatetime writes them:
+see datetime_line), and the lines are put in the order `Component.to_ical` puts them
+(tests/test_calendar_fast.py checks the bytes are the same as icalendar's).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Callable, Iterator, Mapping
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from icalendar import (Alarm, Calendar, Conference, Event, Timezone, vCategory, vDatetime,
                        vDuration, vInt, vText, vUri)
@@ -243,6 +245,9 @@ def event_ical(site: Site, post: Post) -> bytes:
         if plain is not None:
             lines[name] = plain_line(name, plain(value))
             continue
+        if kind is vDatetime and type(value.tzinfo) is ZoneInfo:
+            lines[name] = datetime_line(name, value)
+            continue
         # DTSTAMP and LAST-MODIFIED (often CREATED too) are alike. The zone is in the key:
         # aware date-times at one instant are equal, in UTC or with a TZID alike.
         key = (kind, value, getattr(value, "tzinfo", None))
@@ -272,6 +277,31 @@ def content_line(name: str, value) -> bytes:
         if written:
             return fold_line(f"{name};{written}:{text}").encode("utf-8") + CRLF
     return fold_line(f"{name}:{text}").encode("utf-8") + CRLF
+
+
+def datetime_line(name: str, moment: datetime) -> bytes:
+    """`content_line(name, vDatetime(moment))` of a moment in a ZoneInfo zone: what
+    icalendar writes around the value (the zone's TZID parameter, or the 'Z' of UTC)
+    depends on the zone alone, and is found once per zone (see datetime_shape); the
+    value is the moment's digits, as vDatetime.to_ical writes them (seconds, no
+    fraction). tests/test_calendar_fast.py checks the bytes against icalendar's."""
+    head, tail = datetime_shape(name, moment.tzinfo)
+    return fold_line(f"{head}{moment.year:04}{moment.month:02}{moment.day:02}"
+                     f"T{moment.hour:02}{moment.minute:02}{moment.second:02}{tail}"
+                     ).encode("utf-8") + CRLF
+
+
+@lru_cache(maxsize=256)
+def datetime_shape(name: str, zone: ZoneInfo) -> tuple[str, str]:
+    """(what goes before a date-time's digits, what goes after) in its content line, as
+    content_line writes it for a vDatetime in `zone` (ZoneInfo: its TZID is its key's,
+    whatever the moment; icalendar names other zones by their name at the moment)."""
+    value = vDatetime(datetime(2000, 1, 1, tzinfo=zone))
+    text = to_unicode(value.to_ical())
+    digits = "20000101T000000"
+    assert text.startswith(digits)
+    written = params_ical(value.params) if value.params else ""
+    return (f"{name};{written}:" if written else f"{name}:"), text[len(digits):]
 
 
 def plain_line(name: str, text: str) -> bytes:

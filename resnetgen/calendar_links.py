@@ -14,6 +14,7 @@ from urllib.parse import quote
 from resnetgen import chat_text
 from resnetgen.config import SiteConfig
 from resnetgen.models import Post
+from resnetgen.timefmt import chat_when
 from resnetgen.urls import (BRIEFINGS_FEED_FOLDER, CALENDAR_ROUTE, Urls, chat_calendar_route,
                             feed_route, tag_feed_folder)
 
@@ -46,22 +47,44 @@ class FeedLinks:
 
 def chat_links(post: Post, config: SiteConfig) -> ChatLinks:
     """The links are what urlencode(fields, safe="/", quote_via=quote) makes, in the
-    fields' order; the values both links share are quoted once (every upcoming chat's
-    page has them: quoting was most of its time)."""
-    urls = Urls(config)
-    route = urls.route_of(post.url) or ""
-    chat = post.chat
-    title = _quote(post.title)
-    details = _quote(f"{chat_text.when(post, config)}\n{chat.hashtag} on {config.network}\n"
-                     f"{post.permalink}")
-    location = _quote(f"{config.calendar.venue}, {chat.hashtag}")
-    google = (f"{GOOGLE_TEMPLATE}?action=TEMPLATE&text={title}"
-              f"&dates={_quote(google_time(chat.start))}/{_quote(google_time(chat.end))}"
-              f"&details={details}&location={location}")
-    outlook = (f"{OUTLOOK_COMPOSE}?path=/calendar/action/compose&rru=addevent&subject={title}"
-               f"&startdt={_quote(iso_utc(chat.start))}&enddt={_quote(iso_utc(chat.end))}"
-               f"&body={details}&location={location}")
-    return ChatLinks(urls.url(chat_calendar_route(route, post.slug)), google, outlook)
+    fields' order."""
+    return ChatLinker(config)(post)
+
+
+# A chat's start or end in UTC as Google wants it, as Outlook wants it, and as the
+# details' clock (chat_text.when): one strftime for the three (no form holds a "\n").
+_UTC_FORMS = "%Y%m%dT%H%M%SZ\n%Y-%m-%dT%H:%M:%SZ\n%H:%M"
+
+
+class ChatLinker:
+    """chat_links for one site's settings: what every chat's links share is made once
+    (every upcoming chat's page has them: quoting and printing times was most of its
+    time); the values both links share are quoted once."""
+
+    def __init__(self, config: SiteConfig):
+        self.config, self.urls = config, Urls(config)
+        self._locations: dict[str, str] = {}  # hashtag -> the location, quoted
+
+    def __call__(self, post: Post) -> ChatLinks:
+        config, chat = self.config, post.chat
+        route = self.urls.route_of(post.url) or ""
+        local = chat_when(chat, config.timezone, config.timezone_label)
+        start = chat.start.astimezone(timezone.utc).strftime(_UTC_FORMS).split("\n")
+        end = chat.end.astimezone(timezone.utc).strftime(_UTC_FORMS).split("\n")
+        title = _quote(post.title)
+        details = _quote(f"{chat_text.in_words(local, start[2], end[2])}\n"
+                         f"{chat.hashtag} on {config.network}\n{post.permalink}")
+        location = self._locations.get(chat.hashtag)
+        if location is None:
+            location = self._locations[chat.hashtag] = _quote(
+                f"{config.calendar.venue}, {chat.hashtag}")
+        google = (f"{GOOGLE_TEMPLATE}?action=TEMPLATE&text={title}"
+                  f"&dates={_quote(start[0])}/{_quote(end[0])}"
+                  f"&details={details}&location={location}")
+        outlook = (f"{OUTLOOK_COMPOSE}?path=/calendar/action/compose&rru=addevent&subject={title}"
+                   f"&startdt={_quote(start[1])}&enddt={_quote(end[1])}"
+                   f"&body={details}&location={location}")
+        return ChatLinks(self.urls.url(chat_calendar_route(route, post.slug)), google, outlook)
 
 
 class _Quoted(dict):
@@ -114,6 +137,7 @@ class SiteLinks:
         self.config = config
         self._subscribe: SubscribeLinks | None = None
         self._feeds: dict[tuple, FeedLinks] = {}
+        self.chat_links = ChatLinker(config)  # chat_links(post, config), for this site
 
     def subscribe_links(self) -> SubscribeLinks:
         if self._subscribe is None:

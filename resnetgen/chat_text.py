@@ -29,8 +29,13 @@ def when(post: Post, config: SiteConfig) -> str:
     """'Wednesday 31 January 2018, 7.30–8.30 pm UK time (19:30–20:30 UTC)'."""
     chat = post.chat
     start, end = (t.astimezone(timezone.utc) for t in (chat.start, chat.end))
-    local = chat_when(chat, config.timezone, config.timezone_label)
-    return f"{local} ({start:%H:%M}–{end:%H:%M} UTC)"
+    return in_words(chat_when(chat, config.timezone, config.timezone_label),
+                    f"{start:%H:%M}", f"{end:%H:%M}")
+
+
+def in_words(local: str, start: str, end: str) -> str:
+    """`when` from its parts: chat_when's text, the UTC start and end as 19:30."""
+    return f"{local} ({start}–{end} UTC)"
 
 
 def hashtag_url(post: Post, config: SiteConfig) -> str:

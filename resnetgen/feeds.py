@@ -45,22 +45,22 @@ class FeedSpec:
 def feed_outputs(site: Site, output: Output = made_now) -> Iterator[tuple]:
     """`output(path, what, make)` of every feed of the site: `output` may keep a feed
     from the last build instead of making it (`what` the same)."""
-    htmls: dict[str, str] = {}  # a post's entry text, made once for all the feeds it is in
+    entries: dict[str, object] = {}  # a post's entry, made once for all the feeds it is in
     for spec in feed_specs(site):
-        yield from spec_outputs(site, spec, output, htmls)
+        yield from spec_outputs(site, spec, output, entries)
 
 
-def spec_outputs(site: Site, spec: FeedSpec, output: Output, htmls: dict[str, str]
+def spec_outputs(site: Site, spec: FeedSpec, output: Output, entries: dict[str, object]
                  ) -> Iterator[tuple]:
     """`output(path, what, make)` of one feed's files (see feed_outputs)."""
     made_from = (spec, None if spec.posts else newest_change(site))
     yield output(feed_route(spec.folder, "rss"), ("rss", made_from),
-                 lambda: make_feed(site, spec, "rss", htmls))
+                 lambda: make_feed(site, spec, "rss", entries))
     atom: list[bytes] = []  # made once for both its addresses, if either needs it
 
     def make_atom() -> bytes:
         if not atom:
-            atom.append(make_feed(site, spec, "atom", htmls))
+            atom.append(make_feed(site, spec, "atom", entries))
         return atom[0]
     yield output(feed_route(spec.folder, "atom"), ("atom", made_from), make_atom)
     if spec.folder == "":
@@ -86,8 +86,10 @@ def feed_specs(site: Site) -> Iterator[FeedSpec]:
                        tag_feed_folder(tag.slug), newest(tag.posts))
 
 
-def make_feed(site: Site, spec: FeedSpec, kind: str, htmls: dict[str, str] | None = None) -> bytes:
-    """One feed as bytes; `kind` is 'rss' or 'atom'. `htmls`: entry texts made already."""
+def make_feed(site: Site, spec: FeedSpec, kind: str, entries: dict[str, object] | None = None
+              ) -> bytes:
+    """One feed as bytes; `kind` is 'rss' or 'atom'. `entries`: posts' entries made
+    already (by source path), and where those made here are kept."""
     # feedgen and lxml (~40 ms to import) only when a feed is made: a rebuild whose edit
     # reaches no feed keeps them all (see resnetgen.outputs) and never needs them.
     from feedgen.feed import FeedGenerator
@@ -111,15 +113,22 @@ def make_feed(site: Site, spec: FeedSpec, kind: str, htmls: dict[str, str] | Non
     feed.updated(updated)       # atom:updated and rss lastBuildDate: never the clock
     feed.pubDate(updated)
     for post in spec.posts:
-        add_entry(feed, site, post, htmls if htmls is not None else {})
+        add_entry(feed, site, post, entries if entries is not None else {})
     if kind == "rss":
         return feed.rss_str(pretty=True)
     return feed.atom_str(pretty=True)
 
 
-def add_entry(feed: FeedGenerator, site: Site, post: Post, htmls: dict[str, str]) -> None:
-    """post -> feed entry."""
-    entry = feed.add_entry(order="append")
+def add_entry(feed: FeedGenerator, site: Site, post: Post, entries: dict[str, object]) -> None:
+    """post -> feed entry. A post is in about ten feeds (RSS and Atom: all posts, the
+    briefings, each of its topics): its entry is made once, by the first, and added to
+    the others as it is (feedgen writes an entry's XML from its fields, which no feed
+    changes; the feeds' one extension, dc, is on it already: feedgen skips it)."""
+    entry = entries.get(post.source_path)
+    if entry is not None:
+        feed.add_entry(entry, order="append")
+        return
+    entry = entries[post.source_path] = feed.add_entry(order="append")
     entry.id(post.permalink)
     entry.guid(post.permalink, permalink=True)
     entry.title(clean(post.title))
@@ -133,10 +142,7 @@ def add_entry(feed: FeedGenerator, site: Site, post: Post, htmls: dict[str, str]
     for tag in post.tags:
         entry.category(term=clean(tag), label=clean(tag))
     entry.summary(clean(entry_summary(site, post)))
-    text = htmls.get(post.source_path)
-    if text is None:
-        text = htmls[post.source_path] = entry_html(site, post)
-    entry.content(text, type="html")
+    entry.content(entry_html(site, post), type="html")
 
 
 def entry_summary(site: Site, post: Post) -> str:

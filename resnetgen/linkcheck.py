@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from array import array
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import chain
 from typing import Callable, Iterable, Iterator
 from posixpath import splitext
@@ -139,13 +140,22 @@ def site_host(base_url: str) -> str:
 _WEB = ("http://", "https://")
 
 
+@lru_cache(maxsize=8)
+def _own_prefixes(host: str) -> tuple[str, str]:
+    """The site's own absolute URLs (canonical links, feeds: a dozen a page) start so;
+    `_OTHER_SITE` finds such a URL's host is `host` (or it does not match): kept."""
+    return f"https://{host}/", f"http://{host}/"
+
+
 def _other_sites_counted(page: PageLinks, host: str) -> PageLinks:
     """`page` without its links to other sites: those `LinkChecker._target` finds lead
     elsewhere by `_OTHER_SITE` alone, whatever the page (so the check is the same)."""
     urls = page.urls
+    own = _own_prefixes(host)  # a URL starting so is kept without the test (the same answer)
     keep = [index for index, url in enumerate(urls)
-            if not (url.startswith(_WEB) and (other := _OTHER_SITE.match(url)) is not None
-                    and other.group(1).lower() != host)]
+            if url.startswith(own) or not (
+                url.startswith(_WEB) and (other := _OTHER_SITE.match(url)) is not None
+                and other.group(1).lower() != host)]
     if len(keep) < len(urls):
         lines = array("I")
         lines.frombytes(page.lines)

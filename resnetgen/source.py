@@ -85,7 +85,89 @@ _DateStringLoader.yaml_implicit_resolvers = {
 
 class _YAML(YAMLHandler):
     def load(self, fm: str, **kwargs: object) -> Any:
-        return yaml.load(fm, Loader=_DateStringLoader)
+        value = _from_events(fm)
+        return yaml.load(fm, Loader=_DateStringLoader) if value is _UNSURE else value
+
+
+_UNSURE = object()
+_EVENTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.MappingEndEvent,
+           yaml.SequenceStartEvent, yaml.SequenceEndEvent)
+
+
+class _Map(list):
+    """A mapping being built from events: [its dict, the key waiting for its value]."""
+
+
+def _from_events(text: str) -> Any:
+    """`yaml.load(text, Loader=_DateStringLoader)` for front matter of maps, lists and
+    scalars, built from libyaml's events as they come: PyYAML composes a tree of nodes
+    first (with marks and resolver calls for each), a third of reading front matter.
+    Each scalar is typed as the loader types it (its resolver, its constructors), keys
+    and values go in as `_quick` puts them. _UNSURE for anything else (anchors, aliases,
+    explicit tags, keys that are not scalars, merge keys, a second document) and for
+    text PyYAML refuses: the caller then loads it PyYAML's way, errors and all.
+    tests/test_source.py checks the values are PyYAML's own."""
+    loader = _DateStringLoader(text)
+    try:
+        return _build(loader)
+    except Exception:  # _Unsure, or a YAML error: reported as PyYAML reports it
+        return _UNSURE
+    finally:
+        loader.dispose()
+
+
+def _build(loader: Any) -> Any:
+    get, resolve, constructors = loader.get_event, loader.resolve, loader.yaml_constructors
+    scalar, mapping_end, sequence_end = yaml.ScalarEvent, yaml.MappingEndEvent, yaml.SequenceEndEvent
+    mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+    if type(get()) is not yaml.StreamStartEvent:
+        raise _Unsure
+    event = get()
+    if type(event) is yaml.StreamEndEvent:
+        return None
+    if type(event) is not yaml.DocumentStartEvent:
+        raise _Unsure
+    top: list = []              # the list or _Map being filled
+    stack: list = []            # those it sits in
+    waiting = _UNSURE           # in a _Map: the key read, or _UNSURE when a key comes next
+    while True:
+        event = get()
+        kind = type(event)
+        if kind is scalar:
+            if event.anchor is not None or event.tag is not None:
+                raise _Unsure
+            value = event.value
+            if event.implicit[0]:  # plain: typed by the resolver (quoted ones are text)
+                tag = resolve(yaml.ScalarNode, value, event.implicit)
+                if tag != _STR:
+                    if tag not in _SCALARS:
+                        raise _Unsure  # '<<', '=': merge and value keys
+                    value = constructors[tag](loader, yaml.ScalarNode(
+                        tag, value, event.start_mark, event.end_mark, event.style))
+        elif kind is mapping_start or kind is sequence_start:
+            if event.anchor is not None or event.tag is not None or (
+                    type(top) is _Map and waiting is _UNSURE):
+                raise _Unsure  # a key that is a map or a list
+            stack.append((top, waiting))
+            top, waiting = (_Map(({}, None)) if kind is mapping_start else []), _UNSURE
+            continue
+        elif kind is mapping_end or kind is sequence_end:
+            value = top[0] if kind is mapping_end else top
+            top, waiting = stack.pop()
+        elif kind is yaml.DocumentEndEvent and not stack:
+            if type(get()) is not yaml.StreamEndEvent:
+                raise _Unsure  # a second document: PyYAML refuses it
+            return top[0]
+        else:
+            raise _Unsure
+        if type(top) is _Map:
+            if waiting is _UNSURE:
+                waiting = value
+            else:
+                top[0][waiting] = value
+                waiting = _UNSURE
+        else:
+            top.append(value)
 
 
 class _TOML(BaseHandler):

@@ -121,3 +121,16 @@ def test_events_made_elsewhere_give_the_same_files(rich_site):
     marked = dict(made, **{post.source_path: made[post.source_path].replace(b"CLASS:PUBLIC", b"CLASS:X")})
     files = dict(calendar.calendar_files(rich_site, Problems(), made=marked))
     assert b"CLASS:X" in files[calendar.chat_calendar_path(rich_site, post)]
+
+
+ALL_ZONES = sorted(__import__("zoneinfo").available_timezones())
+
+
+@settings(max_examples=400, deadline=None)
+@given(zone=st.sampled_from(ALL_ZONES), moment=st.datetimes(min_value=datetime(1, 1, 1)),
+       name=st.sampled_from(["DTSTART", "DTEND", "DTSTAMP", "CREATED", "LAST-MODIFIED"]))
+def test_a_date_time_line_is_the_one_icalendar_writes(zone, moment, name):
+    """datetime_line: the zone's parameters found once, the digits of each moment."""
+    from icalendar import vDatetime
+    moment = moment.replace(tzinfo=ZoneInfo(zone))
+    assert calendar.datetime_line(name, moment) == calendar.content_line(name, vDatetime(moment))

@@ -229,3 +229,25 @@ def test_ids_do_not_change_when_a_post_is_edited(site):
         ("https://example.org/2020/01/a/", "2020-01-01T00:00:00+00:00")]
     assert entries[0].title == "A better title"
     assert entries[0].updated == "2020-02-01T00:00:00+00:00"
+
+
+def test_an_entry_made_once_serves_every_feed_it_is_in():
+    """A post's entry is made by the first feed showing it and added to the others as it
+    is: each feed's bytes are those of a feed whose entries are all its own, and RSS and
+    Atom feeds sharing entries read back alike."""
+    from resnetgen.config import load_config
+    from resnetgen.feeds import feed_specs, make_feed
+    from resnetgen.loader import load_content
+    from resnetgen.problems import Problems
+    from resnetgen.site import assemble
+    config = load_config(RICH, Problems())
+    site = assemble(config, load_content(RICH, config, Problems()), NOW)
+    specs = list(feed_specs(site))
+    assert len(specs) == 5 and sum(len(spec.posts) for spec in specs) > len(site.posts)
+    shared: dict = {}
+    for spec in specs:
+        for kind in ("rss", "atom"):
+            data = make_feed(site, spec, kind, shared)
+            assert data == make_feed(site, spec, kind, {})
+            assert feedparser.parse(data).entries and not feedparser.parse(data).bozo
+    assert len(shared) == len({post.source_path for spec in specs for post in spec.posts})

@@ -250,6 +250,21 @@ def test_the_shortcut_for_other_sites_links_changes_no_answer(url):
             assert answer(page_url) == short
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(_URL_PARTS, max_size=6).map("".join), max_size=5),
+       st.sampled_from(["example.org", "example.org:8080", "[::1]", "exämple.org"]))
+def test_the_site_s_own_urls_are_kept_without_the_test_with_the_same_answer(urls, host):
+    """_other_sites_counted keeps a URL starting with the site's own https://host/ at
+    once: the same links kept and counted as by the test alone."""
+    def counted(shortcut: bool):
+        page = linkcheck._page_links(urls, linkcheck.array("I", range(len(urls))).tobytes(),
+                                     (), True, False)
+        prefixes = linkcheck._own_prefixes if shortcut else (lambda host: ("\0",))
+        with mock.patch.object(linkcheck, "_own_prefixes", prefixes):
+            return linkcheck._other_sites_counted(page, host)
+    assert counted(True) == counted(False)
+
+
 _PAGE_PARTS = st.sampled_from(["index.html", "x/", "a b/", "%41/", "é/", "?q/", "#h/", ";p/",
                                "/", "./", "../", "\t", "\n", "x.ics", "index.html"])
 _FRAGMENT_PARTS = st.sampled_from(["#", "h", "top", "%41", "%zz", "#", " ", "\t", "\n", "é", "?",

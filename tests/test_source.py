@@ -9,6 +9,7 @@ import yaml
 from hypothesis import given, settings, strategies as st
 
 from resnetgen.problems import Problems
+from resnetgen import source
 from resnetgen.source import _DateStringLoader, read_source
 
 
@@ -19,15 +20,22 @@ class StockLoader(_DateStringLoader):
         return yaml.constructor.BaseConstructor.construct_document(self, node)
 
 
-def check(text: str) -> None:
+def check(text: str) -> bool:
+    """Whether the events' reading (source._from_events) took `text` itself."""
+    quick = source._from_events(text)
     try:
         expected = yaml.load(text, Loader=StockLoader)
     except yaml.YAMLError as error:
         with pytest.raises(type(error)):
             yaml.load(text, Loader=_DateStringLoader)
-        return
+        assert quick is source._UNSURE  # PyYAML's own error, as PyYAML raises it
+        return False
     # repr: types (1, 1.0, True), order, NaN and recursive lists all show in it.
     assert repr(yaml.load(text, Loader=_DateStringLoader)) == repr(expected), text
+    assert repr(source._YAML().load(text)) == repr(expected), text
+    if quick is not source._UNSURE:
+        assert repr(quick) == repr(expected), text
+    return quick is not source._UNSURE
 
 
 scalars = (st.text(max_size=12) | st.integers() | st.floats() | st.booleans() | st.none()
@@ -59,6 +67,15 @@ def test_quick_construction_gives_pyyamls_values(tree, flow):
 ])
 def test_front_matter_shapes(text):
     check(text)
+
+
+def test_the_events_reading_takes_the_usual_front_matter_and_leaves_the_rest():
+    assert check("title: A\ndate: 2018-01-31\ntags: [a, 'b', \"c\"]\nchat:\n  start: 2018-01-31 19:30\n"
+                 "  n: 60\n  ok: yes\n  none: ~\nlist:\n- [1, 2.5, {x: y}]\n- ''\n")
+    assert check("") and check("---\n") and check("- a\n- b\n") and check("plain")
+    for text in ("a: &x 1\nb: *x\n", "a: !!str 1\n", "? [1]\n: b\n", "<<: {a: 1}\n",
+                 "= : v\n", "a: 1\n---\nb: 2\n", "a: [1\n", "a: b: c\n"):
+        assert not check(text), text
 
 
 def test_read_source_keeps_dates_as_text(tmp_path):
