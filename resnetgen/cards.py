@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from resnetgen.incremental import Incremental
 
 Memo = Callable[[object, Callable[[], bytes]], bytes]
+Reader = Callable[[Post, bool], "bytes | None"]  # a kind's kept card of (post, upcoming)
 _markup = str.__new__  # what Markup(text) comes to for a plain str, at a third of the cost
 
 
@@ -46,13 +47,14 @@ class Cards:
         self._made: dict[tuple, dict[int, tuple[Post, Any, bytes]]] = {}
         # The last macro and arguments asked for, their name and table: a listing asks
         # for the same ones thousands of times in a row.
-        self._last: tuple[Any, tuple, str, dict] = (None, (), "", {})
+        self._last: tuple[Any, tuple, str, dict, Any] = (None, (), "", {}, None)
         self._used: set[tuple] = set()  # the (name, args) asked for since `listing_done`
-        # The memo's card as it keeps it, or None (then asked for through the memo):
-        # 14,000 cards of a title edit's listings at 10,000 posts, read without making
-        # a key and a function for each.
-        self.kept_card: Callable[[str, tuple, Post, bool], bytes | None] | None = getattr(
-            memo, "kept_card", None)
+        # (name, args) -> the memo's reader of that kind's kept cards, or None (then each
+        # is asked for through the memo): 14,000 cards of a title edit's listings at
+        # 10,000 posts, read without making a key and a function for each.
+        self.kept_reader: Callable[[str, tuple], Reader | None] | None = getattr(
+            memo, "reader", None)
+        self._readers: dict[tuple, Reader | None] = {}
 
     def card(self, context: Context, macro: Any, post: Post, args: tuple) -> Markup:
         """Asked for about seven times per post per build (70,000 times at 10,000 posts):
@@ -61,24 +63,32 @@ class Cards:
         site = names["site"] if "site" in names else context.parent.get("site")
         last = self._last
         if macro is last[0] and args == last[1]:
-            name, kind = last[2], last[3]
+            name, kind, reader = last[2], last[3], last[4]
         else:  # by name: a macro imported "with context" is a new object on every page
             name = last[2] if macro is last[0] else macro_name(macro)
             kind = self._made.get((name, args))
             if kind is None:
                 kind = self._made[(name, args)] = {}
-            self._last = (macro, args, name, kind)
+            reader = self._reader(name, args)
+            self._last = (macro, args, name, kind, reader)
             self._used.add((name, args))
         made = kind.get(id(post))
         if made is None or made[0] is not post or made[1] is not site:
             upcoming = bool(site is not None and post.chat is not None and site.is_upcoming(post))
-            kept = self.kept_card
-            value = kept(name, args, post, upcoming) if kept is not None else None
+            value = reader(post, upcoming) if reader is not None else None
             if value is None:
                 value = self.memo(("card", name, post, upcoming, args),
                                   lambda: str(macro(post, *args)).encode("utf-8"))
             made = kind[id(post)] = (post, site, value)
         return _markup(Markup, made[2].decode("utf-8"))  # Markup(text), without its checks
+
+    def _reader(self, name: str, args: tuple) -> "Reader | None":
+        """The memo's reader of one kind of kept card, asked for once per kind."""
+        if (name, args) in self._readers:
+            return self._readers[(name, args)]
+        reader = self._readers[(name, args)] = (
+            self.kept_reader(name, args) if self.kept_reader is not None else None)
+        return reader
 
     def function(self) -> Callable[..., Markup]:
         """`card(macro, post, ...)`: a function, as the README documents it."""
@@ -107,7 +117,7 @@ class Cards:
         the heap its 6 MB took) were still held while the topics' and hosts' were made,
         the listing worker's peak at 10,000 posts."""
         used, self._used = self._used, set()
-        self._last = (None, (), "", {})  # the next listing's first card is counted as used
+        self._last = (None, (), "", {}, None)  # the next listing's first card is counted as used
         drop = getattr(self.memo, "drop", None)
         unused = [key for key in self._made if key not in used]
         if drop is None or not unused or not drop(unused):
@@ -122,7 +132,7 @@ class Cards:
         30 MB at 10,000 posts, the link check's room. Asked for again, they are made
         (or read from the cache) again."""
         self._made.clear()
-        self._last = (None, (), "", {})
+        self._last = (None, (), "", {}, None)
         self._used = set()
         forget = getattr(self.memo, "forget", None)
         if forget is not None:
@@ -197,17 +207,45 @@ class KeptCards:
         self.dirty.add(key)
         return value
 
-    def kept_card(self, name: str, args: tuple, post: Post, upcoming: bool) -> bytes | None:
-        """The card kept for this post, as `__call__` would give it, or None (then made
-        through `__call__`)."""
-        found = self._find(name, args, post, upcoming)
-        if found is None:
+    def reader(self, name: str, args: tuple) -> Reader | None:
+        """`read(post, upcoming)`: the card of this kind kept for the post, as `__call__`
+        would give it, or None (then made through `__call__`); None for a kind never
+        kept. What `_find` works out per card, worked out once per kind."""
+        if not self.ready:
+            self._start()
+        if not self.enabled:
             return None
-        card = found[0].get(found[1])
-        if type(card) is tuple and len(card) == 2 and card[0] == found[2] \
-                and type(card[1]) is bytes:
-            return card[1]
-        return None
+        kind = self.kinds.get((name, args), False)
+        if kind is False:
+            kind = self.kinds[(name, args)] = self._kind(name, args)
+        if kind is None:
+            return None
+        digests = self.listed if kind[0] == "L" else self.full
+        shards, files, by_shard = self.shards, self.files, self.by_shard(kind)
+
+        def read(post: Post, upcoming: bool) -> bytes | None:
+            path = post.source_path
+            known = digests.get(path)
+            if not known:
+                return None
+            shard = shards.get(path)
+            if shard is None:
+                shard = shards[path] = SHARDS[
+                    zlib.crc32(path.encode("utf-8", "surrogatepass")) & 15]
+            cards = files.get(by_shard[shard])
+            if cards is None:
+                cards = self._file(kind, shard)
+            card = cards.get(path)
+            if type(card) is tuple and len(card) == 2 and type(card[1]) is bytes \
+                    and card[0] == (f"{known}1" if upcoming else f"{known}0"):
+                return card[1]
+            return None
+        return read
+
+    @staticmethod
+    def by_shard(kind: str) -> dict[str, tuple[str, str]]:
+        """shard -> the (kind, shard) key of its file."""
+        return {shard: (kind, shard) for shard in SHARDS}
 
     def _find(self, name: str, args: tuple, post: Post, upcoming: bool
               ) -> tuple[dict, str, str, tuple[str, str]] | None:
@@ -278,7 +316,7 @@ class KeptCards:
     def forget(self) -> None:
         """The files read, let go of after `save` (read again if asked for again)."""
         self.save()
-        self.files = {}
+        self.files.clear()  # the same dict: `reader`s hold it
 
 
 def cards_file(kind: str, shard: str) -> str:

@@ -292,3 +292,37 @@ def test_kinds_of_card_let_go_between_listings_give_the_same_pages(site, tmp_pat
     build_site(folder, AFTER)
     assert {path for _, _, path in made} == {"content/2020/chat-1.md"}
     assert snapshot(folder / "output") == clean_build(folder, tmp_path, AFTER)
+
+
+def test_kept_cards_are_read_by_a_reader_per_kind_not_asked_for_one_by_one(site, tmp_path,
+                                                                            monkeypatch):
+    """After a title edit, every card of an unchanged post comes from its kind's reader
+    (KeptCards.reader: the kind worked out once); the memo itself is asked only for the
+    edited post's cards, and the pages are a clean build's."""
+    from resnetgen.cards import KeptCards
+    monkeypatch.setenv("RESNETGEN_JOBS", "1")  # in this process, where the spies are
+    asked, readers = [], []
+    call, reader = KeptCards.__call__, KeptCards.reader
+
+    def spied_call(self, what, make):
+        asked.append(what[2].source_path)
+        return call(self, what, make)
+
+    def spied_reader(self, name, args):
+        found = reader(self, name, args)
+        readers.append((name, args, found is not None))
+        return found
+    monkeypatch.setattr(KeptCards, "__call__", spied_call)
+    monkeypatch.setattr(KeptCards, "reader", spied_reader)
+    folder = site(FILES)
+    build_site(folder, AFTER)
+    chat_1 = folder / "content/2020/chat-1.md"
+    chat_1.write_text(chat_1.read_text().replace('"Chat 1"', '"Chat one"'))
+    asked.clear()
+    readers.clear()
+    build_site(folder, AFTER)
+    assert asked and set(asked) == {"content/2020/chat-1.md"}
+    assert ("events.html:event", (), True) in readers
+    assert len(readers) == len(set(readers))  # one reader per kind of card
+    assert snapshot(folder / "output") == clean_build(folder, tmp_path, AFTER)
+    assert sorted(events(folder)) == ["Chat 2", "Chat one"]
