@@ -217,8 +217,13 @@ def _build(options: BuildOptions, loaded, ending: ExitStack) -> BuildReport:
         incremental.cache.posts.saved()  # type: ignore[union-attr]
     if listing is not None and incremental:
         # output/'s folders as the staging folder had them (moved whole): the cache's
-        # save finds each with the mtime listed, and lists none again.
-        incremental.cache.output_dirs = listing.result()
+        # save finds each with the mtime listed, and lists none again. output/ is
+        # committed: a listing lost (its process killed) is only time lost, as the
+        # save then lists the folders itself.
+        try:
+            incremental.cache.output_dirs = listing.result()
+        except Exception:
+            listing.close()
     report.warnings = problems.warnings
     if incremental and staged is not None:
         incremental.complete_scan()  # (done while the calendars were made, mostly)

@@ -281,15 +281,17 @@ class BuildCache:
             self._seen[name] = record
         return value
 
-    def folder_digest(self, folders: list[Path], label: str) -> str:
-        """One digest of every file under `folders`: names and contents."""
+    def folder_digest(self, folders: list[Path], label: str,
+                      listed: list[str] | None = None) -> str:
+        """One digest of every file under `folders`: names and contents. `listed`: the
+        files as listed earlier (see Incremental.scan), those gone since included."""
         entries = []
         site = str(self.site_dir) + os.sep
         # file_digest inlined for the common case, a file as it was (10,000 at 10k).
         digests, files, seen, stat = self._digests, self.files, self._seen, os.stat
         read = self.read_digests
         for folder in folders:
-            for path in _files_under(str(folder)):
+            for path in (_files_under(str(folder)) if listed is None else listed):
                 name = path[len(site):].replace(os.sep, "/") if path.startswith(site) else path
                 value = digests.get(name)
                 if value is None and name in read:  # digested where it was read
@@ -298,7 +300,11 @@ class BuildCache:
                         seen[name] = record
                     digests[name] = value
                 elif value is None:
-                    st = stat(path)
+                    try:
+                        st = stat(path)
+                    except FileNotFoundError:  # gone since listed: no next scan matches
+                        entries.append((name, None))
+                        continue
                     known = files.get(name)
                     if known and known[:3] == (st.st_size, st.st_mtime_ns, st.st_ino):
                         seen[name] = known

@@ -76,7 +76,10 @@ class Incremental:
         settings = cache.file_digest(site / "site.toml", "site.toml")
         self.static, self.options = static, digest(options_key)
         if defer and not cache.files and not cache.last_build and not cache.posts.records:
-            self._deferred = options_key
+            from resnetgen.cache import _files_under
+            # Listed now (no file read): the key is of the files this build loads, not
+            # of those added or removed while it runs (the next build must see those).
+            self._deferred = (options_key, _files_under(str(site / CONTENT_DIR)))
             # people.toml, digested now for the surface, takes its place among the
             # content files in `complete_scan` (the cache's records, in the same order).
             people = self._people_digest()
@@ -100,8 +103,8 @@ class Incremental:
         files, or all when loading failed) are digested here."""
         if self._deferred is None:
             return
-        options_key, self._deferred = self._deferred, None
-        content = self.cache.folder_digest([self.site_dir / CONTENT_DIR], "content")
+        (options_key, listed), self._deferred = self._deferred, None
+        content = self.cache.folder_digest([self.site_dir / CONTENT_DIR], "content", listed)
         self.cache.read_digests.clear()  # (files digested but no longer there)
         self.inputs_key = digest(self.surface, self.static, content, options_key)
 

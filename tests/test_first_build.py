@@ -100,3 +100,77 @@ def test_keys_made_by_render_workers_are_those_of_the_main_process(tmp_path, mon
     assert {path: record.key for path, record in first.items()} == \
         {path: record.key for path, record in again.items()}
     assert all(record.key for record in first.values())
+
+
+def _jobs(monkeypatch, jobs: str) -> None:
+    if jobs == "2":
+        forking(monkeypatch)
+    else:
+        monkeypatch.setenv("RESNETGEN_JOBS", "1")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_post_added_while_a_first_build_runs_is_built_by_the_next(tmp_path, monkeypatch, jobs):
+    """Added once the loader listed the content: that build does not make it, and the
+    next one must not take the site as unchanged (the cache's key is of the files the
+    first build loaded, not of the folder as it was at its end)."""
+    import resnetgen.loader as loader
+    _jobs(monkeypatch, jobs)
+    site = many_posts(tmp_path / "site")
+    listed = loader.discover
+
+    def discover_then_add(site_dir):
+        found = listed(site_dir)
+        (site / "content/2018/new.md").write_text(
+            '---\ntitle: "New"\ndate: 2018-02-01T10:00:00Z\n---\n\nNew.\n')
+        return found
+    monkeypatch.setattr(loader, "discover", discover_then_add)
+    build(options(site))
+    monkeypatch.setattr(loader, "discover", listed)
+    assert not (site / "output/2018/02/new/index.html").exists()
+    report = build(options(site))
+    assert not report.unchanged
+    assert (site / "output/2018/02/new/index.html").is_file()
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_post_renamed_while_a_first_build_runs_is_moved_by_the_next(tmp_path, monkeypatch, jobs):
+    """Renamed after its worker read it: the next build drops the old name's page and
+    makes the new name's."""
+    import resnetgen.site as site_module
+    _jobs(monkeypatch, jobs)
+    site = many_posts(tmp_path / "site")
+    assemble = site_module.assemble
+
+    def rename_then_assemble(*args, **kwargs):
+        os.rename(site / "content/2018/p139.md", site / "content/2018/renamed.md")  # linked by none
+        return assemble(*args, **kwargs)
+    monkeypatch.setattr(site_module, "assemble", rename_then_assemble)
+    build(options(site))
+    monkeypatch.setattr(site_module, "assemble", assemble)
+    report = build(options(site))
+    assert not report.unchanged
+    names = {page.parent.name for page in (site / "output").rglob("index.html")}
+    assert "renamed" in names and "p139" not in names
+
+
+def test_a_lost_folder_listing_costs_only_time(tmp_path, monkeypatch):
+    """The process listing a first build's output folders (beside the link check) dies,
+    killed say: output/ is committed by then, so the build still succeeds and saves its
+    cache, listing the folders itself."""
+    import resnetgen.build as build_module
+    import resnetgen.incremental as incremental_module
+    forking(monkeypatch)
+    monkeypatch.setattr(build_module, "ASIDE_FOLDERS", 1)
+    site = many_posts(tmp_path / "site")
+    listed, parent = incremental_module.output_folders, os.getpid()
+
+    def lost(*args, **kwargs):
+        if os.getpid() != parent:
+            os._exit(9)
+        return listed(*args, **kwargs)
+    monkeypatch.setattr(incremental_module, "output_folders", lost)
+    first = build(options(site))
+    assert first.files and not first.unchanged
+    monkeypatch.setattr(incremental_module, "output_folders", listed)
+    assert build(options(site)).unchanged
