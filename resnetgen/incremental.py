@@ -40,6 +40,7 @@ class Incremental:
     now: datetime
     inputs_key: str = ""
     surface: str = ""           # templates, settings, people, code: shared by every page
+    outputs_surface: str = ""   # the same but templates: feeds and calendars use none
     whole_site: bool = True     # a template reads all of `site`: every page sees every post
     body_readers: frozenset = frozenset()  # templates that may read a post's body
     raw_clock: bool = True      # some output reads the exact clock, not just upcoming/past
@@ -87,9 +88,12 @@ class Incremental:
             if name in cache._digests:
                 cache.read_digests[name] = (cache._seen.pop(name, None), cache._digests.pop(name))
             self.surface = digest(cache.code, templates, settings, people)
+            self.outputs_surface = digest(cache.code, settings, people)
             return
         content = cache.folder_digest([site / CONTENT_DIR], "content")
-        self.surface = digest(cache.code, templates, settings, self._people_digest())
+        people = self._people_digest()
+        self.surface = digest(cache.code, templates, settings, people)
+        self.outputs_surface = digest(cache.code, settings, people)
         self.inputs_key = digest(self.surface, static, content, options_key)
 
     @property
@@ -174,7 +178,7 @@ class Incremental:
         self.read_templates(env)
         self.raw_clock = self.whole_site  # feeds and calendars never read the clock
         self.fingerprints = Fingerprints(self.surface, post_digests, self.now, self.whole_site,
-                                         listing_digests, self.body_readers)
+                                         listing_digests, self.body_readers, self.outputs_surface)
 
     def read_templates(self, env: "jinja2.Environment") -> None:
         """What the templates read (see fingerprint), once an environment: the build asks
@@ -259,9 +263,9 @@ class Incremental:
     def memo(self, what: object, make: Callable[[], bytes], bodies: bool = True) -> bytes:
         """A piece of a site-wide output (one calendar event), kept from an earlier build
         while `what` (walked like a page's context; without `bodies`, posts' bodies left
-        out) and the surface are the same."""
-        return self.cache.memo(self.fingerprints.page_key(what, bodies), make,  # type: ignore[union-attr]
-                               stale=self.cache.last_build.get("surface") != self.surface)
+        out) and the settings, people and code are the same (no template makes one)."""
+        return self.cache.memo(self.fingerprints.output_piece_key(what, bodies), make,  # type: ignore[union-attr]
+                               stale=self.cache.last_build.get("outputs_surface") != self.outputs_surface)
 
     def site_wide_state(self) -> tuple:
         """What making the site-wide outputs changed here: to hand from a worker process."""
@@ -277,7 +281,7 @@ class Incremental:
                   ) -> Iterator[tuple[str, "bytes | Previous", str]]:
         """The outputs of `make(problems, output)` (feeds, calendars: made from every
         post), all kept from the last build when no post (`bodies`: nor its body),
-        setting, template or code changed; the problems it reported then are reported
+        setting or code changed (they are made in Python: a template edit keeps them); the problems it reported then are reported
         again. Else `make` runs, and each output it names with
         `output(path, what, make_bytes)` is still the previous build's file when `what`
         (as in `memo`) is the same: neither made nor read again."""
@@ -309,7 +313,7 @@ class Incremental:
                     and path in records):
                 made_from = records[path][0]
             else:
-                made_from = self.fingerprints.page_key(what, bodies)  # type: ignore[union-attr]
+                made_from = self.fingerprints.output_piece_key(what, bodies)  # type: ignore[union-attr]
             previous = self.reuse(path, made_from)
             return path, make_bytes() if previous is None else previous, made_from
         found = Problems()
@@ -357,7 +361,8 @@ class Incremental:
         feeds, ends = self.site_facts(site)
         self.remember(records, touched, {
             "inputs": self.inputs_key, "summary": summary, "site_wide": self.made,
-            "surface": self.surface, "whole_site": self.whole_site,
+            "surface": self.surface, "outputs_surface": self.outputs_surface,
+            "whole_site": self.whole_site,
             "body_readers": self.body_readers, "raw_clock": self.raw_clock, "now": self.now,
             "ends": ends,
             # for a quick rebuild (see quick_edit):

@@ -152,7 +152,7 @@ class Edit:
         site = Site(config, Urls(config), self.options.now, (post,), (), {}, (), (), (), (), ())
         fingerprints = Fingerprints(incremental.surface, {self.path: self.cached.digest},
                                     self.options.now, False, {self.path: self.cached.listing},
-                                    last["body_readers"])
+                                    last["body_readers"], incremental.outputs_surface)
         specs = self.feeds(fingerprints)
         todo, keys = [], {}
         for page in own_pages(site, post):
@@ -196,7 +196,7 @@ class Edit:
         from resnetgen.feeds import spec_outputs
 
         def output(path: str, what: object, make) -> tuple:
-            key = fingerprints.page_key(what, True)
+            key = fingerprints.output_piece_key(what, True)
             if path not in self.incremental.cache.raw_outputs:
                 raise NotQuick
             return path, (None if self.incremental.reuse(path, key) else make(), key)

@@ -240,13 +240,17 @@ def test_feeds_and_calendars_do_not_depend_on_the_clock(rich, tmp_path):
     assert {p: early[p] for p in feeds} == {p: late[p] for p in feeds}
 
 
-def test_calendar_pieces_of_other_templates_are_not_read(rich, tmp_path, monkeypatch):
-    """Pieces are keyed on the templates and settings: after a template edit none can be
-    this build's, so the memo is not read (its 20 MB at 10,000 chats), only rewritten
-    with the new pieces, which the next build reads."""
+def test_a_template_edit_keeps_the_feeds_and_calendars(rich, tmp_path, monkeypatch):
+    """Feeds and calendars are made in Python, never from a template: after a template
+    edit they are kept, file by file, and the calendar's memo of pieces is not even read
+    (its 20 MB at 10,000 chats). A settings edit makes every piece stale: the memo is
+    not read, only rewritten with the new pieces, which the next build reads."""
     import resnetgen.cache as cache_module
     monkeypatch.setenv("RESNETGEN_JOBS", "1")  # the calendar made in this process
     build_site(rich)
+    site_wide = {path: path.stat().st_mtime_ns for path in (rich / "output").rglob("*")
+                 if path.suffix == ".ics" or path.name in ("feed.xml", "atom.xml")}
+    assert any(p.suffix == ".ics" for p in site_wide) and any(p.suffix == ".xml" for p in site_wide)
     read: list[str] = []
     original = cache_module.BuildCache._read
 
@@ -254,11 +258,31 @@ def test_calendar_pieces_of_other_templates_are_not_read(rich, tmp_path, monkeyp
         read.append(name)
         return original(self, name, discard)
     monkeypatch.setattr(cache_module.BuildCache, "_read", reading)
+    import resnetgen.calendar as calendar_module
+    import resnetgen.feeds as feeds_module
+    made: list[str] = []
+    for module, name in ((calendar_module, "event_ical"), (feeds_module, "make_feed")):
+        def counting(*args, _made=getattr(module, name), _name=name, **kwargs):
+            made.append(_name)
+            return _made(*args, **kwargs)
+        monkeypatch.setattr(module, name, counting)
     theme = REPO / "themes" / "default" / "templates" / "404.html"
     (rich / "templates").mkdir(exist_ok=True)
     (rich / "templates" / "404.html").write_text("{# edited #}" + theme.read_text())
-    build_site(rich)
+    report = build_site(rich)
+    assert made == []  # neither an event nor a feed made again
+    assert "404.html" in report.rendered_paths
+    assert not [p for p in report.rendered_paths if p.endswith((".ics", "feed.xml", "atom.xml"))]
+    assert {path: path.stat().st_mtime_ns for path in site_wide} == site_wide
     assert read and not [name for name in read if name.startswith("memo-")]
+    assert snapshot(rich / "output") == clean_build(rich, tmp_path)
+
+    read.clear()
+    settings = rich / "site.toml"
+    settings.write_text(settings.read_text() + "\n# edited\n")
+    build_site(rich)
+    assert "event_ical" in made and "make_feed" in made  # made again: settings count
+    assert read and not [name for name in read if name.startswith("memo-")]  # all stale
     assert snapshot(rich / "output") == clean_build(rich, tmp_path)
     cache = BuildCache.load(rich)
     assert sum(len(original(cache, f"memo-{shard}.pickle") or {}) for shard in "0123456789abcdef")
@@ -267,5 +291,5 @@ def test_calendar_pieces_of_other_templates_are_not_read(rich, tmp_path, monkeyp
                 if "chat:" in path.read_text())
     chat.write_text(chat.read_text().replace("title: ", "title: Edited ", 1))
     build_site(rich)
-    assert [name for name in read if name.startswith("memo-")]  # the same templates: read
+    assert [name for name in read if name.startswith("memo-")]  # the same settings: read
     assert snapshot(rich / "output") == clean_build(rich, tmp_path)
