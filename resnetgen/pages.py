@@ -156,6 +156,13 @@ class KeptPage:
 _last_made: tuple = (None, None)  # (KeptPage, its Page): see KeptPage.made
 
 
+def forget_made() -> None:
+    """Lets go of the last KeptPage made, and so of its site (`serve` builds again and
+    again in one process)."""
+    global _last_made
+    _last_made = (None, None)
+
+
 def made(page: "Page | KeptPage") -> Page:
     """The Page itself, of a KeptPage too."""
     return page.made() if type(page) is KeptPage else page  # type: ignore[return-value]

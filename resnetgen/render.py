@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterator, Sequence
 import jinja2
 
 from resnetgen import seo
-from resnetgen.pages import KeptPage, Page
+from resnetgen.pages import KeptPage, Page, forget_made
 from resnetgen.parallel import Aside, parallel_imap
 from resnetgen.problems import Problems
 from resnetgen.site import Site
@@ -78,6 +78,7 @@ def render_pages(site: Site, pages: Sequence[Page], env: jinja2.Environment, sit
         yield page.output_path, data, links
     for _ in results:  # none left: the asides' outcomes, the last of them, come in
         pass
+    forget_made()
     from resnetgen.allocator import trim
     trim()  # the workers' results, unpickled and let go of: handed back before what follows
 

@@ -66,3 +66,13 @@ def test_each_build_lets_go_of_the_last_ones_site(site):
         post.write_text(DRAFT.replace("2026-11-01", "2026-11-31"))
         assert not preview.build()
     assert [o for o in gc.get_objects() if type(o) is Incremental] == []
+
+
+def test_no_page_of_the_last_build_is_held_after_it(site):
+    """A first build in one process makes its posts' pages from KeptPages (pages.py),
+    keeping the last one made, and with it the whole site: let go of once rendered."""
+    import resnetgen.pages as pages
+    site_dir = site({"content/2026/soon.md": DRAFT, "content/2026/x.png": b"png"})
+    preview, _ = make_preview(site_dir)
+    assert preview.build()
+    assert pages._last_made == (None, None)
