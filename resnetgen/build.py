@@ -124,6 +124,9 @@ def _build(options: BuildOptions, loaded, ending: ExitStack) -> BuildReport:
         # Its process checking output/ (see check_outputs_aside) ends with the build,
         # whichever way: a build failing while loading never asks for its answer.
         ending.callback(incremental.close_aside)
+        # output/ as the last build left it? Found on the other core while this one
+        # digests the inputs (a build with nothing to do waits for both).
+        incremental.check_outputs_aside()
         # With the link check among the options, a build after a `--no-link-check` one
         # is neither "nothing changed" nor quick: it checks what that one did not.
         incremental.scan(config, (options.drafts, str(options.output_dir), options.link_check),

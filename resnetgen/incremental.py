@@ -57,6 +57,7 @@ class Incremental:
     _intact: bool = False       # output/ as the last build left it (see check_outputs_aside)
     _saved_digests: tuple | None = None  # (the cache's POST_DIGESTS file, as read,)
     _intact_aside: object = None  # parallel.Background finding that out, till asked
+    _answered: bool = False     # _intact is its answer
 
     @classmethod
     def open(cls, site_dir: Path, output_dir: Path, now: datetime,
@@ -123,7 +124,7 @@ class Incremental:
             return None
         if not self.same_clock():
             return None
-        return last["summary"] if self._output_intact() else None
+        return last["summary"] if self.outputs_intact() else None
 
     def same_clock(self) -> bool:
         """Whether every output reads this build's clock as the last build's: no chat
@@ -141,11 +142,13 @@ class Incremental:
 
     def check_outputs_aside(self) -> None:
         """`_output_intact` (35,000 stats at 10,000 posts), started on another core while
-        this one reads the content: a core otherwise idle until the pages render. Its
-        answer is taken by `outputs_intact` (a quick rebuild's, or `prepare`'s): with
-        output/ intact, `reuse` need not stat each file again (11,000 at 10,000 posts)."""
+        this one digests the inputs and reads the content: a core otherwise idle until
+        the pages render. Its answer is taken by `outputs_intact` (`unchanged`'s, a quick
+        rebuild's, or `prepare`'s): with output/ intact, `reuse` need not stat each file
+        again (11,000 at 10,000 posts)."""
         from resnetgen.parallel import Background, can_fork
-        if self._intact_aside is None and self.cache.raw_outputs and can_fork():
+        if (self._intact_aside is None and not self._answered and self.cache.raw_outputs
+                and can_fork()):
             self._intact_aside = Background(partial(
                 output_intact, str(self.output_dir), self.cache.raw_outputs, self.cache.output_dirs))
 
@@ -164,6 +167,8 @@ class Incremental:
                 self._intact = bool(aside.result())  # type: ignore[attr-defined]
             except Exception:  # the process failed: reuse stats each file itself
                 self._intact = False
+            self._answered = True
+        if self._answered:  # (asked again: a build that found its inputs unchanged first)
             return self._intact
         return self._output_intact()
 
