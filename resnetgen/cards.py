@@ -211,13 +211,7 @@ class KeptCards:
         """`read(post, upcoming)`: the card of this kind kept for the post, as `__call__`
         would give it, or None (then made through `__call__`); None for a kind never
         kept. What `_find` works out per card, worked out once per kind."""
-        if not self.ready:
-            self._start()
-        if not self.enabled:
-            return None
-        kind = self.kinds.get((name, args), False)
-        if kind is False:
-            kind = self.kinds[(name, args)] = self._kind(name, args)
+        kind = self._kind_of(name, args)
         if kind is None:
             return None
         digests = self.listed if kind[0] == "L" else self.full
@@ -242,6 +236,17 @@ class KeptCards:
             return None
         return read
 
+    def _kind_of(self, name: str, args: tuple) -> str | None:
+        """The kind of the cards `name(*args)` makes, or None for cards never kept."""
+        if not self.ready:
+            self._start()
+        if not self.enabled:
+            return None
+        kind = self.kinds.get((name, args), False)
+        if kind is False:
+            kind = self.kinds[(name, args)] = self._kind(name, args)
+        return kind
+
     @staticmethod
     def by_shard(kind: str) -> dict[str, tuple[str, str]]:
         """shard -> the (kind, shard) key of its file."""
@@ -251,13 +256,7 @@ class KeptCards:
               ) -> tuple[dict, str, str, tuple[str, str]] | None:
         """(the cards of the post's kind and shard, its path, its token, the file's key),
         or None for a card never kept."""
-        if not self.ready:
-            self._start()
-        if not self.enabled:
-            return None
-        kind = self.kinds.get((name, args), False)
-        if kind is False:
-            kind = self.kinds[(name, args)] = self._kind(name, args)
+        kind = self._kind_of(name, args)
         if kind is None:
             return None
         path = post.source_path
