@@ -200,9 +200,9 @@ class Edit:
             if path not in self.incremental.cache.raw_outputs:
                 raise NotQuick
             return path, (None if self.incremental.reuse(path, key) else make(), key)
-        htmls: dict[str, str] = {}
+        entries: dict[str, object] = {}  # a post's feed entry, made once for every feed
         for spec in specs:
-            for path, (data, key) in spec_outputs(site, spec, output, htmls):
+            for path, (data, key) in spec_outputs(site, spec, output, entries):
                 if data is not None:
                     self.feed_files.add(path)
                     yield path, (data, key)
