@@ -441,19 +441,22 @@ def shard_of(path: str) -> str:
 
 
 def _files_under(root: str) -> list[str]:
-    return sorted(entry.path for _, entry in walk_files(root))
+    # An input folder may hold a link to another folder: the loader reads through it
+    # (source.discover), so its files are inputs too, not the link a file.
+    return sorted(entry.path for _, entry in walk_files(root, follow=True))
 
 
-def walk_files(root: str, prefix: str = ""):
-    """(path relative to root, '/'-separated; its DirEntry) of every file under root.
-    scandir's entries know their kind without a system call each."""
+def walk_files(root: str, prefix: str = "", follow: bool = False):
+    """(path relative to root, '/'-separated; its DirEntry) of every file under root;
+    `follow`: into linked folders too. scandir's entries know their kind without a
+    system call each."""
     try:
         entries = list(os.scandir(root))
     except (FileNotFoundError, NotADirectoryError):
         return
     for entry in entries:
-        if entry.is_dir(follow_symlinks=False):
-            yield from walk_files(entry.path, prefix + entry.name + "/")
+        if entry.is_dir(follow_symlinks=follow):
+            yield from walk_files(entry.path, prefix + entry.name + "/", follow)
         else:
             yield prefix + entry.name, entry
 

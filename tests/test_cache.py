@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import NOW, REPO, build_site, forking, snapshot
+from conftest import NOW, REPO, build_site, forking, snapshot, write_site
 from resnetgen.build import BuildOptions, build
 from resnetgen.cache import CACHE_DIR, BuildCache, code_fingerprint
 from resnetgen.cli import main
@@ -293,3 +293,23 @@ def test_a_template_edit_keeps_the_feeds_and_calendars(rich, tmp_path, monkeypat
     build_site(rich)
     assert [name for name in read if name.startswith("memo-")]  # the same settings: read
     assert snapshot(rich / "output") == clean_build(rich, tmp_path)
+
+
+def test_a_linked_folder_in_content_is_read_through(tmp_path):
+    """A folder of posts kept elsewhere and linked into content/ (the loader reads
+    through the link): its files are inputs, digested through the link, not the link
+    taken for a file (an internal error, IsADirectoryError, in every cached build)."""
+    elsewhere = write_site(tmp_path / "elsewhere", {
+        "2019/linked.md": "---\ntitle: Linked\ndate: 2019-02-01\n---\n\nFrom elsewhere.\n"})
+    site = write_site(tmp_path / "site", {
+        "content/2019/own.md": "---\ntitle: Own\ndate: 2019-01-01\n---\n\nOwn text.\n"})
+    (site / "content" / "kept").symlink_to(elsewhere / "2019", target_is_directory=True)
+    first = build_site(site)
+    page = site / "output" / "2019" / "02" / "linked" / "index.html"
+    assert first.pages and page.is_file()
+    assert build_site(site).unchanged
+    (elsewhere / "2019" / "linked.md").write_text(
+        "---\ntitle: Linked again\ndate: 2019-02-01\n---\n\nFrom elsewhere.\n")
+    assert not build_site(site).unchanged
+    assert BeautifulSoup(page.read_text(), "html.parser").h1.get_text(strip=True) == "Linked again"
+    assert snapshot(site / "output") == clean_build(site, tmp_path)
