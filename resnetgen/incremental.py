@@ -13,9 +13,9 @@ from __future__ import annotations
 import bisect
 import os
 import posixpath
-from functools import partial
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from pathlib import Path
 
 from typing import TYPE_CHECKING, Callable, Iterator
@@ -53,7 +53,7 @@ class Incremental:
     _kept: set | None = None     # ... and the posts with the same digest now
     _facts: tuple | None = None  # (site, its site_facts)
     _templates_read: object = None  # the environment read_templates read
-    _deferred: tuple | None = None  # the options key, while the scan waits (see scan)
+    _deferred: tuple | None = None  # (options key, content files listed) while the scan waits
     _intact: bool = False       # output/ as the last build left it (see check_outputs_aside)
     _saved_digests: tuple | None = None  # (the cache's POST_DIGESTS file, as read,)
     _intact_aside: object = None  # parallel.Background finding that out, till asked
@@ -286,8 +286,8 @@ class Incremental:
                   ) -> Iterator[tuple[str, "bytes | Previous", str]]:
         """The outputs of `make(problems, output)` (feeds, calendars: made from every
         post), all kept from the last build when no post (`bodies`: nor its body),
-        setting or code changed (they are made in Python: a template edit keeps them); the problems it reported then are reported
-        again. Else `make` runs, and each output it names with
+        setting or code changed (made in Python, they read no template); the problems
+        it reported then are reported again. Else `make` runs, and each output it names with
         `output(path, what, make_bytes)` is still the previous build's file when `what`
         (as in `memo`) is the same: neither made nor read again."""
         key = self.fingerprints.output_key(name, bodies)  # type: ignore[union-attr]
