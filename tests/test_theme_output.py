@@ -1,0 +1,99 @@
+"""The theme's templates print values as Jinja's own code does: the code generator
+(theme._CodeGenerator) only makes the printing quicker, never different."""
+
+from __future__ import annotations
+
+import jinja2
+import pytest
+from hypothesis import given, settings, strategies as st
+from markupsafe import Markup, escape
+
+from resnetgen.config import load_config
+from resnetgen.problems import Problems
+from resnetgen.theme import html_piece, make_environment
+
+from conftest import write_site
+
+
+class Html:
+    """An object printing itself as HTML (what `__html__` is for)."""
+
+    def __html__(self) -> str:
+        return "<b>bold</b>"
+
+
+class Plain:
+    def __str__(self) -> str:
+        return "a < b & 'c'"
+
+
+@given(st.text())
+def test_a_piece_is_escape_for_any_text(text):
+    assert html_piece(text) == str(escape(text))
+    assert type(html_piece(text)) in (str, Markup)
+
+
+@pytest.mark.parametrize("value", [
+    0, 3, -1.5, None, True, Markup("<i>x</i>"), Html(), Plain(), ["<a>"], Markup(""), ""])
+def test_a_piece_is_escape_for_other_values(value):
+    assert str(html_piece(value)) == str(escape(value))
+
+
+def _envs(folder) -> tuple[jinja2.Environment, jinja2.Environment]:
+    """The theme's environment, and Jinja's own with the same settings and filters,
+    both reading TEMPLATE as page.html (autoescaped) and page.txt (not)."""
+    site = write_site(folder / "site", {})
+    problems = Problems()
+    ours = make_environment(site, load_config(site, problems))
+    assert not problems.items
+    jinjas = jinja2.Environment(
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True)
+    jinjas.filters.update(ours.filters)
+    loader = jinja2.DictLoader({"page.html": TEMPLATE, "page.txt": TEMPLATE})
+    ours.loader = jinjas.loader = loader
+    return ours, jinjas
+
+
+TEMPLATE = """\
+<p title="{{ text }}">{{ text }} {{ number }} {{ html }} {{ markup }} {{ text | safe }}</p>
+{% autoescape false %}<raw>{{ text }}</raw>{% endautoescape %}
+{% set block %}<q>{{ text }}</q>{% endset %}{{ block }}
+{% macro m(x) %}<m>{{ x }}</m>{% endmacro %}{{ m(text) }}{{ m(markup) }}
+{% filter upper %}{{ text }}{% endfilter %}
+{{ "<const & text>" }} {{ 1 + 2 }} {{ text ~ markup }} {{ none }} {{ [text] }}
+{% for item in items %}<li>{{ item }}</li>{% endfor %}
+"""
+
+
+@pytest.fixture(scope="module")
+def envs(tmp_path_factory):
+    return _envs(tmp_path_factory.mktemp("envs"))
+
+
+@given(text=st.text(), number=st.integers())
+@settings(max_examples=80, deadline=None)
+def test_templates_print_what_jinja_prints(envs, text, number):
+    ours, jinjas = envs
+    values = {"text": text, "number": number, "html": Html(), "markup": Markup("<em>&amp;</em>"),
+              "items": [text, number, Markup("<br>"), Plain(), None]}
+    for name in ("page.html", "page.txt"):
+        made = ours.get_template(name).render(values)
+        assert made == jinjas.get_template(name).render(values)
+    assert ours.from_string(TEMPLATE).render(values) == jinjas.from_string(TEMPLATE).render(values)
+
+
+def test_the_generated_code_uses_the_quick_printing(envs):
+    ours, jinjas = envs
+    assert "html_piece(" in ours.compile("{{ x }}", raw=True)
+    assert "html_piece(" not in jinjas.compile("{{ x }}", raw=True)
+    # Without autoescape, Jinja's str() as before
+    assert "html_piece(" not in ours.compile("{% autoescape false %}{{ x }}{% endautoescape %}",
+                                             raw=True)
+
+
+def test_an_undefined_value_still_fails(envs):
+    ours, _ = envs
+    with pytest.raises(jinja2.UndefinedError):
+        ours.from_string("<p>{{ missing }}</p>").render()
