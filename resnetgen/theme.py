@@ -51,6 +51,45 @@ class _CodeGenerator(CodeGenerator):
         super().visit_Template(node, frame)
         self.writeline("from resnetgen.theme import html_piece")  # (run before any render)
 
+    def visit_Output(self, node, frame) -> None:
+        """Each run of text and values printed at once, `yield concat((...))`, not one
+        yield a piece, each passed up through the generators of the blocks and templates
+        it is in (base.html's, then the page's). Text Jinja finds constant is made
+        constant as Jinja makes it; a buffer's pieces (a macro's) are Jinja's business."""
+        if frame.buffer is not None or frame.require_output_check or len(node.nodes) < 2:
+            super().visit_Output(node, frame)
+            return
+        finalize = self._make_finalize()
+        items: list = []  # a list of constant texts to join, or an expression
+        for child in node.nodes:
+            try:
+                if not (finalize.const or isinstance(child, jinja2.nodes.TemplateData)):
+                    raise jinja2.nodes.Impossible()
+                text = self._output_child_to_const(child, frame, finalize)
+            except Exception:  # not constant (as Jinja's): made at render time
+                items.append(child)
+                continue
+            if items and type(items[-1]) is list:
+                items[-1].append(text)
+            else:
+                items.append([text])
+        if len(items) < 2:
+            super().visit_Output(node, frame)
+            return
+        self.writeline("yield concat((")
+        self.indent()
+        for item in items:
+            if type(item) is list:
+                self.writeline(self._output_const_repr(item) + ",")
+                continue
+            self.newline(item)  # its line, for a fault's template line
+            self._output_child_pre(item, frame, finalize)
+            self.visit(item, frame)
+            self._output_child_post(item, frame, finalize)
+            self.write(",")
+        self.outdent()
+        self.writeline("))")
+
     def _output_child_pre(self, node, frame, finalize) -> None:
         if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
             super()._output_child_pre(node, frame, finalize)

@@ -9,10 +9,10 @@ from hypothesis import given, settings, strategies as st
 from markupsafe import Markup, escape
 
 from resnetgen.config import load_config
-from resnetgen.problems import Problems
+from resnetgen.problems import Problems, SiteError
 from resnetgen.theme import html_piece, make_environment
 
-from conftest import write_site
+from conftest import build_site, write_site
 
 
 class Html:
@@ -97,3 +97,17 @@ def test_an_undefined_value_still_fails(envs):
     ours, _ = envs
     with pytest.raises(jinja2.UndefinedError):
         ours.from_string("<p>{{ missing }}</p>").render()
+
+
+def test_a_fault_in_a_run_of_values_is_reported_on_its_line(tmp_path):
+    # One run of text and values (printed at once) across lines: the fault's own line.
+    template = ("{% extends 'base.html' %}\n{% block content %}\n<p>{{ post.title }}\n"
+                "{{ post.summary }} and {{ post.date }}\n{{ post.titel }} {{ post.url }}</p>\n"
+                "{% endblock %}\n")
+    site_dir = write_site(tmp_path / "site", {
+        "templates/post.html": template,
+        "content/a.md": "---\ntitle: Good\ndate: 2018-01-01\n---\nFine.\n"})
+    with pytest.raises(SiteError) as raised:
+        build_site(site_dir)
+    [problem] = [p for p in raised.value.problems if "titel" in p.message]
+    assert (problem.path, problem.line) == ("templates/post.html", 5)
