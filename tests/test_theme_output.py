@@ -111,3 +111,29 @@ def test_a_fault_in_a_run_of_values_is_reported_on_its_line(tmp_path):
         build_site(site_dir)
     [problem] = [p for p in raised.value.problems if "titel" in p.message]
     assert (problem.path, problem.line) == ("templates/post.html", 5)
+
+
+def test_each_template_is_parsed_once_for_compiling_and_reading(tmp_path, monkeypatch):
+    from resnetgen.fingerprint import body_readers, reaches_whole_site
+    from resnetgen.theme import check_templates
+    site = write_site(tmp_path / "site", {
+        "templates/extra.html": "{% extends 'base.html' %}{% block content %}"
+                                "{{ 'x/' | url }}{% include 'partials/' ~ 'old_comments.html' %}"
+                                "{% endblock %}"})
+    problems = Problems()
+    config = load_config(site, problems)
+    fresh = make_environment(site, config)
+    expected = (reaches_whole_site(fresh), body_readers(fresh))
+    parsed: list[str] = []
+    real = jinja2.Environment._parse
+
+    def counting(self, source, name, filename):
+        parsed.append(source)
+        return real(self, source, name, filename)
+    monkeypatch.setattr(jinja2.Environment, "_parse", counting)
+    env = make_environment(site, config)
+    check_templates(env, site, problems)
+    assert not problems.items
+    # the trees compiled (their constants folded by Jinja) read as fresh ones
+    assert (reaches_whole_site(env), body_readers(env)) == expected
+    assert len(parsed) == len(set(parsed)) == len(env.list_templates())
