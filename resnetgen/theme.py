@@ -13,34 +13,17 @@ from pathlib import Path
 
 import jinja2
 from jinja2.compiler import CodeGenerator
-from markupsafe import Markup, escape
-
-try:  # markupsafe's escaping itself, in C (pinned in requirements.txt; tests compare)
-    from markupsafe import _escape_inner
-except ImportError:  # pragma: no cover
-    def _escape_inner(text: str) -> str:
-        return str(escape(text))
+from markupsafe import Markup
 
 from resnetgen import calendar_links, fragments, timefmt
 from resnetgen.cache import no_memo
 from resnetgen.cards import Cards, Memo
 from resnetgen.config import SiteConfig
+from resnetgen.fragments import html_piece  # noqa: F401  (what templates print through)
 from resnetgen.models import Chat, Post
 from resnetgen.layout import SITE_STATIC, SITE_TEMPLATES, THEMES_DIR, theme_dirs, theme_root  # noqa: F401
 from resnetgen.problems import Problems
 from resnetgen.urls import Urls, slugify
-
-def html_piece(value) -> str:
-    """A printed value as `{{ value }}` shows it, autoescaped: markupsafe's escape(),
-    without wrapping each piece in a new Markup (Markup.__new__ is Python: 0.3 us of
-    the 0.36 us of an escape(), about 100 a page), since the pieces are only joined.
-    Markup (a filter's HTML, `| safe`) is printed as it is, not copied."""
-    kind = type(value)
-    if kind is str:
-        return _escape_inner(value)
-    if kind is Markup:
-        return value
-    return escape(value)
 
 
 class _CodeGenerator(CodeGenerator):
@@ -49,7 +32,7 @@ class _CodeGenerator(CodeGenerator):
 
     def visit_Template(self, node, frame=None) -> None:
         super().visit_Template(node, frame)
-        self.writeline("from resnetgen.theme import html_piece")  # (run before any render)
+        self.writeline("from resnetgen.fragments import html_piece")  # (run before any render)
 
     def visit_Output(self, node, frame) -> None:
         """Each run of text and values printed at once, `yield concat((...))`, not one
@@ -133,6 +116,19 @@ class Environment(jinja2.Environment):
         self.__dict__.pop("_trees", None)
 
 
+_SELECT_AUTOESCAPE = jinja2.select_autoescape(["html", "xml"], default_for_string=True)
+_AUTOESCAPED: dict[str | None, bool] = {}
+
+
+def _autoescape(name: str | None) -> bool:
+    """select_autoescape's answer for each template name, worked out once: Jinja asks
+    at every render and include (four or five times a page)."""
+    answer = _AUTOESCAPED.get(name)
+    if answer is None:
+        answer = _AUTOESCAPED[name] = _SELECT_AUTOESCAPE(name)
+    return answer
+
+
 def make_environment(site_dir: Path, config: SiteConfig, compiled: Path | None = None,
                      memo: Memo = no_memo) -> jinja2.Environment:
     """`compiled`: a folder where compiled templates are kept between builds (the cache's).
@@ -163,7 +159,7 @@ def make_environment(site_dir: Path, config: SiteConfig, compiled: Path | None =
         cache_size=-1,
         bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None,
         loader=jinja2.FileSystemLoader([str(d) for d in theme_dirs(site_dir, config, "templates")]),
-        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        autoescape=_autoescape,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
