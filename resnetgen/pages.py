@@ -24,6 +24,16 @@ class Deferred:
         self.make = make
 
 
+class PostLd(Deferred):
+    """A post's structured data (seo.post_ld), made if a template reads page.json_ld;
+    the json_ld filter given the page writes its JSON without it (seo.PostLdText)."""
+    __slots__ = ("post",)
+
+    def __init__(self, post: Post, config):
+        super().__init__(partial(seo.post_ld, post, config))
+        self.post = post
+
+
 class Lazy:
     """A dataclass field that may be given as a Deferred: a post's structured data is
     made only for the pages rendered (in the render workers), not for the thousands a
@@ -36,7 +46,7 @@ class Lazy:
         if page is None:
             return None  # the field's default
         value = page.__dict__[self.slot]
-        if type(value) is Deferred:
+        if isinstance(value, Deferred):
             value = page.__dict__[self.slot] = value.make()
         return value
 
@@ -65,6 +75,11 @@ class Page:
     def source(self) -> str:
         """Where a fault on this page is reported: its content file, else its template."""
         return self.source_path or f"templates/{self.template}"
+
+    def unmade_post_ld(self) -> Post | None:
+        """The post whose structured data `json_ld` is, when it is not made yet."""
+        value = self.__dict__.get("_json_ld")
+        return value.post if type(value) is PostLd else None
 
     @cached_property
     def output_path(self) -> str:
@@ -112,7 +127,7 @@ def post_page(site: Site, post: Post) -> Page:
     return Page(post.url.removeprefix(site.urls.base_path), 
                 "briefing.html" if post.is_briefing else "post.html",
                 post.title, post.summary, {"post": post},
-                json_ld=Deferred(partial(seo.post_ld, post, site.config)), og_type="article",
+                json_ld=PostLd(post, site.config), og_type="article",
                 image=post.image,
                 in_sitemap=not post.draft, lastmod=post.last_modified.date().isoformat(),
                 source_path=post.source_path, made_from=("post", post))

@@ -21,7 +21,8 @@ from resnetgen.writer import Previous
 
 def page_context(site: Site, page: Page) -> dict:
     """Everything a template receives; documented in the README for theme authors."""
-    if page.json_ld is None and page.output_path.endswith(".html"):
+    if (page.output_path.endswith(".html") and page.unmade_post_ld() is None
+            and page.json_ld is None):  # (a post's, not made: see theme.page_json_ld)
         page = replace(page, json_ld=seo.webpage_ld(site.config, page.title,
                                                     site.urls.permalink(page.route),
                                                     page.description))

@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import json
 import sys
+from functools import partial
 from pathlib import Path
 
 import jinja2
 from jinja2.compiler import CodeGenerator
 from markupsafe import Markup
 
-from resnetgen import calendar_links, fragments, timefmt
+from resnetgen import calendar_links, fragments, seo, timefmt
 from resnetgen.cache import no_memo
 from resnetgen.cards import Cards, Memo
 from resnetgen.config import SiteConfig
 from resnetgen.fragments import html_piece  # noqa: F401  (what templates print through)
 from resnetgen.models import Chat, Post
+from resnetgen.pages import Page
 from resnetgen.layout import SITE_STATIC, SITE_TEMPLATES, THEMES_DIR, theme_dirs, theme_root  # noqa: F401
 from resnetgen.problems import Problems
 from resnetgen.urls import Urls, slugify
@@ -171,7 +173,7 @@ def make_environment(site_dir: Path, config: SiteConfig, compiled: Path | None =
         clock=timefmt.clock,
         isoformat=lambda value: value.isoformat(),
         slugify=slugify,
-        json_ld=json_ld,
+        json_ld=partial(page_json_ld, seo.PostLdText(config)),
         # (1, item), (2, item)...: `loop.index` without Jinja's LoopContext, which made
         # a briefing's four questions cost 7 % of its page.
         numbered=lambda items, start=1: enumerate(items, start),
@@ -214,9 +216,22 @@ _JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":
 
 def json_ld(data: dict) -> str:
     """JSON for a <script type="application/ld+json"> block, safe inside HTML."""
-    text = _JSON.encode(data)  # json.dumps would make an encoder each time
-    return jinja2.utils.markupsafe.Markup(
-        text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+    return _safe_json(_JSON.encode(data))  # json.dumps would make an encoder each time
+
+
+def _safe_json(text: str) -> Markup:
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def page_json_ld(post_ld_text: seo.PostLdText, data) -> Markup:
+    """The json_ld filter: `json_ld` of a dict; of a page, its `json_ld` (nothing when it
+    has none), a post's written by `post_ld_text` without making post_ld's dicts."""
+    if type(data) is not Page:
+        return json_ld(data)
+    post = data.unmade_post_ld()
+    if post is not None:
+        return _safe_json(post_ld_text(post))
+    return json_ld(data.json_ld) if data.json_ld else Markup("")
 
 
 def check_templates(env: jinja2.Environment, site_dir: Path, problems: Problems) -> None:
