@@ -188,6 +188,27 @@ def _attributes(data: bytes, end: int, name: bytes, attributes: bytes,
         close = data.find(b"<", end)
         if close >= 0 and not _closes(data, close + 2, name):
             return None  # a '<' inside: the page says something subtler than plain HTML
+    values = _READ.get(attributes)
+    if values is None:
+        values = _read_attributes(attributes)
+        if values is None:
+            return None
+        if len(_READ) >= READ_KEPT:
+            _READ.clear()
+        _READ[attributes] = values
+    if name in _ONCE and "id" in values:
+        return None  # libxml2 drops <html>, <head>, <body> when one is already implied
+    return values
+
+
+# The attributes of the tags read in Python, by their text: every page of a site repeats
+# most of them (<html lang>, the JSON-LD <script>, the theme's script). Callers only read
+# the dicts.
+_READ: dict[bytes, dict[str, str]] = {}
+READ_KEPT = 512
+
+
+def _read_attributes(attributes: bytes) -> dict[str, str] | None:
     text = attributes.decode()
     values: dict[str, str] = {}
     for key, double, single, bare in _ATTRIBUTE.findall(text):
@@ -201,8 +222,6 @@ def _attributes(data: bytes, end: int, name: bytes, attributes: bytes,
                 if resolved is None:
                     return None
                 values[key] = resolved
-    if name in _ONCE and "id" in values:
-        return None  # libxml2 drops <html>, <head>, <body> when one is already implied
     return values
 
 
