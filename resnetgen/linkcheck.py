@@ -252,22 +252,39 @@ def _meta_urls(attributes) -> list[str]:
 
 
 def _extract_xml(data: bytes) -> PageLinks:
+    """Atom <link href>, RSS <enclosure url> (any element's href and url attributes) and
+    the text of sitemap <loc>, RSS <link>, <url> and <comments>, in the file's order."""
     from lxml import etree
     parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
     root = etree.fromstring(data, parser)
     if root is None:
         return PageLinks()
     links: list[Link] = []
-    for element in root.iter(etree.Element):
-        local = etree.QName(element).localname
+    # Only the elements that can have a link, found by lxml's walk (not every element
+    # taken to Python: 300 a feed, 3,000 in the sitemap, two thirds of the reading):
+    # those so named in any namespace, and those named as one with an href or url is.
+    tags = {*_XML_TEXT_TAGS, *(value.getparent().tag for value in _xml_attributes()(root))}
+    for element in root.iter(*tags):
+        tag = element.tag
+        local = tag[tag.rfind("}") + 1:]  # as etree.QName(element).localname
         line = element.sourceline or 1
         for name in ("href", "url"):  # Atom <link href>, RSS <enclosure url>
             value = element.get(name)
             if value:
                 links.append(Link(value.strip(), line))
-        if local in ("loc", "link", "url", "comments") and element.text and element.text.strip():
+        if local in _XML_TEXT_LINKS and element.text and element.text.strip():
             links.append(Link(element.text.strip(), line))  # sitemap <loc>, RSS <link>
     return PageLinks(tuple(links))
+
+
+_XML_TEXT_LINKS = ("loc", "link", "url", "comments")
+_XML_TEXT_TAGS = tuple(f"{{*}}{name}" for name in _XML_TEXT_LINKS)
+
+
+@lru_cache(maxsize=1)
+def _xml_attributes():
+    from lxml import etree
+    return etree.XPath("//@href | //@url")
 
 
 def _extract_ics(data: bytes) -> PageLinks:
