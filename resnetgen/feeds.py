@@ -29,6 +29,7 @@ from resnetgen.urls import (BRIEFINGS_FEED_FOLDER, EVENTS_ROUTE, LEGACY_FEED_ROU
                             chat_calendar_route, feed_route, tag_feed_folder)
 
 if TYPE_CHECKING:
+    from feedgen.entry import FeedEntry
     from feedgen.feed import FeedGenerator
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -46,12 +47,12 @@ class FeedSpec:
 def feed_outputs(site: Site, output: Output = made_now) -> Iterator[tuple]:
     """`output(path, what, make)` of every feed of the site: `output` may keep a feed
     from the last build instead of making it (`what` the same)."""
-    entries: dict[str, object] = {}  # a post's entry, made once for all the feeds it is in
+    entries = FeedEntries()  # a post's entry, made once for all the feeds it is in
     for spec in feed_specs(site):
         yield from spec_outputs(site, spec, output, entries)
 
 
-def spec_outputs(site: Site, spec: FeedSpec, output: Output, entries: dict[str, object]
+def spec_outputs(site: Site, spec: FeedSpec, output: Output, entries: FeedEntries
                  ) -> Iterator[tuple]:
     """`output(path, what, make)` of one feed's files (see feed_outputs)."""
     made_from = (spec, None if spec.posts else newest_change(site))
@@ -87,10 +88,47 @@ def feed_specs(site: Site) -> Iterator[FeedSpec]:
                        tag_feed_folder(tag.slug), newest(tag.posts))
 
 
-def make_feed(site: Site, spec: FeedSpec, kind: str, entries: dict[str, object] | None = None
+class FeedEntries:
+    """The feed entries of a build's posts, shared by its feeds: each made once (see
+    add_entry), and its XML in each kind of feed written once (see make_feed)."""
+
+    def __init__(self) -> None:
+        self.made: dict[str, FeedEntry] = {}               # source path -> entry
+        self.written: dict[tuple[str, str], bytes] = {}    # (kind, source path) -> XML
+
+
+def make_feed(site: Site, spec: FeedSpec, kind: str, entries: FeedEntries | None = None
               ) -> bytes:
     """One feed as bytes; `kind` is 'rss' or 'atom'. `entries`: posts' entries made
-    already (by source path), and where those made here are kept."""
+    already, and where those made here are kept.
+
+    A post is in about five feeds of each kind: feedgen would write its entry's XML
+    (the full text, ~5 KB) in each. It is written once, and each feed is feedgen's
+    feed without entries with the entries' XML put before its end: the same bytes, as
+    feedgen writes an entry from its fields, at the same depth, under the same
+    namespace declarations in every feed of a kind (tests/test_feeds.py checks
+    the bytes are feedgen's)."""
+    entries = entries if entries is not None else FeedEntries()
+    feed = new_feed(site, spec, kind)
+    written = entries.written
+    missing = [post for post in spec.posts if (kind, post.source_path) not in written]
+    if missing:
+        write_entries(site, missing, kind, entries)
+    if not spec.posts:
+        return feed_bytes(feed, kind)
+    end = _FEED_END[kind]
+    if all((kind, post.source_path) in written for post in spec.posts):
+        empty = feed_bytes(feed, kind)
+        if empty.endswith(end):
+            return b"".join([empty[:-len(end)],
+                             *(written[kind, post.source_path] for post in spec.posts), end])
+    for post in spec.posts:  # the long way, should feedgen ever write otherwise
+        add_entry(feed, site, post, entries)
+    return feed_bytes(feed, kind)
+
+
+def new_feed(site: Site, spec: FeedSpec, kind: str) -> FeedGenerator:
+    """The feed's fields, no entries yet."""
     # feedgen and lxml (~40 ms to import) only when a feed is made: a rebuild whose edit
     # reaches no feed keeps them all (see resnetgen.outputs) and never needs them.
     from feedgen.feed import FeedGenerator
@@ -113,23 +151,58 @@ def make_feed(site: Site, spec: FeedSpec, kind: str, entries: dict[str, object] 
         updated = newest_change(site)
     feed.updated(updated)       # atom:updated and rss lastBuildDate: never the clock
     feed.pubDate(updated)
-    for post in spec.posts:
-        add_entry(feed, site, post, entries if entries is not None else {})
-    if kind == "rss":
-        return feed.rss_str(pretty=True)
-    return feed.atom_str(pretty=True)
+    return feed
 
 
-def add_entry(feed: FeedGenerator, site: Site, post: Post, entries: dict[str, object]) -> None:
+def feed_bytes(feed: FeedGenerator, kind: str) -> bytes:
+    return feed.rss_str(pretty=True) if kind == "rss" else feed.atom_str(pretty=True)
+
+
+# How feedgen's pretty XML ends, and each entry of a kind starts and ends in it.
+_FEED_END = {"rss": b"  </channel>\n</rss>\n", "atom": b"</feed>\n"}
+_ENTRY = {"rss": (b"    <item>\n", b"    </item>\n"), "atom": (b"  <entry>\n", b"  </entry>\n")}
+
+
+def write_entries(site: Site, posts: list[Post], kind: str, entries: FeedEntries) -> None:
+    """The XML of these posts' entries in a feed of `kind`, into `entries.written`: as
+    feedgen writes them in a feed of theirs (with the fields feedgen requires, and the
+    extension of every feed). Nothing, should its XML not be cut as `_ENTRY` says."""
+    from feedgen.feed import FeedGenerator
+    feed = FeedGenerator()
+    feed.load_extension("dc", atom=False, rss=True)   # as new_feed: the same namespaces
+    feed.id("urn:entries")
+    feed.title("entries")
+    feed.description("entries")
+    feed.link(href="urn:entries")
+    feed.updated(_EPOCH)
+    for post in posts:
+        add_entry(feed, site, post, entries)
+    data = feed_bytes(feed, kind)
+    start, end = _ENTRY[kind]
+    at = data.find(b"\n" + start) + 1
+    pieces = []
+    for _ in posts:  # an entry's text is escaped: its start and end are no text's
+        stop = data.find(end, at) if data.startswith(start, at) else -1
+        if stop == -1:
+            return
+        stop += len(end)
+        pieces.append(data[at:stop])
+        at = stop
+    if data[at:] == _FEED_END[kind]:
+        entries.written.update(((kind, post.source_path), piece)
+                               for post, piece in zip(posts, pieces))
+
+
+def add_entry(feed: FeedGenerator, site: Site, post: Post, entries: FeedEntries) -> None:
     """post -> feed entry. A post is in about ten feeds (RSS and Atom: all posts, the
     briefings, each of its topics): its entry is made once, by the first, and added to
     the others as it is (feedgen writes an entry's XML from its fields, which no feed
     changes; the feeds' one extension, dc, is on it already: feedgen skips it)."""
-    entry = entries.get(post.source_path)
+    entry = entries.made.get(post.source_path)
     if entry is not None:
         feed.add_entry(entry, order="append")
         return
-    entry = entries[post.source_path] = feed.add_entry(order="append")
+    entry = entries.made[post.source_path] = feed.add_entry(order="append")
     entry.id(post.permalink)
     entry.guid(post.permalink, permalink=True)
     entry.title(clean(post.title))
