@@ -8,7 +8,7 @@ import sys
 from unittest import mock
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from resnetgen import build as build_module, linkcheck, parallel
@@ -324,6 +324,9 @@ def _both_readings(data: bytes):
 @settings(max_examples=1500, deadline=None)
 @given(st.lists(_ICS_PARTS | st.binary(max_size=3), max_size=24).map(
     lambda parts: b"".join(p.encode() if isinstance(p, str) else p for p in parts)))
+@example(b"BEGIN:VEVENT\n\n URL:https://example.org/x/\nEND:VEVENT\n")  # a fold after an
+@example(b"BEGIN:VEVENT\r\n\r\n\tURL:https://example.org/x/\r\n")     # empty line makes a URL
+@example(b"BEGIN:VEVENT\r\nUR\r\n L:https://example.org/x/\r\nATTACH:/a.pdf\r\n")
 def test_the_quick_calendar_reading_is_the_general_one(data):
     """Where the quick reading answers, it answers as the general one (decode, unfold,
     search); where it cannot be sure it says None and `extract` reads the long way."""
