@@ -95,6 +95,9 @@ class FeedEntries:
     def __init__(self) -> None:
         self.made: dict[str, FeedEntry] = {}               # source path -> entry
         self.written: dict[tuple[str, str], bytes] = {}    # (kind, source path) -> XML
+        # (kind, source path) -> the links in its XML (as the link check reads them),
+        # their lines counted from its first, and how many lines it has.
+        self.links: dict[tuple[str, str], tuple[tuple[str, ...], tuple[int, ...], int]] = {}
 
 
 def make_feed(site: Site, spec: FeedSpec, kind: str, entries: FeedEntries | None = None
@@ -120,8 +123,9 @@ def make_feed(site: Site, spec: FeedSpec, kind: str, entries: FeedEntries | None
     if all((kind, post.source_path) in written for post in spec.posts):
         empty = feed_bytes(feed, kind)
         if empty.endswith(end):
-            return b"".join([empty[:-len(end)],
+            data = b"".join([empty[:-len(end)],
                              *(written[kind, post.source_path] for post in spec.posts), end])
+            return with_links(data, empty, len(empty) - len(end), kind, spec.posts, entries)
     for post in spec.posts:  # the long way, should feedgen ever write otherwise
         add_entry(feed, site, post, entries)
     return feed_bytes(feed, kind)
@@ -179,7 +183,7 @@ def write_entries(site: Site, posts: list[Post], kind: str, entries: FeedEntries
         add_entry(feed, site, post, entries)
     data = feed_bytes(feed, kind)
     start, end = _ENTRY[kind]
-    at = data.find(b"\n" + start) + 1
+    at = begin = data.find(b"\n" + start) + 1
     pieces = []
     for _ in posts:  # an entry's text is escaped: its start and end are no text's
         stop = data.find(end, at) if data.startswith(start, at) else -1
@@ -188,9 +192,56 @@ def write_entries(site: Site, posts: list[Post], kind: str, entries: FeedEntries
         stop += len(end)
         pieces.append(data[at:stop])
         at = stop
-    if data[at:] == _FEED_END[kind]:
-        entries.written.update(((kind, post.source_path), piece)
-                               for post, piece in zip(posts, pieces))
+    if data[at:] != _FEED_END[kind]:
+        return
+    entries.written.update(((kind, post.source_path), piece) for post, piece in zip(posts, pieces))
+    # Each entry's links, from this feed's (what the link check reads depends on an
+    # element's name, namespace, attributes, text and line alone: the same in every
+    # feed of a kind, but for the line, counted here from the entry's first).
+    from resnetgen.linkcheck import xml_links
+    urls, lines = xml_links(data)
+    first = data.count(b"\n", 0, begin) + 1  # the first entry's first line
+    links = iter(zip(urls, lines))
+    link = next(links, None)
+    while link is not None and link[1] < first:  # the fields feedgen requires
+        link = next(links, None)
+    found = []
+    for post, piece in zip(posts, pieces):
+        size = piece.count(b"\n")
+        own_urls, own_lines = [], []
+        while link is not None and link[1] < first + size:
+            own_urls.append(link[0])
+            own_lines.append(link[1] - first)
+            link = next(links, None)
+        found.append((post.source_path, (tuple(own_urls), tuple(own_lines), size)))
+        first += size
+    if link is None:  # none after the entries: all accounted for
+        entries.links.update(((kind, path), known) for path, known in found)
+
+
+def with_links(data: bytes, empty: bytes, at: int, kind: str, posts, entries: FeedEntries
+               ) -> bytes:
+    """`data`, the feed `empty` with these posts' entries put in at `at`, with its
+    links as the link check reads them (see linkcheck.XmlRead): those of `empty`
+    before `at`, then the entries' (see write_entries). The link check then parses
+    only the feeds' fields, not the entries' full text (five times over)."""
+    from resnetgen.linkcheck import XmlRead, xml_links
+    urls, lines = xml_links(empty)
+    line = empty.count(b"\n", 0, at) + 1  # where the first entry starts
+    if lines and lines[-1] >= line:
+        return data
+    all_urls, all_lines = list(urls), list(lines)
+    for post in posts:
+        known = entries.links.get((kind, post.source_path))
+        if known is None:
+            return data
+        own_urls, own_lines, size = known
+        all_urls.extend(own_urls)
+        all_lines.extend(line + own for own in own_lines)
+        line += size
+    read = XmlRead(data)
+    read.urls, read.lines = tuple(all_urls), tuple(all_lines)
+    return read
 
 
 def add_entry(feed: FeedGenerator, site: Site, post: Post, entries: FeedEntries) -> None:

@@ -240,6 +240,19 @@ def feedgen_feed(site, spec, kind: str) -> bytes:
     return feed_bytes(feed, kind)
 
 
+def assert_links_read_as_the_link_check_reads_them(spec, kind: str, data: bytes) -> bool:
+    """A feed made of entries written once carries its links (linkcheck.XmlRead): the
+    same, at the same lines, as the link check reads from its bytes. Whether it does."""
+    from resnetgen.linkcheck import XmlRead, extract
+    from resnetgen.urls import feed_route
+    path = feed_route(spec.folder, kind)
+    for host in (None, "example.org"):
+        assert extract(path, data, host) == extract(path, bytes(data), host), (path, host)
+    if type(data) is XmlRead:
+        assert len(data.urls) == len(data.lines) > len(spec.posts)  # the feed's own too
+    return type(data) is XmlRead
+
+
 def loaded_site(folder: Path, drafts: bool = False):
     from resnetgen.config import load_config
     from resnetgen.loader import load_content
@@ -263,6 +276,7 @@ def test_an_entry_made_once_serves_every_feed_it_is_in():
             data = make_feed(site, spec, kind, shared)
             assert data == feedgen_feed(site, spec, kind) == make_feed(site, spec, kind)
             assert feedparser.parse(data).entries and not feedparser.parse(data).bozo
+            assert_links_read_as_the_link_check_reads_them(spec, kind, data)
     in_feeds = {post.source_path for spec in specs for post in spec.posts}
     assert len(shared.made) == len(in_feeds)
     assert set(shared.written) == {(kind, path) for kind in ("rss", "atom") for path in in_feeds}
@@ -295,6 +309,8 @@ def test_entries_written_once_are_feedgen_s_whatever_their_text(site):
                 for kind in ("rss", "atom"):
                     data = feeds.make_feed(loaded, spec, kind, shared)
                     assert data == feedgen_feed(loaded, spec, kind), (spec.folder, kind)
+                    read = assert_links_read_as_the_link_check_reads_them(spec, kind, data)
+                    assert read is bool(spec.posts and not broken)
                     parsed = feedparser.parse(data)
                     assert not parsed.bozo
                     assert [e.link for e in parsed.entries] == [p.permalink for p in spec.posts]
