@@ -277,7 +277,8 @@ def _extract_xml(data: bytes) -> PageLinks:
     root = etree.fromstring(data, parser)
     if root is None:
         return PageLinks()
-    links: list[Link] = []
+    urls: list[str] = []
+    lines: list[int] = []
     # Only the elements that can have a link, found by lxml's walk (not every element
     # taken to Python: 300 a feed, 3,000 in the sitemap, two thirds of the reading):
     # those so named in any namespace, and those named as one with an href or url is.
@@ -289,10 +290,14 @@ def _extract_xml(data: bytes) -> PageLinks:
         for name in ("href", "url"):  # Atom <link href>, RSS <enclosure url>
             value = element.get(name)
             if value:
-                links.append(Link(value.strip(), line))
-        if local in _XML_TEXT_LINKS and element.text and element.text.strip():
-            links.append(Link(element.text.strip(), line))  # sitemap <loc>, RSS <link>
-    return PageLinks(tuple(links))
+                urls.append(value.strip())
+                lines.append(line)
+        if local in _XML_TEXT_LINKS:
+            text = element.text
+            if text and text.strip():
+                urls.append(text.strip())  # sitemap <loc>, RSS <link>
+                lines.append(line)
+    return _page_links(urls, array("I", lines).tobytes(), (), False, False)
 
 
 _XML_TEXT_LINKS = ("loc", "link", "url", "comments")
