@@ -13,6 +13,7 @@ join. Nothing reads the clock: a feed's date is that of its newest entry.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -320,9 +321,8 @@ def absolute_links(fragment: str, base: str) -> str:
     if not fragment.strip():
         return ""
     import lxml.html
-    from lxml.html import _looks_like_full_html_unicode as full_html
     scan, link_attributes = _queries()
-    if not full_html(fragment):
+    if not _FULL_HTML(fragment):
         document = lxml.html.document_fromstring(f"<html><body>{fragment}</body></html>")
         if document.tag == "html" and len(document) == 1 and document[0].tag == "body":
             body = document[0]
@@ -353,6 +353,10 @@ def _written(root, tag: str, base: str) -> str:
     if '<meta http-equiv="Content-Type"' in text:  # what lxml.html.tostring takes out
         text = lxml.html.tostring(root, encoding="unicode", method="html", with_tail=False)
     return text[len(tag) + 2:-len(tag) - 3]
+
+
+# What fragment_fromstring takes for a whole document (and parses as it is).
+_FULL_HTML = re.compile(r"^\s*<(?:html|!doctype)", re.IGNORECASE).match
 
 
 @lru_cache(maxsize=None)
