@@ -333,13 +333,22 @@ def absolute_links(fragment: str, base: str) -> str:
                     body.text = None  # as fragment_fromstring drops it
                 for value in found:
                     if value.attrname in link_attributes:
-                        new = urljoin(base, value.strip())
+                        new = _joined(base, value.strip())
                         if new != value:
                             value.getparent().set(value.attrname, new)
                 return _written(body, "body", base)
     root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    root.make_links_absolute(base, resolve_base_href=False)
+    root.make_links_absolute(base, resolve_base_href=False, handle_failures="ignore")
     return _written(root, "div", base)
+
+
+def _joined(base: str, url: str) -> str:
+    """`url` resolved against `base`; as it is if urllib refuses it ('http://[x', which
+    the link check reports on the post's page), as lxml's handle_failures="ignore"."""
+    try:
+        return urljoin(base, url)
+    except ValueError:
+        return url
 
 
 def _written(root, tag: str, base: str) -> str:
@@ -376,7 +385,7 @@ def _queries():
 def absolute_srcset(srcset: str, base: str) -> str:
     """'a.png 1x, b.png 2x' -> 'https://.../a.png 1x, https://.../b.png 2x'."""
     candidates = [c.split() for c in srcset.split(",") if c.strip()]
-    return ", ".join(" ".join([urljoin(base, url), *size]) for url, *size in candidates)
+    return ", ".join(" ".join([_joined(base, url), *size]) for url, *size in candidates)
 
 
 def newest_change(site: Site) -> datetime:

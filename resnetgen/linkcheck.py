@@ -554,7 +554,10 @@ class LinkChecker:
             raw_path, _, raw_fragment = url.partition("#")
             path, fragment = unquote(raw_path.partition("?")[0]), unquote(raw_fragment)
         else:
-            target = urlsplit(urljoin(page_url, url))
+            try:
+                target = urlsplit(urljoin(page_url, url))
+            except ValueError as error:  # 'http://[x' (raw HTML in a post): no address
+                return None, "", f"it is not a valid address ({error})", ()
             if target.scheme not in _SITE_SCHEMES or target.netloc.lower() != host:
                 return None, "", None, ()  # another site, mailto:, data:, ...
             path, fragment = unquote(target.path), unquote(target.fragment)

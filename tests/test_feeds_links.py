@@ -23,7 +23,7 @@ def lxml_absolute_links(fragment: str, base: str) -> str:
     if not fragment.strip():
         return ""
     root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    root.make_links_absolute(base, resolve_base_href=False)
+    root.make_links_absolute(base, resolve_base_href=False, handle_failures="ignore")
     for element in root.iter("img", "source"):
         if element.get("srcset"):
             element.set("srcset", absolute_srcset(element.get("srcset"), base))
@@ -134,3 +134,14 @@ def test_absolute_links_agrees_with_lxml_on_the_rich_site():
 ])
 def test_absolute_links_reads_what_lxml_reads(fragment, expected):
     assert absolute_links(fragment, BASE) == expected
+
+
+def test_a_link_urllib_refuses_is_left_as_it_is():
+    """Raw HTML in a post can hold an address urllib cannot take apart ('http://[x'):
+    the feed keeps it as it is (the link check reports it on the post's page)."""
+    made = absolute_links('<p><a href="http://[x">y</a> <img src="a.png" '
+                          'srcset="http://[y 1x, b.png 2x"></p>', BASE)
+    soup = BeautifulSoup(made, "html.parser")
+    assert soup.a["href"] == "http://[x"
+    assert soup.img["src"] == BASE + "a.png"
+    assert soup.img["srcset"] == f"http://[y 1x, {BASE}b.png 2x"

@@ -288,6 +288,22 @@ def test_the_shortcut_for_links_within_the_page_changes_no_answer(page, url, bas
         assert links._target(url, page_url, parts.netloc.lower(), links.base_path) == short
 
 
+def test_an_address_urllib_refuses_is_a_broken_link_not_a_crash(site, capsys):
+    links = checker({"index.html": '<a href="http://[x">x</a> <a href="/blog/">home</a>'})
+    assert reasons(links) == {"http://[x": "it is not a valid address (Invalid IPv6 URL)"}
+    # In a post's raw HTML: reported at its line (it stopped the build with an internal
+    # error, in the feeds and in the link check); without the check, the feeds keep it.
+    folder = site({"content/2018/a-post.md": POST.format(extra='<a href="http://[x">x</a>')})
+    assert main(["--site", str(folder), "build", "--now", NOW.isoformat()]) == 1
+    error = capsys.readouterr().err
+    assert "content/2018/a-post.md:5: broken link 'http://[x'" in error
+    assert "internal error" not in error
+    assert main(["--site", str(folder), "build", "--now", NOW.isoformat(),
+                 "--no-link-check"]) == 0
+    assert b'href="http://[x"' in (folder / "output/feed.xml").read_bytes().replace(
+        b"&quot;", b'"')
+
+
 def test_each_broken_link_is_reported_in_the_pages_order_repeats_included():
     links = checker({
         "index.html": '<a href="/blog/b/">1</a>\n<a href="/blog/x/">2</a>\n<a href="/blog/a/">3</a>'
