@@ -17,6 +17,7 @@ from markdown_it.rules_core import StateCore
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from resnetgen.markdown_dispatch import dispatch_rules
 from resnetgen.urls import relative_source, slugify
 
 
@@ -51,6 +52,7 @@ def markdown_parser() -> MarkdownIt:
     md.core.ruler.push("resolve_links", _resolve_links)
     md.add_render_rule("footnote_block_open", _footnotes_open)
     md.add_render_rule("footnote_anchor", _footnote_back_link)
+    dispatch_rules(md)  # last: each rule tried only where it can match
     return md
 
 

@@ -7,7 +7,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from resnetgen import markdown
+from resnetgen import markdown, markdown_dispatch
 from resnetgen.urls import slugify
 
 
@@ -25,13 +25,44 @@ def stock_parser() -> MarkdownIt:
 PIECES = ["\n", "\r\n", "\r", "\0", "\n\n", "  \n", "\t", " ", "word", "é", "*", "_", "**",
           "`", "~~", "[", "]", "(x.md)", "(#a)", "![", "<b>", "</b>", "<!-- c -->", "&amp;",
           "&#0;", "# ", "## H", "- ", "1. ", "> ", "---", "|a|b|", "|-|-|", "[^1]", "[^1]: ",
-          "^[n]", "```", "    ", "\\", "<http://e.org>"]
+          "^[n]", "```", "    ", "\\", "<http://e.org>",
+          # each block rule's marks, and what makes it fail late (see markdown_dispatch)
+          "+ ", "* ", "***", "___", "===", "2) ", "10. ", "1234567890. ", "~~~", "<div>", "</div>",
+          "<pre>", "[a]: /u", "[a]", ":", "|:-|", "-|-", "\n    ", "\n  ", "\n> ", "\n- ", "\n#",
+          "\n<", "\n[", "\n1. ", "\n```", "\n---", "\n===", "#", "-", "!", "^", "&", "<", "~"]
 
 
-@settings(max_examples=500, deadline=None)
+STOCK = stock_parser()
+
+
+@settings(max_examples=800, deadline=None)
 @given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
 def test_parser_renders_as_the_stock_rules_do(text):
-    assert markdown.markdown_parser().render(text) == stock_parser().render(text)
+    ours, stock = markdown.markdown_parser(), STOCK
+    assert ours.render(text) == stock.render(text)
+    # the same tokens, lines and all (lines of links, the first paragraph...)
+    assert ([t.as_dict() for t in ours.parse(text)] == [t.as_dict() for t in stock.parse(text)])
+
+
+def test_dispatch_knows_every_chain_of_rules():
+    """markdown_dispatch rebuilds the block rules' chains by name: they are all there."""
+    stock = stock_parser()
+    chains = {alt for rule in stock.block.ruler.__rules__ for alt in rule.alt}
+    assert chains == set(markdown_dispatch.BLOCK_CHAINS)
+    ours = markdown.markdown_parser().block.ruler
+    assert "code" in ours.get_active_rules()  # markdown-it's StateBlock looks for it
+    for chain in chains:
+        assert len(ours.getRules(chain)) == 1
+
+
+def test_dispatch_leaves_other_parsers_alone():
+    markdown.markdown_parser()
+    other = MarkdownIt("commonmark")
+    assert "dispatch" not in other.block.ruler.get_active_rules()
+    assert len(other.block.ruler.getRules("paragraph")) > 1
+    assert "dispatch" not in other.inline.ruler.get_active_rules()
+    assert "text" in other.inline.ruler.get_active_rules()
+    assert other.render("# a *b*") == "<h1>a <em>b</em></h1>\n"
 
 
 @given(st.text(alphabet="ab\r\n\0 ", max_size=30))

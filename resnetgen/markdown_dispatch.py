@@ -1,0 +1,121 @@
+"""markdown-it's rules tried only where they can match, on our parser alone.
+
+markdown-it-py tries every block rule, in order, at each block (12 rules, each a Python
+call that logs its entry), and every inline rule at each character that is not plain
+text. Nearly every rule gives up at once unless the line, or the character, starts
+with its own mark: a heading with '#', a list with '-', '*', '+' or a digit, a link with
+'['. Here one rule per chain looks at that character and calls, in the library's order,
+only the rules that can start with it: the same rules, given the same arguments, so the
+same tokens (tests/test_markdown_config.py compares with the stock rules). Anything
+unusual (an indented line, a position past the end) goes to every rule as before.
+
+Only our MarkdownIt instance is changed (its rulers are replaced through markdown-it's
+public Ruler API); the library's modules and other instances are untouched.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from markdown_it import MarkdownIt
+from markdown_it.ruler import Ruler
+
+# The characters a rule's line must start with (after its indent) for the rule to match;
+# a rule not named here may match any line. "code" matches indented lines only, which
+# every rule is tried on.
+BLOCK_STARTS = {"fence": "`~", "blockquote": ">", "hr": "*-_", "list": "*-+0123456789",
+                "footnote_def": "[", "reference": "[", "html_block": "<", "heading": "#"}
+# The chains of rules that may end a paragraph, a reference, a quote or a list item
+# (markdown-it's "alt" names: tests check these are all of them).
+BLOCK_CHAINS = ("paragraph", "reference", "blockquote", "list")
+# The character an inline rule needs at the position; "text" takes any character but
+# the parser's terminators. A rule not named here is tried everywhere.
+INLINE_STARTS = {"newline": "\n", "escape": "\\", "backticks": "`", "strikethrough": "~",
+                 "emphasis": "_*", "link": "[", "image": "!", "footnote_inline": "^",
+                 "footnote_ref": "[", "autolink": "<", "html_inline": "<", "entity": "&"}
+
+Rules = list[tuple[str, Callable[..., bool]]]
+
+
+def dispatch_rules(md: MarkdownIt) -> None:
+    """Call once the parser is configured (plugins and our own rules in place): rules
+    added afterwards would be tried only where nothing else matched."""
+    _dispatch_block(md)
+    _dispatch_inline(md)
+
+
+def _named(ruler: Ruler, chain: str = "") -> Rules:
+    names = dict(zip(ruler.getRules(""), ruler.get_active_rules()))
+    return [(names[rule], rule) for rule in ruler.getRules(chain)]
+
+
+def _dispatch_block(md: MarkdownIt) -> None:
+    old = md.block.ruler
+    ruler: Ruler = Ruler()
+    everything = _named(old)
+    ruler.push("dispatch", _block_rule(everything))
+    # The stock rules, in order, after it, for the main chain only: never reached (the
+    # paragraph rule always matches), but named as before ("code" is looked for by name).
+    for name, rule in everything:
+        ruler.push(name, rule)
+    for chain in BLOCK_CHAINS:  # rules ending a paragraph...: asked with silent=True
+        ruler.push(f"dispatch_{chain}", _block_rule(_named(old, chain), ends=True),
+                   {"alt": [chain]})
+    md.block.ruler = ruler
+
+
+def _block_rule(rules: Rules, ends: bool = False):
+    every = tuple(rule for _, rule in rules)
+    chosen: dict[str, tuple] = {}
+
+    def choose(char: str) -> tuple:
+        chosen[char] = tuple(rule for name, rule in rules if name != "code" and (
+            BLOCK_STARTS.get(name) is None or char in BLOCK_STARTS[name]))
+        return chosen[char]
+
+    def dispatch(state: Any, line: int, end: int, silent: bool) -> bool:
+        if ends and not silent:
+            return False  # a chain's rule, reached in the main chain: never (see above)
+        start = state.bMarks[line] + state.tShift[line]
+        if state.sCount[line] - state.blkIndent >= 4 or start >= len(state.src):
+            tried = every  # indented code, or the end: as the library does
+        else:
+            char = state.src[start]
+            tried = chosen.get(char)
+            if tried is None:
+                tried = choose(char)
+        for rule in tried:
+            if rule(state, line, end, silent):
+                return True
+        return False
+    return dispatch
+
+
+def _dispatch_inline(md: MarkdownIt) -> None:
+    ruler = md.inline.ruler
+    rules = _named(ruler)
+    every = tuple(rule for _, rule in rules)
+    chosen: dict[str, tuple] = {}
+
+    def choose(char: str) -> tuple:
+        text = md.inline.terminator_re.match(char) is None  # as the text rule decides
+        chosen[char] = tuple(rule for name, rule in rules if (
+            text if name == "text" else
+            INLINE_STARTS.get(name) is None or char in INLINE_STARTS[name]))
+        return chosen[char]
+
+    def dispatch(state: Any, silent: bool) -> bool:
+        if state.pos >= state.posMax:
+            tried = every
+        else:
+            char = state.src[state.pos]
+            tried = chosen.get(char)
+            if tried is None:
+                tried = choose(char)
+        for rule in tried:
+            if rule(state, silent):
+                return True
+        return False
+
+    ruler.disable([name for name, _ in rules])
+    ruler.push("dispatch", dispatch)
