@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -73,3 +73,46 @@ def test_normalize_gives_the_stock_rules_text(text):
     markdown._normalize(ours)
     normalize(stock)
     assert ours.src == stock.src
+
+
+LINK_PIECES = ["/", "@", "%", "%41", "%4", ":", ":80", "é", "[", "]", "'", ".", "..", "a", "Z",
+               "0", "-", "_", "?", "#", " ", "~", "\\", "(", ")", "*", ";", ",", "=", "&", "$", "+",
+               "!", "\x7f", "\t"]
+LINKS = st.tuples(
+    st.sampled_from(["", "", "https://", "http://", "HTTP://", "mailto:", "//", "x:"]),
+    st.lists(st.sampled_from(["a", "Z9", "-", "é", "x" * 64, "@", ":", ":8", "%"]), max_size=3)
+    .map(".".join),
+    st.lists(st.sampled_from(LINK_PIECES), max_size=8).map("".join)).map("".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(LINKS)
+@example("https://a.org/%")
+@example("a%4")
+@example("https://a@b.org/")
+@example("https://é.org/")
+@example("HTTP://A.ORG")
+@example("https://a.org:/x")
+@example("//a.org/x")
+@example("x:y")
+def test_links_are_normalised_as_the_library_does(url):
+    from markdown_it.common.normalize_url import normalizeLink
+    assert markdown.markdown_parser().normalizeLink(url) == normalizeLink(url)
+
+
+def test_a_long_host_name_is_left_to_the_library():
+    from markdown_it.common.normalize_url import normalizeLink
+    for url in ("https://" + ".".join(["a" * 63] * 5) + "/x", "https://" + "a" * 64 + ".org/"):
+        assert markdown.markdown_parser().normalizeLink(url) == normalizeLink(url)
+
+
+@given(st.text(alphabet="aZ09+.-:/#?% \t\né", max_size=12))
+@example("https://x.org")
+@example("1a:b")
+@example("a b:c")
+@example("a\tb:c")
+def test_a_scheme_is_what_urlsplit_finds(target):
+    """_rewrite leaves a link with a scheme as it is, without urlsplit: the same links."""
+    from urllib.parse import urlsplit
+    if markdown._SCHEME.match(target):
+        assert urlsplit(target).scheme
