@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 from markdown_it import MarkdownIt
 from markdown_it.ruler import Ruler
+from markdown_it.token import Token
 
 # The characters a rule's line must start with (after its indent) for the rule to match;
 # a rule not named here may match any line. "code" matches indented lines only, which
@@ -37,11 +38,50 @@ INLINE_STARTS = {"newline": "\n", "escape": "\\", "backticks": "`", "strikethrou
 Rules = list[tuple[str, Callable[..., bool]]]
 
 
+# The rules run after an inline run's tokens are made: with no delimiters (no '*', '_'
+# or '~' met), they leave a run of one text token as it is.
+PLAIN_AFTER = {"balance_pairs", "strikethrough", "emphasis", "fragments_join"}
+
+
 def dispatch_rules(md: MarkdownIt) -> None:
     """Call once the parser is configured (plugins and our own rules in place): rules
     added afterwards would be tried only where nothing else matched."""
     _dispatch_block(md)
+    plain = _plain_text_only(md)
     _dispatch_inline(md)
+    if plain:
+        md.core.ruler.at("inline", _inline_or_plain)
+
+
+def _plain_text_only(md: MarkdownIt) -> bool:
+    """Whether every inline rule but text starts at one of the text rule's terminators
+    (and the rules after them are the stock ones): a run without any is then all text."""
+    terminator = md.inline.terminator_re.match
+    return all(name == "text" or (name in INLINE_STARTS and all(
+               terminator(char) for char in INLINE_STARTS[name]))
+               for name in md.inline.ruler.get_active_rules()) and set(
+               md.inline.ruler2.get_active_rules()) <= PLAIN_AFTER
+
+
+def _inline_or_plain(state: Any) -> None:
+    """markdown-it's "inline" core rule, but a heading's or paragraph's text without a
+    character any inline rule starts at (a list item of plain words, most headings) is
+    its one text token, as the text rule would make it, without an inline parser's
+    state, rules and clean-ups (8 us each)."""
+    md = state.md
+    parse, terminator = md.inline.parse, md.inline.terminator_re.search
+    for token in state.tokens:
+        if token.type == "inline":
+            if token.children is None:
+                token.children = []
+            content = token.content
+            if not token.children and terminator(content) is None:
+                if content:
+                    text = Token("text", "", 0)
+                    text.content = content
+                    token.children.append(text)
+            else:
+                parse(content, md, state.env, token.children)
 
 
 def _named(ruler: Ruler, chain: str = "") -> Rules:

@@ -116,3 +116,28 @@ def test_a_scheme_is_what_urlsplit_finds(target):
     from urllib.parse import urlsplit
     if markdown._SCHEME.match(target):
         assert urlsplit(target).scheme
+
+
+def zed_parser(dispatched: bool) -> MarkdownIt:
+    """A parser with a plugin's inline rule markdown_dispatch does not know ('z' -> 'Z')."""
+    def zed(state, silent):
+        if state.src[state.pos] != "z":
+            return False
+        if not silent:
+            state.push("text", "", 0).content = "Z"
+        state.pos += 1
+        return True
+    md = MarkdownIt("commonmark")
+    md.inline.add_terminator_char("z")
+    md.inline.ruler.push("zed", zed)
+    if dispatched:
+        markdown_dispatch.dispatch_rules(md)
+    return md
+
+
+def test_a_rule_dispatch_does_not_know_is_tried_everywhere():
+    for text in ("jazz", "# buzz\n\n- fizz *z*\n", "plain"):
+        assert zed_parser(True).render(text) == zed_parser(False).render(text)
+    assert "jaZZ" in zed_parser(True).render("jazz")
+    assert not markdown_dispatch._plain_text_only(zed_parser(False))
+    assert markdown_dispatch._plain_text_only(stock_parser())
