@@ -15,6 +15,7 @@ public Ruler API); the library's modules and other instances are untouched.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
 
 from markdown_it import MarkdownIt
@@ -47,41 +48,46 @@ def dispatch_rules(md: MarkdownIt) -> None:
     """Call once the parser is configured (plugins and our own rules in place): rules
     added afterwards would be tried only where nothing else matched."""
     _dispatch_block(md)
-    plain = _plain_text_only(md)
+    starts = _inline_starts(md)
     _dispatch_inline(md)
-    if plain:
-        md.core.ruler.at("inline", _inline_or_plain)
+    if starts is not None:
+        md.core.ruler.at("inline", _inline_or_plain(starts))
 
 
-def _plain_text_only(md: MarkdownIt) -> bool:
-    """Whether every inline rule but text starts at one of the text rule's terminators
-    (and the rules after them are the stock ones): a run without any is then all text."""
-    terminator = md.inline.terminator_re.match
-    return all(name == "text" or (name in INLINE_STARTS and all(
-               terminator(char) for char in INLINE_STARTS[name]))
-               for name in md.inline.ruler.get_active_rules()) and set(
-               md.inline.ruler2.get_active_rules()) <= PLAIN_AFTER
+def _inline_starts(md: MarkdownIt) -> "re.Pattern | None":
+    """Where an inline rule but text may start: None unless every rule is known (and
+    the rules after them are the stock ones). A run without any of these characters is
+    all text: the text rule takes all but terminators, and at a terminator no rule
+    starts, so it is taken as text too ('-', ':', '#'...)."""
+    names = md.inline.ruler.get_active_rules()
+    if not all(name == "text" or name in INLINE_STARTS for name in names) or not set(
+            md.inline.ruler2.get_active_rules()) <= PLAIN_AFTER:
+        return None
+    chars = sorted({char for name in names if name != "text" for char in INLINE_STARTS[name]})
+    return re.compile("[" + re.escape("".join(chars)) + "]")
 
 
-def _inline_or_plain(state: Any) -> None:
+def _inline_or_plain(starts: "re.Pattern"):
     """markdown-it's "inline" core rule, but a heading's or paragraph's text without a
     character any inline rule starts at (a list item of plain words, most headings) is
     its one text token, as the text rule would make it, without an inline parser's
     state, rules and clean-ups (8 us each)."""
-    md = state.md
-    parse, terminator = md.inline.parse, md.inline.terminator_re.search
-    for token in state.tokens:
-        if token.type == "inline":
-            if token.children is None:
-                token.children = []
-            content = token.content
-            if not token.children and terminator(content) is None:
-                if content:
-                    text = Token("text", "", 0)
-                    text.content = content
-                    token.children.append(text)
-            else:
-                parse(content, md, state.env, token.children)
+    def inline(state: Any) -> None:
+        md = state.md
+        parse, special = md.inline.parse, starts.search
+        for token in state.tokens:
+            if token.type == "inline":
+                if token.children is None:
+                    token.children = []
+                content = token.content
+                if not token.children and special(content) is None:
+                    if content:
+                        text = Token("text", "", 0)
+                        text.content = content
+                        token.children.append(text)
+                else:
+                    parse(content, md, state.env, token.children)
+    return inline
 
 
 def _named(ruler: Ruler, chain: str = "") -> Rules:

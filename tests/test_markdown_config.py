@@ -139,5 +139,6 @@ def test_a_rule_dispatch_does_not_know_is_tried_everywhere():
     for text in ("jazz", "# buzz\n\n- fizz *z*\n", "plain"):
         assert zed_parser(True).render(text) == zed_parser(False).render(text)
     assert "jaZZ" in zed_parser(True).render("jazz")
-    assert not markdown_dispatch._plain_text_only(zed_parser(False))
-    assert markdown_dispatch._plain_text_only(stock_parser())
+    assert markdown_dispatch._inline_starts(zed_parser(False)) is None
+    starts = markdown_dispatch._inline_starts(stock_parser())
+    assert starts.search("a-b: c # d") is None and starts.search("a*b")
