@@ -52,6 +52,7 @@ def dispatch_rules(md: MarkdownIt) -> None:
     _dispatch_inline(md)
     if starts is not None:
         md.core.ruler.at("inline", _inline_or_plain(starts))
+        _pairs_where_marked(md)
 
 
 def _inline_starts(md: MarkdownIt) -> "re.Pattern | None":
@@ -88,6 +89,25 @@ def _inline_or_plain(starts: "re.Pattern"):
                 else:
                     parse(content, md, state.env, token.children)
     return inline
+
+
+def _pairs_where_marked(md: MarkdownIt) -> None:
+    """The rules pairing '*', '_' and '~' (balance_pairs, and emphasis and strikethrough
+    turning pairs into tags) run where a run has such a mark: with no delimiters they
+    do nothing (three calls and loops for each run of a paragraph with a link or a '-')."""
+    ruler = md.inline.ruler2
+    rules = _named(ruler)
+    every = tuple(rule for _, rule in rules)
+    unmarked = tuple(rule for name, rule in rules if name == "fragments_join")
+
+    def after(state: Any) -> None:
+        marked = state.delimiters or any(state.tokens_meta) and any(
+            meta and meta.get("delimiters") for meta in state.tokens_meta)
+        for rule in every if marked else unmarked:
+            rule(state)
+
+    ruler.disable([name for name, _ in rules])
+    ruler.push("after", after)
 
 
 def _named(ruler: Ruler, chain: str = "") -> Rules:
