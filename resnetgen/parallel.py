@@ -10,7 +10,6 @@ the number of processes: results come back in the order of the items.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import pickle
 import select
@@ -44,8 +43,9 @@ def jobs() -> int:
 
 def can_fork() -> bool:
     # Forking a process that runs other threads (a server's) can deadlock the child.
-    return ("fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-            and jobs() > 1)
+    # (os.fork, not multiprocessing's start methods: importing multiprocessing, sockets
+    # and all, was ~5 ms of a build with nothing to do)
+    return hasattr(os, "fork") and threading.active_count() == 1 and jobs() > 1
 
 
 def parallel_map(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
@@ -348,18 +348,8 @@ def trim_memory() -> None:
     """Hands the C allocator's free pages back to the system before forking: glibc keeps
     them (the pieces of big pages rendered, a worker's results unpickled), and a forked
     process starts with every page its parent holds counted in its own memory."""
-    global _malloc_trim
-    if _malloc_trim is None:
-        try:
-            import ctypes
-            _malloc_trim = ctypes.CDLL(None).malloc_trim
-        except (ImportError, OSError, AttributeError):  # not glibc: nothing to do
-            _malloc_trim = False
-    if _malloc_trim:
-        _malloc_trim(0)
-
-
-_malloc_trim = None
+    from resnetgen.allocator import trim
+    trim()
 
 
 class Background:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
+from typing import Callable
 
 from livereload import Server
 from livereload.handlers import LiveReloadHandler
@@ -34,10 +35,10 @@ def serve_preview(preview: Preview, watched: list[Path], host: str, port: int) -
         preview.log(preview.summary)
     else:
         preview.report_failure("The site did not build")
-    server = PreviewServer(preview, watcher)
-    preview.log(f"Preview: http://{host}:{port}{preview.base_path} "
-                f"({'drafts shown' if preview.drafts else 'drafts hidden'}; "
-                "it updates as you save; press Ctrl+C to stop)")
+    server = PreviewServer(preview, watcher, ready=lambda: preview.log(
+        f"Preview: http://{host}:{port}{preview.base_path} "
+        f"({'drafts shown' if preview.drafts else 'drafts hidden'}; "
+        "it updates as you save; press Ctrl+C to stop)"))
     server.serve(port=port, host=host, restart_delay=0)
     preview.log("Preview stopped")
     return 0
@@ -77,15 +78,21 @@ class CannotListen(Exception):
 
 
 class PreviewServer(Server):
-    def __init__(self, preview: Preview, watcher: DebouncedWatcher):
+    def __init__(self, preview: Preview, watcher: DebouncedWatcher,
+                 ready: Callable[[], None] = lambda: None):
         super().__init__(watcher=watcher)
         self.preview = preview
+        self.ready = ready
 
     def application(self, *args, **kwargs):
         try:
-            return super().application(*args, **kwargs)
+            application = super().application(*args, **kwargs)
         except OSError as error:
             raise CannotListen(error.strerror or str(error)) from None
+        # Only now, with the port listening, is the address given: a browser (or a
+        # script) that opens it at once is answered, not refused.
+        self.ready()
+        return application
 
     def get_web_handlers(self, script):
         return [(r"/(.*)", PreviewHandler, {"preview": self.preview})]

@@ -86,7 +86,7 @@ def forking(monkeypatch) -> None:
     """Two processes, even where an earlier test left an idle server thread behind
     (which makes can_fork() say no, and a test of two processes compare one with itself)."""
     from resnetgen import parallel
-    if "fork" not in parallel.multiprocessing.get_all_start_methods():
+    if not hasattr(os, "fork"):
         pytest.skip("this platform cannot fork")
     monkeypatch.setenv("RESNETGEN_JOBS", "2")
     monkeypatch.setattr(parallel, "can_fork", lambda: True)
