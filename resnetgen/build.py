@@ -167,7 +167,7 @@ def _build(options: BuildOptions, loaded, ending: ExitStack) -> BuildReport:
     try:
         site = assemble(config, content, options.now)
         if incremental:
-            incremental.prepare(env, content.digests, content.listing_digests)
+            incremental.prepare(env, content.digests, content.listing_digests, site)
         loaded()
         report = BuildReport(briefings=len(site.briefings), site=site, config=config)
         staged = (StagedOutput(options.output_dir,
@@ -356,7 +356,8 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
     workers make those too, once the first page is in, while they render."""
     from resnetgen.linkcheck import extract, site_host
     from resnetgen.pages import all_pages
-    from resnetgen.parallel import Aside, Background, pool_size
+    from resnetgen.parallel import Aside, Background, can_fork, pool_size
+    from resnetgen.problems import ERROR
     from resnetgen.render import render_pages
     from resnetgen.writer import Previous
 
@@ -395,13 +396,32 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
     pages = all_pages(site, {post.source_path for post in site.posts}
                       if keyed_in_workers else ()) if first else None
     pooled = first and pool_size(len(pages)) > 1  # type: ignore[arg-type]
-    site_wide_made = [(Aside if pooled else Background)(
-                          partial(site_wide_outputs, site, incremental, in_worker, which))
-                      for which in ([(name,) for name in SITE_WIDE] if first else [SITE_WIDE])]
+    # A rebuild's other process also renders a listing or two (see listings_aside): this
+    # one renders the others, and books theirs in their turn.
+    aside = () if first or not can_fork() else ASIDE_LISTINGS
+    site_wide_made = ([(Aside if pooled else Background)(
+                           partial(site_wide_outputs, site, incremental, in_worker, which))
+                       for which in [(name,) for name in SITE_WIDE]] if first else
+                      [Background(partial(site_wide_and_listings, site, incremental, in_worker,
+                                          env, options.site_dir, aside))])
     if pages is None:
         pages = all_pages(site, incremental.kept_posts() if incremental else ())
     sources.update((page.output_path, page.source) for page in pages)
     report.pages = sum(1 for p in pages if p.output_path.endswith(".html"))
+    # The pages rendered by the other process, out of this one's list; each is booked
+    # before the page after it (None: last), as in the site's order.
+    before: dict[str | None, list[str]] = {}
+    if aside:
+        aside_pages = {(page.route, page.template) for page in (make(site) for make in aside)}
+        here = []
+        for page in pages:
+            if page.made_from is None and (page.route, page.template) in aside_pages:
+                before.setdefault(None, []).append(page.output_path)
+            else:
+                if None in before:
+                    before[page.output_path] = before.pop(None)
+                here.append(page)
+        pages = here
     if keyed_in_workers and staged is not None:
         by_path.update((page.output_path, page) for page in pages)
     elif incremental:
@@ -411,10 +431,44 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
         return (incremental.reuse(page.output_path, keys[page.output_path])
                 if incremental and not keyed_in_workers else None)
 
+    made: list = []  # the other processes' results: (outputs, problems, state)
+    listed: dict[str, tuple] = {}  # output path -> (data or KEPT, key, finished): see aside
+
+    def other_pages(path: str | None) -> Iterator[tuple[str, "bytes | Previous", str]]:
+        """The pages the other process rendered, due before `path` (see `before`)."""
+        nonlocal meanwhile
+        if path not in before:
+            return
+        if not made:  # (a list: a page due first waits for that process)
+            if meanwhile is not None:  # (before waiting: while that process works)
+                meanwhile()
+                meanwhile = None
+            made.append(site_wide_made[0].result())
+            outputs, found, state, listings = made[0]
+            made[0] = (outputs, found, state)
+            reported = {(p.path, p.line) for p in problems.items if p.severity == ERROR}
+            problems.extend(p for p in listings[1] if (p.path, p.line) not in reported)
+            listed.update((output_path, rest) for output_path, *rest in listings[0])
+        for output_path in before.pop(path):
+            if output_path not in listed:
+                continue  # its template failed: reported
+            data, key, finished = listed.pop(output_path)
+            if finished is not None and done is not None:
+                done[output_path] = finished
+            if type(data) is str:  # KEPT
+                report.reused += 1
+                data = kept_file(output_path)  # type: ignore[misc]
+            else:
+                report.rendered += 1
+                report.rendered_paths.append(output_path)
+            yield output_path, data, key
+
     try:
         for output_path, data, finished in render_pages(
                 site, pages, env, options.site_dir, problems, reuse, in_worker,
                 aside=site_wide_made if pooled else ()):
+            if output_path in before:
+                yield from other_pages(output_path)
             if finished is not None and done is not None:
                 done[output_path] = finished
             if isinstance(data, Previous):
@@ -426,11 +480,16 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
             if pooled and meanwhile is not None:  # (nothing to wait for at the end: now,
                 meanwhile()                       # while the workers render)
                 meanwhile = None
+        for path in list(before):  # (due last, or before a page whose template failed)
+            yield from other_pages(path)
         del pages  # 11,000 at 10,000 posts (~7 MB): let go of before the calendars come back
         by_path.clear()
         if meanwhile is not None:
             meanwhile()
-        made = [work.result() for work in site_wide_made]
+        if not made:
+            made = [work.result() for work in site_wide_made]
+            if not first:
+                made = [(outputs, found, state) for outputs, found, state, _ in made]
     finally:
         for work in site_wide_made:
             work.close()
@@ -489,6 +548,45 @@ def site_wide_outputs(site: Site, incremental: Incremental | None, in_worker=Non
         return outputs, found.items, None
     incremental.cache.save_memo()  # here, where the pieces are: they never travel
     return outputs, found.items, incremental.site_wide_state()
+
+
+def site_wide_and_listings(site: Site, incremental: Incremental, in_worker, env,
+                           site_dir: Path, makers: tuple) -> tuple[list, list, tuple | None, tuple]:
+    """A rebuild's other process: `site_wide_outputs` and `listings_aside`'s."""
+    listings = listings_aside(site, incremental, in_worker, env, site_dir, makers)
+    return (*site_wide_outputs(site, incremental, in_worker), listings)
+
+
+def listings_aside(site: Site, incremental: Incremental, in_worker, env, site_dir: Path,
+                   makers: tuple) -> tuple[list, list]:
+    """The pages `makers` make (pages.py's), keyed, and rendered when their files cannot be
+    kept, in a rebuild's other process: ([(output path, None or KEPT, key, (links,
+    Written))], problems). A title edit renders a dozen listings (0.55 s at 10,000
+    posts), this one's part of them beside the calendars and feeds, which take the
+    other core ~0.5 s while this process takes ~1.2 s."""
+    from resnetgen.render import render_pages
+    from resnetgen.writer import Previous
+    found = Problems()
+    outputs = []
+    for make in makers:
+        page = make(site)
+        key = incremental.fingerprints.page_key(page)  # type: ignore[union-attr]
+        for path, data, finished in render_pages(
+                site, [page], env, site_dir, found,
+                lambda page: incremental.reuse(page.output_path, key),
+                lambda path, data: in_worker(path, data, key)):
+            outputs.append((path, KEPT if type(data) is Previous else None, key, finished))
+    return outputs, found.items
+
+
+def _archive(site: Site):
+    from resnetgen.pages import archive_page
+    return archive_page(site)
+
+
+# See listings_aside. The archive balances the two processes of a 10,000-post title
+# edit (the events page, 6 MB, made the other process the longer one).
+ASIDE_LISTINGS = (_archive,)
 
 
 def site_wide(incremental: Incremental | None, name: str, problems: Problems, make,

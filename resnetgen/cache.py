@@ -431,9 +431,17 @@ def file_record(st: os.stat_result, data: bytes) -> tuple[tuple, bytes]:
 def read_digested(path: str) -> tuple[tuple, bytes]:
     """A file's bytes with `file_record`'s (record, digest): for a process that reads
     the file anyway (a loader's worker), so the scan need not read it too."""
-    st = os.stat(path)  # before reading, as _file_digest: the record never claims newer bytes
-    with open(path, "rb") as handle:
-        return file_record(st, handle.read())
+    # os's own calls, not open()'s file objects (which stat it twice more): 5 us a file.
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        st = os.fstat(descriptor)  # before reading, as _file_digest: never newer bytes
+        chunks, wanted = [], st.st_size + 1
+        while chunk := os.read(descriptor, wanted):
+            chunks.append(chunk)
+            wanted = 1 << 16
+    finally:
+        os.close(descriptor)
+    return file_record(st, chunks[0] if len(chunks) == 1 else b"".join(chunks))
 
 
 def shard_of(path: str) -> str:

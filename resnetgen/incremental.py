@@ -173,10 +173,11 @@ class Incremental:
         return self._output_intact()
 
     def prepare(self, env: "jinja2.Environment", post_digests: dict[str, str],
-                listing_digests: dict[str, str] | None = None) -> None:
-        """Page keys from here on: after the content is loaded. The answer of
-        `check_outputs_aside`, taken now: before other processes fork (which could not
-        take it), long after it was ready."""
+                listing_digests: dict[str, str] | None = None, site=None) -> None:
+        """Page keys from here on: after the content is loaded (`site`: assembled from it,
+        which knows which chats are upcoming). The answer of `check_outputs_aside`, taken
+        now: before other processes fork (which could not take it), long after it was
+        ready."""
         from resnetgen.fingerprint import Fingerprints
         if self._intact_aside is not None:
             self.outputs_intact()
@@ -184,6 +185,8 @@ class Incremental:
         self.raw_clock = self.whole_site  # feeds and calendars never read the clock
         self.fingerprints = Fingerprints(self.surface, post_digests, self.now, self.whole_site,
                                          listing_digests, self.body_readers, self.outputs_surface)
+        if site is not None and site.now == self.now:
+            self.fingerprints.upcoming = site.is_upcoming
 
     def read_templates(self, env: "jinja2.Environment") -> None:
         """What the templates read (see fingerprint), once an environment: the build asks

@@ -7,7 +7,7 @@ import os
 import posixpath
 import re
 from functools import partial
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
@@ -436,5 +436,5 @@ def render_body(source: SourceFile, post: Post, links: dict[str, str], config: S
             problems.error(source.source_path, 1, f"image {wanted} does not exist",
                            "put the picture beside the post, or give a full URL")
     summary = post.summary or rendered.first_paragraph
-    return replace(post, body_html=rendered.html, summary=summary, image=image,
-                   facts=source_facts(source, rendered))
+    return post.but(body_html=rendered.html, summary=summary, image=image,
+                    facts=source_facts(source, rendered))

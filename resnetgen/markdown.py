@@ -8,6 +8,7 @@ A reference to a file that does not exist is reported, naming both files.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -17,6 +18,7 @@ from markdown_it.rules_core import StateCore
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from resnetgen.markdown_dispatch import dispatch_rules
 from resnetgen.urls import relative_source, slugify
 
 
@@ -51,7 +53,28 @@ def markdown_parser() -> MarkdownIt:
     md.core.ruler.push("resolve_links", _resolve_links)
     md.add_render_rule("footnote_block_open", _footnotes_open)
     md.add_render_rule("footnote_anchor", _footnote_back_link)
+    dispatch_rules(md)  # last: each rule tried only where it can match
+    md.normalizeLink = _normal_link(md.normalizeLink)  # type: ignore[method-assign]
     return md
+
+
+# Links markdown-it's normalizeLink gives back as they are: http(s) with a plain host
+# name, or a relative link (no ':', not '//'), of the characters its encoder keeps
+# (no '%', '@' or non-ASCII). Its parse, punycode and encoding (14 us a link, a
+# character at a time) only take such a link apart and put it back together.
+# tests/test_markdown_config.py compares with the library's on tricky links.
+_NORMAL_LINK = re.compile(
+    r"(?:https?://[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*(?::[0-9]+)?(?=[/?#]|\Z)"
+    r"[A-Za-z0-9;/?:&=+$,\-_.!~*'()#]*"
+    r"|(?!//)[A-Za-z0-9;/?&=+$,\-_.!~*'()#]*)")
+
+
+def _normal_link(normalize):
+    def normal_link(url: str) -> str:
+        if len(url) <= 255 and _NORMAL_LINK.fullmatch(url):
+            return url
+        return normalize(url)
+    return normal_link
 
 
 def _normalize(state: StateCore) -> None:
@@ -113,8 +136,8 @@ def _resolve_links(state: StateCore) -> None:
 
 def _rewrite(token, attr: str, kind: str, line: int, context: LinkContext) -> None:
     target = token.attrGet(attr)
-    if not isinstance(target, str) or not target:
-        return
+    if not isinstance(target, str) or not target or _SCHEME.match(target):
+        return  # (a scheme is what urlsplit finds there: 7 us less a link elsewhere)
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or target.startswith("#"):
         return
@@ -130,6 +153,9 @@ def _rewrite(token, attr: str, kind: str, line: int, context: LinkContext) -> No
         context.missing.append((line, kind, wanted))
         return
     token.attrSet(attr, url + suffix)
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def _first_paragraph(tokens) -> str:

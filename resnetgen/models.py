@@ -7,7 +7,7 @@ they can never disagree.
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -196,7 +196,19 @@ class Post:
         return bytes(value) if type(value) is Packed else bytes(packed(value))
 
     def without_body(self) -> "Post":
-        return replace(self, body_html="")
+        return self.but(body_html="")
+
+    def but(self, **changes: Any) -> "Post":
+        """dataclasses.replace(self, **changes), slot by slot: 6 us, not 15 (replace
+        looks up each field and calls __init__ with them all)."""
+        unknown = changes.keys() - _POST_FIELDS
+        if unknown:
+            raise TypeError(f"Post has no field {sorted(unknown)[0]!r}")
+        made = object.__new__(Post)
+        for slot, name in _POST_SLOTS:
+            object.__setattr__(made, slot, changes[name] if name in changes else
+                               getattr(self, slot))
+        return made
 
     @property
     def is_briefing(self) -> bool:
@@ -211,6 +223,11 @@ class Post:
         """Stable name of this post: its source path without extension."""
         stem = self.source_path.rsplit(".", 1)[0]
         return stem.removeprefix("content/")
+
+
+_POST_SLOTS = tuple((slot, f.name) for slot, f in zip(Post.__slots__, fields(Post)))
+_POST_FIELDS = frozenset(name for _, name in _POST_SLOTS)
+assert all(slot.lstrip("_") == name for slot, name in _POST_SLOTS)
 
 
 @dataclass(frozen=True)

@@ -193,14 +193,14 @@ class Edit:
 
     def feed_outputs(self, site, specs: list, fingerprints) -> Iterator[tuple[str, tuple]]:
         """(output path, (bytes, key)) of each file of these feeds whose key changed."""
-        from resnetgen.feeds import spec_outputs
+        from resnetgen.feeds import FeedEntries, spec_outputs
 
         def output(path: str, what: object, make) -> tuple:
             key = fingerprints.output_piece_key(what, True)
             if path not in self.incremental.cache.raw_outputs:
                 raise NotQuick
             return path, (None if self.incremental.reuse(path, key) else make(), key)
-        entries: dict[str, object] = {}  # a post's feed entry, made once for every feed
+        entries = FeedEntries()  # a post's feed entry, made once for every feed
         for spec in specs:
             for path, (data, key) in spec_outputs(site, spec, output, entries):
                 if data is not None:

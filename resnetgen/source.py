@@ -116,8 +116,16 @@ def _from_events(text: str) -> Any:
         loader.dispose()
 
 
+# A plain scalar's text -> its value, as typed below: the same for every document (the
+# loader has no path resolvers), and immutable (text, numbers, true/false, null). Keys
+# and short values repeat from file to file (half a document's scalars at 1,000 posts).
+_PLAIN: dict[str, Any] = {}
+assert not _DateStringLoader.yaml_path_resolvers
+
+
 def _build(loader: Any) -> Any:
     get, resolve, constructors = loader.get_event, loader.resolve, loader.yaml_constructors
+    plain = _PLAIN
     scalar, mapping_end, sequence_end = yaml.ScalarEvent, yaml.MappingEndEvent, yaml.SequenceEndEvent
     mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
     if type(get()) is not yaml.StreamStartEvent:
@@ -138,12 +146,18 @@ def _build(loader: Any) -> Any:
                 raise _Unsure
             value = event.value
             if event.implicit[0]:  # plain: typed by the resolver (quoted ones are text)
-                tag = resolve(yaml.ScalarNode, value, event.implicit)
-                if tag != _STR:
-                    if tag not in _SCALARS:
-                        raise _Unsure  # '<<', '=': merge and value keys
-                    value = constructors[tag](loader, yaml.ScalarNode(
-                        tag, value, event.start_mark, event.end_mark, event.style))
+                typed = plain.get(value, _UNSURE)
+                if typed is _UNSURE:
+                    tag = resolve(yaml.ScalarNode, value, event.implicit)
+                    typed = value
+                    if tag != _STR:
+                        if tag not in _SCALARS:
+                            raise _Unsure  # '<<', '=': merge and value keys
+                        typed = constructors[tag](loader, yaml.ScalarNode(
+                            tag, value, event.start_mark, event.end_mark, event.style))
+                    if len(value) <= 40 and len(plain) < 4096:
+                        plain[value] = typed
+                value = typed
         elif kind is mapping_start or kind is sequence_start:
             if event.anchor is not None or event.tag is not None or (
                     type(top) is _Map and waiting is _UNSURE):

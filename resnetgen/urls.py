@@ -20,8 +20,12 @@ from resnetgen.config import SiteConfig
 
 def slugify(text: str) -> str:
     """'Thinking together: CoPs!' -> 'thinking-together-cops'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if not text.isascii():  # (ASCII text is its own NFKD form)
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _NOT_SLUG.sub("-", text.lower()).strip("-")
+
+
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def safe_route(path: str) -> str | None:

@@ -313,3 +313,22 @@ def test_a_linked_folder_in_content_is_read_through(tmp_path):
     assert not build_site(site).unchanged
     assert BeautifulSoup(page.read_text(), "html.parser").h1.get_text(strip=True) == "Linked again"
     assert snapshot(site / "output") == clean_build(site, tmp_path)
+
+
+@pytest.mark.parametrize("size", [0, 1, 4096, 200_000])
+def test_read_digested_gives_the_bytes_and_their_record(tmp_path, size):
+    from resnetgen.cache import file_record, read_digested
+    path = tmp_path / "post.md"
+    data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    path.write_bytes(data)
+    os.utime(path, ns=(1, 10**9))  # an old file: its record stands for its bytes
+    (record, value), read = read_digested(str(path))
+    assert read == data
+    assert (record, value) == file_record(os.stat(path), data)[0]
+    assert record[:2] == (size, 10**9)
+
+
+def test_read_digested_of_a_folder_is_an_os_error(tmp_path):
+    from resnetgen.cache import read_digested
+    with pytest.raises(OSError):
+        read_digested(str(tmp_path))

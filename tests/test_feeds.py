@@ -231,23 +231,87 @@ def test_ids_do_not_change_when_a_post_is_edited(site):
     assert entries[0].updated == "2020-02-01T00:00:00+00:00"
 
 
-def test_an_entry_made_once_serves_every_feed_it_is_in():
-    """A post's entry is made by the first feed showing it and added to the others as it
-    is: each feed's bytes are those of a feed whose entries are all its own, and RSS and
-    Atom feeds sharing entries read back alike."""
+def feedgen_feed(site, spec, kind: str) -> bytes:
+    """The feed as feedgen writes it with every entry its own (no XML shared)."""
+    from resnetgen.feeds import FeedEntries, add_entry, feed_bytes, new_feed
+    feed, entries = new_feed(site, spec, kind), FeedEntries()
+    for post in spec.posts:
+        add_entry(feed, site, post, entries)
+    return feed_bytes(feed, kind)
+
+
+def assert_links_read_as_the_link_check_reads_them(spec, kind: str, data: bytes) -> bool:
+    """A feed made of entries written once carries its links (linkcheck.XmlRead): the
+    same, at the same lines, as the link check reads from its bytes. Whether it does."""
+    from resnetgen.linkcheck import XmlRead, extract
+    from resnetgen.urls import feed_route
+    path = feed_route(spec.folder, kind)
+    for host in (None, "example.org"):
+        assert extract(path, data, host) == extract(path, bytes(data), host), (path, host)
+    if type(data) is XmlRead:
+        assert len(data.urls) == len(data.lines) > len(spec.posts)  # the feed's own too
+    return type(data) is XmlRead
+
+
+def loaded_site(folder: Path, drafts: bool = False):
     from resnetgen.config import load_config
-    from resnetgen.feeds import feed_specs, make_feed
     from resnetgen.loader import load_content
     from resnetgen.problems import Problems
     from resnetgen.site import assemble
-    config = load_config(RICH, Problems())
-    site = assemble(config, load_content(RICH, config, Problems()), NOW)
+    config = load_config(folder, Problems())
+    return assemble(config, load_content(folder, config, Problems(), drafts), NOW)
+
+
+def test_an_entry_made_once_serves_every_feed_it_is_in():
+    """A post's entry is made by the first feed showing it and its XML written once for
+    each kind of feed: each feed's bytes are those feedgen writes for a feed whose
+    entries are all its own, and RSS and Atom feeds sharing entries read back alike."""
+    from resnetgen.feeds import FeedEntries, feed_specs, make_feed
+    site = loaded_site(RICH)
     specs = list(feed_specs(site))
     assert len(specs) == 5 and sum(len(spec.posts) for spec in specs) > len(site.posts)
-    shared: dict = {}
+    shared = FeedEntries()
     for spec in specs:
         for kind in ("rss", "atom"):
             data = make_feed(site, spec, kind, shared)
-            assert data == make_feed(site, spec, kind, {})
+            assert data == feedgen_feed(site, spec, kind) == make_feed(site, spec, kind)
             assert feedparser.parse(data).entries and not feedparser.parse(data).bozo
-    assert len(shared) == len({post.source_path for spec in specs for post in spec.posts})
+            assert_links_read_as_the_link_check_reads_them(spec, kind, data)
+    in_feeds = {post.source_path for spec in specs for post in spec.posts}
+    assert len(shared.made) == len(in_feeds)
+    assert set(shared.written) == {(kind, path) for kind in ("rss", "atom") for path in in_feeds}
+
+
+def test_entries_written_once_are_feedgen_s_whatever_their_text(site):
+    """Entries whose text looks like the feed's own markup (escaped, as all text is),
+    in feeds of every size: the same bytes as feedgen's; and, should feedgen's XML not
+    be cut where expected, each feed is made the long way, with the same bytes."""
+    from resnetgen import feeds
+    texts = ["</item>\n    </item>\n  </channel>", "  </entry>\n</feed>\n<entry>",
+             "<![CDATA[x]]> &amp; &lt;item&gt; \u00e9\U0001f389", "    <item>\n", "Plain."]
+    files = {}
+    for n, text in enumerate(texts):
+        tags = ["all", f"tag{n % 2}"] + (["one"] if n == 1 else [])
+        files[f"content/p{n}.md"] = (f"+++\ntitle = {json.dumps(text, ensure_ascii=False)}\n"
+                                     f"date = 2020-01-{n + 1:02}\ntags = {json.dumps(tags)}\n"
+                                     f"+++\n\n{text}\n\n    {text}\n")
+    folder = site(files)
+    loaded = loaded_site(folder)
+    specs = list(feeds.feed_specs(loaded))
+    assert sorted(len(spec.posts) for spec in specs) == [0, 1, 2, 3, 5, 5]  # no briefings
+    for broken in (False, True):
+        shared = feeds.FeedEntries()
+        with pytest.MonkeyPatch.context() as patch:
+            if broken:
+                patch.setitem(feeds._ENTRY, "rss", (b"    <entry>\n", b"    </entry>\n"))
+                patch.setitem(feeds._ENTRY, "atom", (b"  <item>\n", b"  </item>\n"))
+            for spec in specs:
+                for kind in ("rss", "atom"):
+                    data = feeds.make_feed(loaded, spec, kind, shared)
+                    assert data == feedgen_feed(loaded, spec, kind), (spec.folder, kind)
+                    read = assert_links_read_as_the_link_check_reads_them(spec, kind, data)
+                    assert read is bool(spec.posts and not broken)
+                    parsed = feedparser.parse(data)
+                    assert not parsed.bozo
+                    assert [e.link for e in parsed.entries] == [p.permalink for p in spec.posts]
+        assert bool(shared.written) is not broken

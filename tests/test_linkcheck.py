@@ -8,7 +8,7 @@ import sys
 from unittest import mock
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from resnetgen import build as build_module, linkcheck, parallel
@@ -288,6 +288,22 @@ def test_the_shortcut_for_links_within_the_page_changes_no_answer(page, url, bas
         assert links._target(url, page_url, parts.netloc.lower(), links.base_path) == short
 
 
+def test_an_address_urllib_refuses_is_a_broken_link_not_a_crash(site, capsys):
+    links = checker({"index.html": '<a href="http://[x">x</a> <a href="/blog/">home</a>'})
+    assert reasons(links) == {"http://[x": "it is not a valid address (Invalid IPv6 URL)"}
+    # In a post's raw HTML: reported at its line (it stopped the build with an internal
+    # error, in the feeds and in the link check); without the check, the feeds keep it.
+    folder = site({"content/2018/a-post.md": POST.format(extra='<a href="http://[x">x</a>')})
+    assert main(["--site", str(folder), "build", "--now", NOW.isoformat()]) == 1
+    error = capsys.readouterr().err
+    assert "content/2018/a-post.md:5: broken link 'http://[x'" in error
+    assert "internal error" not in error
+    assert main(["--site", str(folder), "build", "--now", NOW.isoformat(),
+                 "--no-link-check"]) == 0
+    assert b'href="http://[x"' in (folder / "output/feed.xml").read_bytes().replace(
+        b"&quot;", b'"')
+
+
 def test_each_broken_link_is_reported_in_the_pages_order_repeats_included():
     links = checker({
         "index.html": '<a href="/blog/b/">1</a>\n<a href="/blog/x/">2</a>\n<a href="/blog/a/">3</a>'
@@ -324,6 +340,9 @@ def _both_readings(data: bytes):
 @settings(max_examples=1500, deadline=None)
 @given(st.lists(_ICS_PARTS | st.binary(max_size=3), max_size=24).map(
     lambda parts: b"".join(p.encode() if isinstance(p, str) else p for p in parts)))
+@example(b"BEGIN:VEVENT\n\n URL:https://example.org/x/\nEND:VEVENT\n")  # a fold after an
+@example(b"BEGIN:VEVENT\r\n\r\n\tURL:https://example.org/x/\r\n")     # empty line makes a URL
+@example(b"BEGIN:VEVENT\r\nUR\r\n L:https://example.org/x/\r\nATTACH:/a.pdf\r\n")
 def test_the_quick_calendar_reading_is_the_general_one(data):
     """Where the quick reading answers, it answers as the general one (decode, unfold,
     search); where it cannot be sure it says None and `extract` reads the long way."""

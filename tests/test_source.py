@@ -112,3 +112,11 @@ def test_discoverable_agrees_with_discover(tmp_path):
     assert sorted(markdown + assets) == ["content/a.md", "content/x/b.md", "content/x/pic.png"]
     assert [n for n in names if discoverable(tmp_path, n)] == sorted(markdown + assets)
     assert not discoverable(tmp_path, "content/x") and not discoverable(tmp_path, "content/no.md")
+
+
+def test_plain_scalars_read_again_are_typed_the_same():
+    """_build keeps short plain scalars' values for the next documents (see _PLAIN)."""
+    text = "a: 1\nb: yes\nc: ~\nd: 1.5\ne: 0x1F\nf: .nan\ng: text\nh: 1:20\n"
+    for _ in range(2):
+        assert check(text)
+    assert "0x1F" in source._PLAIN and source._from_events(text)["e"] == 31

@@ -232,3 +232,65 @@ def test_a_failed_rebuild_leaves_no_process_behind(bench):
     # No collection first: ending it must not wait for the cycle collector.
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # no child of this process, running or a zombie
+
+
+def edit_title(site: Path) -> None:
+    post = middle_post(site)
+    post.write_text(post.read_text(encoding="utf-8").replace(
+        'title: "Tweetchat', 'title: "Our tweetchat', 1), encoding="utf-8")
+
+
+def test_a_listing_rendered_by_the_other_process_is_booked_in_its_turn(bench, tmp_path,
+                                                                      monkeypatch):
+    """A rebuild's calendars-and-feeds process also renders the listings of
+    build.ASIDE_LISTINGS (the archive): the report, the files and the cache's records
+    (their order and keys) are those of a build rendering every listing here."""
+    import os
+    from resnetgen import build as build_module
+    from resnetgen.cache import BuildCache
+    import generate  # noqa: PLC0415  (on the path: see `bench`)
+    generate.generate(60, tmp_path / "here")
+    here = tmp_path / "here" / "resnetgen"
+    build_site(here)
+    edit_title(bench)
+    edit_title(here)
+    pids = tmp_path / "pids"
+    listings_aside = build_module.listings_aside
+
+    def spied(*args):
+        with open(pids, "a", encoding="utf-8") as out:
+            out.write(f"{os.getpid()}\n")
+        return listings_aside(*args)
+    monkeypatch.setattr(build_module, "listings_aside", spied)
+    aside = build_site(bench)
+    monkeypatch.setattr(build_module, "ASIDE_LISTINGS", ())
+    alone = build_site(here)
+    assert build_module.ASIDE_LISTINGS == () and pids.read_text().split() != [str(os.getpid())]
+    assert pids.read_text().split() and "archive/index.html" in aside.rendered_paths
+    assert (aside.rendered_paths, aside.rendered, aside.reused, aside.files, aside.links) == (
+        alone.rendered_paths, alone.rendered, alone.reused, alone.files, alone.links)
+    records = [list(BuildCache.load(site, site / ".resnetgen-cache").raw_outputs.items())
+               for site in (bench, here)]
+    assert [(path, record[0], record[1]) for path, record in records[0]] == [
+        (path, record[0], record[1]) for path, record in records[1]]
+    assert snapshot(bench / "output") == snapshot(here / "output") == clean(bench, tmp_path)
+    monkeypatch.undo()
+    assert build_site(bench).unchanged  # its record's key is the page's
+
+
+def test_a_template_fault_met_by_both_processes_is_reported_once(bench):
+    """A fault in base.html, met by this process's pages and by the listing the other
+    one renders: one error, at its line."""
+    from resnetgen.problems import SiteError
+    base = REPO / "themes" / "default" / "templates" / "base.html"
+    override = bench / "templates" / "base.html"
+    override.parent.mkdir(parents=True, exist_ok=True)
+    lines = base.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(n for n, line in enumerate(lines) if "<body" in line) + 1
+    lines.insert(at, "{{ page.no_such_field.x }}\n")
+    override.write_text("".join(lines), encoding="utf-8")
+    edit_title(bench)
+    with pytest.raises(SiteError) as failed:
+        build_site(bench)
+    errors = [p for p in failed.value.problems if p.severity == "error"]
+    assert [(p.path, p.line) for p in errors] == [("templates/base.html", at + 1)], errors
