@@ -321,6 +321,7 @@ def absolute_links(fragment: str, base: str) -> str:
     if not fragment.strip():
         return ""
     import lxml.html
+    from lxml import etree
     scan, link_attributes = _queries()
     if not _FULL_HTML(fragment):
         document = lxml.html.document_fromstring(f"<html><body>{fragment}</body></html>")
@@ -337,8 +338,17 @@ def absolute_links(fragment: str, base: str) -> str:
                         if new != value:
                             value.getparent().set(value.attrname, new)
                 return _written(body, "body", base)
-    root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    root.make_links_absolute(base, resolve_base_href=False, handle_failures="ignore")
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (etree.ParserError, AssertionError):  # a document's start alone ('<html>'):
+        return fragment  # no link lxml could read (it stopped every build, before)
+    try:
+        root.make_links_absolute(base, resolve_base_href=False, handle_failures="ignore")
+    except ValueError:  # lxml joins a <base href>, an <object codebase> unguarded
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+        for value in scan(root):
+            if isinstance(value, str) and value.attrname in link_attributes:
+                value.getparent().set(value.attrname, _joined(base, value.strip()))
     return _written(root, "div", base)
 
 

@@ -445,7 +445,7 @@ def _run_background(function: Callable, send: int, readable: int, idle: bool = F
     try:
         outcome = (True, function())
     except BaseException as error:  # handed to the parent, which raises it
-        outcome = (False, error)
+        outcome = (False, _sendable(error))
     with open(send, "wb", buffering=0) as out:  # pickle writes it in frames of 64 KB
         try:
             pickle.dump(outcome, out, pickle.HIGHEST_PROTOCOL)
@@ -453,6 +453,17 @@ def _run_background(function: Callable, send: int, readable: int, idle: bool = F
             pass  # the parent stopped waiting (it failed, or was interrupted)
         # An unpicklable result leaves the stream cut short: the parent's result() then
         # raises "ended without its result", and this process says why.
+
+
+def _sendable(error: BaseException) -> BaseException:
+    """`error`, or a RuntimeError with its kind and message where it cannot be pickled
+    (lxml's parser errors hold their error log): else the parent said only "ended
+    without its result"."""
+    try:
+        pickle.loads(pickle.dumps(error, pickle.HIGHEST_PROTOCOL))
+        return error
+    except Exception:
+        return RuntimeError(f"{type(error).__name__}: {error}")
 
 
 def can_hurry() -> bool:

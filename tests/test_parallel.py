@@ -294,3 +294,22 @@ def test_an_aside_lost_with_its_worker_is_reported(monkeypatch):
         list(parallel.parallel_imap(lambda n: n, list(range(700)), aside=[aside]))
     with pytest.raises(RuntimeError, match="ended without its result"):
         aside.result()
+
+
+class _Unpicklable(Exception):
+    def __reduce__(self):
+        raise TypeError("cannot pickle this error")
+
+
+def _fail_unpicklably():
+    raise _Unpicklable("the reason, as raised")
+
+
+def test_an_unpicklable_error_in_the_background_is_said_not_lost(monkeypatch):
+    """lxml's parser errors cannot be pickled: the parent said only "a worker process
+    ended without its result"; now it says the error's kind and message."""
+    forking(monkeypatch)
+    work = parallel.Background(_fail_unpicklably)
+    assert work.pid
+    with pytest.raises(RuntimeError, match="_Unpicklable: the reason, as raised"):
+        work.result()
