@@ -16,7 +16,7 @@ import re
 from array import array
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, compress
 from typing import Callable, Iterable, Iterator
 from posixpath import splitext
 from sys import intern
@@ -170,17 +170,29 @@ def _other_sites_counted(page: PageLinks, host: str) -> PageLinks:
     elsewhere by `_OTHER_SITE` alone, whatever the page (so the check is the same)."""
     urls = page.urls
     own = _own_prefixes(host)  # a URL starting so is kept without the test (the same answer)
-    keep = [index for index, url in enumerate(urls)
-            if url.startswith(own) or not (
-                url.startswith(_WEB) and (other := _OTHER_SITE.match(url)) is not None
-                and other.group(1).lower() != host)]
-    if len(keep) < len(urls):
+    known = _KNOWN_URLS.get((host, own))
+    if known is None or len(known) > KNOWN_URLS_KEPT:
+        known = _KNOWN_URLS[host, own] = {}
+    keep = list(map(known.get, urls))  # most URLs are on many pages (menus, tags, hosts)
+    if None in keep:
+        for index, url in enumerate(urls):
+            if keep[index] is None:
+                keep[index] = known[url] = url.startswith(own) or not (
+                    url.startswith(_WEB) and (other := _OTHER_SITE.match(url)) is not None
+                    and other.group(1).lower() != host)
+    if False in keep:
         lines = array("I")
         lines.frombytes(page.lines)
-        page.urls = tuple(urls[index] for index in keep)
-        page.lines = array("I", [lines[index] for index in keep]).tobytes()
-        page.others += len(urls) - len(keep)
+        page.urls = tuple(compress(urls, keep))
+        page.lines = array("I", compress(lines, keep)).tobytes()
+        page.others += len(urls) - len(page.urls)
     return page
+
+
+# Whether each URL seen is kept, by (host, own prefixes); cleared when it grows past
+# KNOWN_URLS_KEPT (each page adds a few of its own: canonical, og:url).
+_KNOWN_URLS: dict[tuple[str, tuple[str, str]], dict[str, bool]] = {}
+KNOWN_URLS_KEPT = 4096
 
 
 def _extract_html(data: bytes) -> PageLinks:
