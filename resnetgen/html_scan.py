@@ -9,7 +9,7 @@ formed tag (attribute values quoted, or bare without quotes, '=' or '<'), an end
 or the doctype, or is text; script, style, title and textarea hold no '<' but their
 end tag; the values read hold no character reference but the five common ones and
 plain numeric ones. At anything else (comments, CR, NUL, an iframe, inline SVG, a
-second <body>, a '<' in an attribute value, ...) `scan` answers None and the caller
+second <body>, a '<' in a value read in Python, ...) `scan` answers None and the caller
 parses with lxml. tests/test_html_scan.py checks both agree, on random tag soup and on
 real pages.
 
@@ -78,7 +78,10 @@ _STOP = _either({*(t.encode() for t in LINK_TAGS), *_UNSURE_TAGS, *_ONCE, *_RAW}
 # The inside of a start tag the walk passes over: attributes after whitespace or '/',
 # values quoted right after their name (so '>' ends the tag exactly where the
 # tokenizer ends it), no attribute named id.
-_DQ, _SQ, _DQA = _but(b'"<'), _but(b"'<"), _but(b'"&<')  # inside quoted values
+# Inside quoted values: a '<' there is read as any other character (libxml2's HTML5
+# tokenizer); a value read here holds no '&' (references resolved in Python). [^"] is a
+# single negated byte, which re counts at its fastest (a third of a bitmap's cost).
+_DQ, _SQ, _DQA = rb'[^"]', rb"[^']", _but(b'"&<')
 _PNAME = _but(b"\"'<>=\t\n\f /")
 _PLAIN = (rb"(?:[\t\n\f /]++(?![iI][dD][\t\n\f =/>])(?:" + _PNAME + rb"++"
           rb"(?:=(?:\"" + _DQ + rb"*+\"|'" + _SQ + rb"*+'))?+)?+)*+")

@@ -123,6 +123,19 @@ def test_traps(text):
     same_reading(text.encode())
 
 
+@pytest.mark.parametrize("text", [
+    '<p title="a<b" id="x">', '<meta name="description" content="a<b"><a href="/z">',
+    '<div class="<a href=q>"><a href="/z">x</a></div>', '<a class="x<y" href="/k" rel="<">',
+    "<p title='<a href=1>'>t</p><a href=2>", '<section class="<" data-x="</p>">\n<a href="/s">',
+])
+def test_a_less_than_sign_in_a_quoted_value_is_read_fast_and_alike(text):
+    """A '<' inside a quoted value is a character like any other to lxml: the walk
+    passes over it, and the reading stays lxml's."""
+    data = f"<!DOCTYPE html>\n<html><head></head><body>\n{text}\n</body></html>\n".encode()
+    assert scan(data) is not None
+    same_reading(data)
+
+
 def test_invalid_utf8_and_big_files_agree():
     same_reading(b'<a href="/bad\xffx">x</a><p id="\xfe">')
     same_reading(b'<a href="/x">' * 3000)
