@@ -84,7 +84,7 @@ _STOP = _either({*(t.encode() for t in LINK_TAGS), *_UNSURE_TAGS, *_ONCE, *_RAW}
 _DQ, _SQ, _DQA = rb'[^"]', rb"[^']", _but(b'"&<')
 _PNAME = _but(b"\"'<>=\t\n\f /")
 _PLAIN = (rb"(?:[\t\n\f /]++(?![iI][dD][\t\n\f =/>])(?:" + _PNAME + rb"++"
-          rb"(?:=(?:\"" + _DQ + rb"*+\"|'" + _SQ + rb"*+'))?+)?+)*+")
+          rb"(?:=\"" + _DQ + rb"*+\"|='" + _SQ + rb"*+'|)|))*+")
 _PASS = rb"(?!(?:" + _STOP + rb")[\t\n\f />])" + _TAG   # a tag the walk may pass over
 # A <meta> that says nothing to the link check: names and properties that are no URL's.
 _QUIET_META = (rb"meta(?:" + _WS + rb"++(?:(?:name|property)=\"(?!(?i:" + _META_KEYS +
@@ -124,58 +124,67 @@ _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 MAX_LINE = 65534  # libxml2 keeps line numbers in 16 bits
 
 
-# In place of a tag name (no tag name holds a space): a tag with one link, its URL in
-# place of the attributes; a tag of no link, its id in place of the attributes.
-HREF, ID = " href", " id"
-
-
-def scan(data: bytes) -> list[tuple[str, dict[str, str] | str, int]] | None:
-    """(tag, attributes, line) of each start tag that can carry a link or has an id, in
-    document order, as lxml reads them: names in lower case, the first of repeated
-    attributes, references resolved, the line of the tag's '>'; (HREF, url, line) and
-    (ID, id, line) for the two commonest tags. None when `data` is not plain enough to
-    be sure."""
+def scan(data: bytes) -> tuple[list[str], list[int], set[str],
+                              list[tuple[int, str, dict[str, str], int]]] | None:
+    """What the link check needs of a page, as lxml reads it: (urls, lines, ids, tags).
+    `urls`, `lines`: the link of each <a> and <link> with one href, and of each URL
+    <meta> (og:url...), read by the walk (stripped), with the line of the tag's '>';
+    `ids`: the ids of the tags of no link it reads. `tags`: (index, name, attributes,
+    line) of every other start tag that can carry a link or has an id, read in Python
+    (names in lower case, the first of repeated attributes, references resolved): its
+    links, if any, come before urls[index]. None when `data` is not plain enough to be
+    sure."""
     if b"\r" in data or b"\0" in data or b"\x0b" in data:  # '<!--': no walk passes it
         return None
-    found: list = []
+    urls: list[str] = []
+    lines: list[int] = []
+    ids: set[str] = set()
+    tags: list = []
     seen_once: set[bytes] = set()
     line, counted, rest, html_end = 1, 0, b"", -1
-    count, append = data.count, found.append
+    count, add_url, add_line, add_id = data.count, urls.append, lines.append, ids.add
     try:
         for match in _ALL.finditer(data):
             kind = match.lastindex
-            if kind == _LEFT:
+            if kind == _HREF:
+                add_url(match[_HREF].decode().strip())
+            elif kind == _ID:
+                add_id(match[_ID].decode())
+                continue  # no line: lines are counted only up to the tags that need one
+            elif kind == _LEFT:
                 rest = match[_LEFT]
                 break
-            position = match.end()
-            line += count(b"\n", counted, position)
-            counted = position
-            if kind == _HTML_END:
+            elif kind == _HTML_END:
                 if html_end < 0:
                     html_end = match.start(_HTML_END)
                     if _START.search(data, html_end):
                         return None  # lxml leaves what follows </html> outside the root element
-            elif kind == _HREF:
-                append((HREF, match[_HREF].decode(), line))
-            elif kind == _ID:
-                append((ID, match[_ID].decode(), line))
+                continue
             elif kind == _CONTENT:
-                append((HREF, match[_CONTENT].decode(), line))
+                add_url(match[_CONTENT].decode().strip())
             else:
                 name = match[5]
+                position = match.end()
                 values = _attributes(data, position, name, match[_OTHER], seen_once)
                 if values is None:
                     return None
-                append((name.decode(), values, line))
+                line += count(b"\n", counted, position)
+                counted = position
+                tags.append((len(urls), name.decode(), values, line))
+                continue
+            position = match.end()
+            line += count(b"\n", counted, position)
+            counted = position
+            add_line(line)
     except UnicodeDecodeError:
         return None  # lxml puts U+FFFD in place of each bad byte sequence; not guessed here
     if rest and _REST.match(rest).end() != len(rest):
         return None  # stopped at something not plain
     if html_end < 0 and (html_end := rest.find(b"</html")) >= 0 and _START.search(rest, html_end):
         return None
-    if line + rest.count(b"\n") > MAX_LINE:
+    if line + count(b"\n", counted) > MAX_LINE:
         return None
-    return found
+    return urls, lines, ids, tags
 
 
 def _attributes(data: bytes, end: int, name: bytes, attributes: bytes,

@@ -22,7 +22,7 @@ from posixpath import splitext
 from sys import intern
 from urllib.parse import unquote, urljoin, urlsplit
 
-from resnetgen.html_scan import HREF, ID, LINK_TAGS, META_URLS, scan
+from resnetgen.html_scan import LINK_TAGS, META_URLS, scan
 from resnetgen.problems import Problems
 from resnetgen.urls import output_path_for
 
@@ -198,32 +198,31 @@ KNOWN_URLS_KEPT = 4096
 def _extract_html(data: bytes) -> PageLinks:
     if not data.strip():
         return PageLinks(is_html=True)
-    tags = scan(data)  # most pages: several times faster than a tree
-    if tags is None:
+    scanned = scan(data)  # most pages: several times faster than a tree
+    if scanned is None:
         return _extract_html_tree(data)
-    # URLs and lines in two lists, made into PageLinks at once: a Link record per link,
-    # taken apart again at once, was a third of the reading (40 links a page).
-    urls: list[str] = []
-    lines: list[int] = []
-    ids: set[str] = set()
+    urls, lines, ids, tags = scanned
     redirect = False
-    for tag, attributes, line in tags:
-        if tag is HREF:
-            urls.append(attributes.strip())
-            lines.append(line)
-            continue
-        if tag is ID:
-            ids.add(attributes)
-            continue
-        if "id" in attributes:
-            ids.add(attributes["id"])
-        if tag in _LINK_TAG_SET:
-            if tag == "a" and "name" in attributes:
-                ids.add(attributes["name"])
-            links: list[Link] = []
-            redirect = _element_links(tag, attributes, line, links) or redirect
-            urls.extend(link.url for link in links)
-            lines.extend(link.line for link in links)
+    if tags:  # the few tags read in Python: their links put in their places
+        all_urls: list[str] = []
+        all_lines: list[int] = []
+        start = 0
+        for index, tag, attributes, line in tags:
+            if "id" in attributes:
+                ids.add(attributes["id"])
+            if tag in _LINK_TAG_SET:
+                if tag == "a" and "name" in attributes:
+                    ids.add(attributes["name"])
+                links: list[Link] = []
+                redirect = _element_links(tag, attributes, line, links) or redirect
+                if links:
+                    all_urls += urls[start:index]
+                    all_lines += lines[start:index]
+                    start = index
+                    all_urls.extend(link.url for link in links)
+                    all_lines.extend(link.line for link in links)
+        if all_urls:
+            urls, lines = all_urls + urls[start:], all_lines + lines[start:]
     return _page_links(urls, array("I", lines).tobytes(), ids, True, redirect)
 
 
