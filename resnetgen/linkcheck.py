@@ -177,9 +177,11 @@ def _other_sites_counted(page: PageLinks, host: str) -> PageLinks:
     if None in keep:
         for index, url in enumerate(urls):
             if keep[index] is None:
-                keep[index] = known[url] = url.startswith(own) or not (
+                keep[index] = kept = url.startswith(own) or not (
                     url.startswith(_WEB) and (other := _OTHER_SITE.match(url)) is not None
                     and other.group(1).lower() != host)
+                if len(url) <= KNOWN_URL_LONGEST:  # not a data: picture, a chat's link
+                    known[url] = kept
     if False in keep:
         lines = array("I")
         lines.frombytes(page.lines)
@@ -189,10 +191,11 @@ def _other_sites_counted(page: PageLinks, host: str) -> PageLinks:
     return page
 
 
-# Whether each URL seen is kept, by (host, own prefixes); cleared when it grows past
-# KNOWN_URLS_KEPT (each page adds a few of its own: canonical, og:url).
+# Whether each short URL seen is kept, by (host, own prefixes); cleared when it grows
+# past KNOWN_URLS_KEPT (each page adds a few of its own: canonical, og:url).
 _KNOWN_URLS: dict[tuple[str, tuple[str, str]], dict[str, bool]] = {}
 KNOWN_URLS_KEPT = 4096
+KNOWN_URL_LONGEST = 300
 
 
 def _extract_html(data: bytes) -> PageLinks:

@@ -369,3 +369,37 @@ def test_the_quick_calendar_reading_reads_the_rich_sites_calendars(rich_output):
     quick, text = _both_readings(folded)
     assert quick is not None and [(link.url, link.line) for link in quick.links] == [(long_url, 3)]
     assert quick == text
+
+
+def test_urls_remembered_by_host_give_the_same_answers_and_stay_small():
+    """_other_sites_counted remembers, by host, whether a URL is kept: the answer for one
+    host never leaks to another, a page read again reads alike, and long URLs (a post's
+    inline data: picture, a chat's calendar link) are not remembered."""
+    import tracemalloc
+    page = ('<!DOCTYPE html>\n<html><head><title>t</title></head><body>\n'
+            '<a href="https://example.org/x">a</a>\n<a href="https://other.org/y">b</a>\n'
+            '<a href="http://EXAMPLE.org:80/z">c</a>\n<a href="/local">d</a>\n'
+            '</body></html>\n').encode()
+    linkcheck._KNOWN_URLS.clear()
+    fresh = {host: extract("p.html", page, host) for host in ("example.org", "other.org")}
+    assert fresh["example.org"].urls == ("https://example.org/x", "/local")
+    assert fresh["other.org"].urls == ("https://other.org/y", "/local")
+    for host in ("other.org", "example.org", "example.org:80", "other.org"):
+        linkcheck._KNOWN_URLS.pop((host, linkcheck._own_prefixes(host)), None)
+        first = extract("p.html", page, host)
+        assert extract("p.html", page, host) == first  # from what is remembered
+        if host in fresh:
+            assert first == fresh[host]
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for number in range(300):
+            picture = "data:image/png;base64," + "%05d" % number * 20_000
+            chat = "https://calendar.example.com/add?text=" + "%05d" % number * 2_000
+            extract("p.html", f'<img src="{picture}"><a href="{chat}">x</a>'.encode(),
+                    "example.org")
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+        linkcheck._KNOWN_URLS.clear()
+    assert held < 5_000_000, f"{held / 1e6:.0f} MB kept by the remembered URLs"
