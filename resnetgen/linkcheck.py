@@ -199,7 +199,7 @@ KNOWN_URL_LONGEST = 300
 
 
 def _extract_html(data: bytes) -> PageLinks:
-    if not data.strip():
+    if not data or data.isspace():  # (not data.strip(), without a copy of the page)
         return PageLinks(is_html=True)
     scanned = scan(data)  # most pages: several times faster than a tree
     if scanned is None:

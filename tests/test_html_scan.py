@@ -138,6 +138,12 @@ def test_a_less_than_sign_in_a_quoted_value_is_read_fast_and_alike(text):
     same_reading(data)
 
 
+@pytest.mark.parametrize("data", [b"", b" ", b"\n\t\r\x0b\x0c ", b"\x0b", b" x ", b"\n<p>\n"])
+def test_empty_and_blank_pages(data):
+    same_reading(data)
+    assert _extract_html(data).links == ()
+
+
 def test_invalid_utf8_and_big_files_agree():
     same_reading(b'<a href="/bad\xffx">x</a><p id="\xfe">')
     same_reading(b'<a href="/x">' * 3000)
