@@ -56,6 +56,7 @@ _UNSURE_TAGS = {b"xmp", b"iframe", b"noembed", b"noframes", b"noscript", b"plain
                 b"option", b"optgroup"}
 _ONCE = {b"html", b"head", b"body"}                    # a second one is dropped by libxml2
 _RAW = {b"script", b"style", b"title", b"textarea"}    # text up to their end tag
+_LINK_NAMES = frozenset(t.encode() for t in LINK_TAGS)
 
 
 def _either(words: set[bytes]) -> bytes:
@@ -168,9 +169,10 @@ def scan(data: bytes) -> tuple[list[str], list[int], set[str],
                 values = _attributes(data, position, name, match[_OTHER], seen_once)
                 if values is None:
                     return None
-                line += count(b"\n", counted, position)
-                counted = position
-                tags.append((len(urls), name.decode(), values, line))
+                if name in _LINK_NAMES or "id" in values:  # not <html>, <head>, <title>...
+                    line += count(b"\n", counted, position)
+                    counted = position
+                    tags.append((len(urls), name.decode(), values, line))
                 continue
             position = match.end()
             line += count(b"\n", counted, position)
