@@ -36,7 +36,7 @@ def reaches_whole_site(env: jinja2.Environment) -> bool:
     """Whether any template uses `site` beyond LOCAL_SITE_PARTS."""
     for name in env.list_templates():
         try:
-            tree = env.parse(env.loader.get_source(env, name)[0])  # type: ignore[union-attr]
+            tree = env.parse(env.loader.get_source(env, name)[0], name)  # type: ignore[union-attr]
         except jinja2.TemplateError:
             return True  # reported by check_templates; assume the worst here
         uses = sum(1 for n in tree.find_all(nodes.Name) if n.name == "site")
@@ -56,7 +56,7 @@ def body_readers(env: jinja2.Environment) -> frozenset[str]:
     for name in env.list_templates():
         try:
             source = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
-            tree = env.parse(source)
+            tree = env.parse(source, name)
         except jinja2.TemplateError:
             direct[name] = True  # reported by check_templates
             continue

@@ -193,9 +193,10 @@ def _attributes(data: bytes, end: int, name: bytes, attributes: bytes,
         values = _read_attributes(attributes)
         if values is None:
             return None
-        if len(_READ) >= READ_KEPT:
-            _READ.clear()
-        _READ[attributes] = values
+        if len(attributes) <= READ_LONGEST:  # a tag repeated page after page is short
+            if len(_READ) >= READ_KEPT:
+                _READ.clear()
+            _READ[attributes] = values
     if name in _ONCE and "id" in values:
         return None  # libxml2 drops <html>, <head>, <body> when one is already implied
     return values
@@ -206,6 +207,7 @@ def _attributes(data: bytes, end: int, name: bytes, attributes: bytes,
 # the dicts.
 _READ: dict[bytes, dict[str, str]] = {}
 READ_KEPT = 512
+READ_LONGEST = 200
 
 
 def _read_attributes(attributes: bytes) -> dict[str, str] | None:

@@ -105,7 +105,6 @@ class Environment(jinja2.Environment):
         tree = trees.get(key)
         if tree is None:
             tree = trees[key] = super().parse(source, name, filename)
-            trees.setdefault(source, tree)
         return tree
 
     def compile(self, source, name=None, filename=None, raw=False, defer_init=False):

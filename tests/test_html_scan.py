@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tracemalloc
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import REPO, RICH, build_site
+from resnetgen import html_scan
 from resnetgen.html_scan import scan
 from resnetgen.linkcheck import _extract_html, _extract_html_tree
 
@@ -150,3 +152,24 @@ def test_every_page_of_a_bench_site_takes_the_fast_path(tmp_path):
         data = path.read_bytes()
         assert scan(data) is not None, path
         same_reading(data)
+
+
+def test_the_attribute_cache_stays_small_whatever_the_pages():
+    # (found in review) A site of posts each with its own inline picture (markdown-it keeps
+    # data:image/png URLs): every <img>'s attribute text is new, 100 KB long. The cache
+    # is bounded by its count of entries (512), not by their size: ~80 MB held here,
+    # ~200 MB per link-checking process with 200 KB pictures.
+    html_scan._READ.clear()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for number in range(400):
+            image = b"data:image/png;base64," + b"%05d" % number * 20_000
+            page = (b'<!DOCTYPE html>\n<html lang="en"><head><title>t</title></head><body>'
+                    b'<p><img src="' + image + b'" alt="x"></p></body></html>\n')
+            assert html_scan.scan(page) is not None
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+        html_scan._READ.clear()
+    assert held < 5_000_000, f"{held / 1e6:.0f} MB kept by html_scan's cache"

@@ -137,3 +137,34 @@ def test_each_template_is_parsed_once_for_compiling_and_reading(tmp_path, monkey
     # the trees compiled (their constants folded by Jinja) read as fresh ones
     assert (reaches_whole_site(env), body_readers(env)) == expected
     assert len(parsed) == len(set(parsed)) == len(env.list_templates())
+
+
+SOURCE = "{{ ((['<a>', '<b>' | safe] | join) | length) + n }}"
+
+
+def test_a_template_compiled_without_a_name_prints_what_jinja_prints(tmp_path):
+    # (found in review) Environment.parse shared a named template's syntax tree with a compile of the same
+    # text without a name (from_string); Jinja's compiler folds constants into that
+    # tree in place, under the first template's autoescape (off for .txt). Jinja: 12.
+    site = write_site(tmp_path / "site", {})
+    ours = make_environment(site, load_config(site, Problems()))
+    jinjas = jinja2.Environment(
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True)
+    ours.loader = jinjas.loader = jinja2.DictLoader({"a.txt": SOURCE})
+    for env in (ours, jinjas):
+        assert env.get_template("a.txt").render(n=0) == "6"
+    assert ours.from_string(SOURCE).render(n=0) == jinjas.from_string(SOURCE).render(n=0) == "12"
+
+
+def test_a_volatile_autoescape_prints_what_jinja_prints(tmp_path):
+    # (a guard from review) `{% autoescape v %}` with v known only at
+    # render time (frame.eval_ctx.volatile); dropping that check in
+    # _CodeGenerator._output_child_pre passed every other test.
+    site = write_site(tmp_path / "site", {})
+    ours = make_environment(site, load_config(site, Problems()))
+    template = "{% autoescape v %}<p>{{ a }} {{ a }}</p>{% endautoescape %}{{ a }}"
+    for v, expected in ((False, "<p><x> <x></p>&lt;x&gt;"),
+                        (True, "<p>&lt;x&gt; &lt;x&gt;</p>&lt;x&gt;")):
+        assert ours.from_string(template).render(v=v, a="<x>") == expected
