@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Iterable
 from urllib.parse import unquote, urlsplit
 
-from resnetgen.locate import key_line
+from resnetgen.locate import key_lines
 from resnetgen.models import Post
 from resnetgen.problems import Problems
 from resnetgen.urls import output_path_for
@@ -34,13 +34,16 @@ class SourceFacts:
         return next((self.lines[k] for k in keys if k in self.lines), 1)
 
 
+_FACT_KEYS = (("chat", ("chat",)), ("chat.start", ("chat", "start")), ("hosts", ("hosts",)),
+              ("questions", ("questions",)))
+
+
 def source_facts(source, rendered) -> SourceFacts:
     """From a SourceFile and its Rendered Markdown (see loader.render_body)."""
-    keys = {"chat": ("chat",), "chat.start": ("chat", "start"), "hosts": ("hosts",),
-            "questions": ("questions",)}
-    present = {name: path for name, path in keys.items() if _has(source.meta, path)}
-    lines = {name: key_line(source.front_matter, path, source.front_matter_line)
-             for name, path in present.items()}
+    present = [(name, path) for name, path in _FACT_KEYS if _has(source.meta, path)]
+    found = key_lines(source.front_matter, [path for _, path in present],
+                      source.front_matter_line)
+    lines = {name: line for (name, _), line in zip(present, found)}
     return SourceFacts(lines, rendered.images_without_alt, rendered.rooted_links)
 
 

@@ -16,21 +16,36 @@ def key_line(text: str, path: tuple[str, ...], first_line: int = 1) -> int:
     Keys are searched in order, each after the previous one, so ("chat", "start")
     finds `start:` inside the `chat:` block. Falls back to the deepest key found.
     """
+    return key_lines(text, (path,), first_line)[0]
+
+
+def key_lines(text: str, paths, first_line: int = 1) -> list[int]:
+    """key_line of each path, the text split once and a path's search continued from
+    its longest prefix searched before (every loaded file asks for four keys)."""
     lines = text.splitlines()
-    found = 0
-    position = 0
-    for key in path:
-        name = str(key)
-        match = _key_pattern(name).match
-        for index in range(position, len(lines)):
-            line = lines[index]
-            if name in line and match(line):  # (every loaded file asks for four keys)
-                found = index
-                position = index + 1
+    searched: dict[tuple, tuple[int, int, bool]] = {(): (0, 0, True)}  # found, position, all?
+    result = []
+    for path in paths:
+        path = tuple(path)
+        depth = len(path)
+        while path[:depth] not in searched:
+            depth -= 1
+        found, position, complete = searched[path[:depth]]
+        for depth in range(depth, len(path)):
+            if not complete:
                 break
-        else:
-            break
-    return first_line + found
+            name = str(path[depth])
+            match = _key_pattern(name).match
+            for index in range(position, len(lines)):
+                line = lines[index]
+                if name in line and match(line):
+                    found, position = index, index + 1
+                    break
+            else:
+                complete = False
+            searched[path[:depth + 1]] = (found, position, complete)
+        result.append(first_line + found)
+    return result
 
 
 @lru_cache(maxsize=256)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import marshal
 import pickle
 import sys
+from operator import attrgetter
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -82,6 +83,35 @@ def _person(person: Person):
                  ("key", "name", "handle", "profile_url", "bio", "url"))
 
 
+# id(person) -> (person, its plain form): the same few hosts on thousands of posts, each
+# checked once (a frozen record; the person is kept, so its id is not reused).
+_PERSONS: dict[int, tuple] = {}
+
+
+def _hosts(hosts) -> tuple:
+    if type(hosts) is not tuple:
+        raise NotPlain
+    plain = []
+    for person in hosts:
+        known = _PERSONS.get(id(person))
+        if known is None or known[0] is not person:
+            known = _kept(_PERSONS, id(person), (person, _person(person)))
+        plain.append(known[1])
+    return _shared(tuple(plain))
+
+
+def _tags(tags) -> tuple:
+    """Tags as _shared interned text, looked up before they are interned again."""
+    if type(tags) is not tuple or not _only(tags, str):
+        raise NotPlain
+    return _SHARED.get(tags) or _kept(_SHARED, tags, tuple(map(_shared_str, tags)))
+
+
+def _only(values, kind) -> bool:
+    """Whether every value is exactly of `kind` (in C: no generator)."""
+    return set(map(type, values)) <= {kind}
+
+
 def _paper(paper: Paper | None):
     if paper is None:
         return None
@@ -105,27 +135,37 @@ def _facts(facts: SourceFacts | None):
             or type(facts.rooted_links) is not tuple):
         raise NotPlain
     # Items, not a dict: hashable, so that equal facts are one object (see _shared).
-    lines = tuple((_shared_str(key), line) for key, line in facts.lines.items())
+    lines = tuple(facts.lines.items())
+    if not facts.rooted_links and _only(facts.lines, str) and _only(facts.lines.values(), int) \
+            and _only(facts.images_without_alt, int):  # plain: no need to ask marshal
+        known = _SHARED.get((lines, facts.images_without_alt, ()))
+        if known is not None:
+            return known
+    lines = tuple((_shared_str(key), line) for key, line in lines)
     return _shared(_marshalled((lines, facts.images_without_alt, facts.rooted_links)))
+
+
+# A Post's slots, in order, read by one call (its body's left out: see to_plain).
+_FIELDS = attrgetter(*(name for name in Post.__slots__ if name != "_body_html"))
 
 
 def to_plain(post: Post) -> "tuple | bytes":
     """The post without its body, as plain data; else pickled (bytes)."""
     try:
-        if type(post) is not Post or type(post.draft) is not bool:
+        if type(post) is not Post:
             raise NotPlain
-        if type(post.hosts) is not tuple or type(post.comments) is not tuple:
+        (source_path, kind, title, date, updated, slug, url, output_path, permalink, summary,
+         tags, draft, aliases, chat, hosts, paper, questions, author, image, comments, extra,
+         facts) = _FIELDS(post)
+        if (type(draft) is not bool or type(comments) is not tuple or type(extra) is not dict
+                or not _only((source_path, title, slug, url, output_path, permalink, summary,
+                              author, image), str)):
             raise NotPlain
-        if type(post.extra) is not dict:
-            raise NotPlain
-        return (_str(post.source_path), _shared_str(post.kind), _str(post.title),
-                _moment(post.date), _moment(post.updated), _str(post.slug), _str(post.url),
-                _str(post.output_path), _str(post.permalink), _str(post.summary),
-                _shared(tuple(map(_shared_str, _strs(post.tags)))), post.draft,
-                _strs(post.aliases), _chat(post.chat), _shared(tuple(map(_person, post.hosts))),
-                _paper(post.paper), _strs(post.questions), _str(post.author), _str(post.image),
-                tuple(map(_comment, post.comments)), _marshalled(post.extra),
-                _facts(post.facts))
+        return (source_path, _shared_str(kind), title, _moment(date), _moment(updated), slug,
+                url, output_path, permalink, summary, _tags(tags), draft, _strs(aliases),
+                _chat(chat), _hosts(hosts), _paper(paper), _strs(questions), author, image,
+                tuple(map(_comment, comments)), _marshalled(extra) if extra else extra,
+                _facts(facts))
     except (NotPlain, ValueError):
         return pickle.dumps(post.without_body(), pickle.HIGHEST_PROTOCOL)
 

@@ -231,3 +231,29 @@ def test_posts_read_from_the_cache_share_their_tags_and_facts(rich):
     facts = [post.facts for post in posts if post.facts is not None]
     assert len({id(f) for f in facts}) == len({(tuple(f.lines.items()), f.images_without_alt,
                                                f.rooted_links) for f in facts})
+
+
+class _Text(str):
+    """Text of another type: equal to a str, but not what marshal gives back."""
+
+
+def test_values_equal_to_plain_ones_but_of_other_types_are_kept_pickled():
+    post = next(p for p in _posts(RICH) if p.hosts and p.tags and p.facts and p.facts.lines)
+    assert isinstance(to_plain(post), tuple)  # its plain tags, hosts and facts now known
+    host = post.hosts[0]
+    facts = post.facts
+    odd = [replace(post, title=_Text(post.title)),
+           replace(post, tags=tuple(map(_Text, post.tags))),
+           replace(post, hosts=(replace(host, name=_Text(host.name)),)),
+           replace(post, facts=replace(facts, lines={_Text(k): v for k, v in facts.lines.items()}))]
+    for changed in odd:
+        plain = to_plain(changed)
+        assert isinstance(plain, bytes)
+        assert _same(from_plain(plain, changed.body_html), changed)
+
+
+def test_a_host_changed_is_encoded_afresh():
+    post = next(p for p in _posts(RICH) if p.hosts)
+    renamed = replace(post, hosts=(replace(post.hosts[0], name="Someone Else"),))
+    for changed in (post, renamed, post):
+        assert _same(from_plain(to_plain(changed), changed.body_html), changed)
