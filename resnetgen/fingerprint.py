@@ -170,6 +170,19 @@ class Fingerprints:
         """The key of a file or piece of a feed or calendar (`what`: as page_key's)."""
         return self.page_key(what, bodies, self.outputs_surface)
 
+    def prime(self, posts) -> None:
+        """Every post's listing token (as `_post` makes it), made at once before the build
+        forks: each of its processes needs them all (here the events page's key; beside,
+        events.ics's 10,000 pieces and the archive's key), else made one call at a time
+        in each (10,000 posts)."""
+        digests, tokens, upcoming = self.listing_digests, self._listed, self.upcoming
+        if not digests or upcoming is None:
+            return
+        for post in posts:
+            known = digests.get(post.source_path)
+            if known and id(post) not in tokens:
+                tokens[id(post)] = "P" + known + ("1" if upcoming(post) else "0")
+
     def _post(self, post: Post, digests: dict[str, str]) -> str:
         """A post as its digest and whether it is upcoming (what its listings show)."""
         token = self._tokens.get(id(post))

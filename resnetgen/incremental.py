@@ -187,6 +187,7 @@ class Incremental:
                                          listing_digests, self.body_readers, self.outputs_surface)
         if site is not None and site.now == self.now:
             self.fingerprints.upcoming = site.is_upcoming
+            self.fingerprints.prime(site.posts)
 
     def read_templates(self, env: "jinja2.Environment") -> None:
         """What the templates read (see fingerprint), once an environment: the build asks

@@ -332,3 +332,29 @@ def test_read_digested_of_a_folder_is_an_os_error(tmp_path):
     from resnetgen.cache import read_digested
     with pytest.raises(OSError):
         read_digested(str(tmp_path))
+
+
+def test_primed_listing_tokens_are_those_made_one_by_one(rich):
+    """Fingerprints.prime (every post's listing token, made before the build forks) gives
+    each post the token, hence every key, that `_post` makes for it one at a time."""
+    from resnetgen.fingerprint import Fingerprints
+    site = build_site(rich).site
+    assert any(site.is_upcoming(p) for p in site.posts)
+    assert any(p.chat is not None and not site.is_upcoming(p) for p in site.posts)
+    digests = {p.source_path: f"full{i}" for i, p in enumerate(site.posts)}
+    listed = {p.source_path: f"list{i}" for i, p in enumerate(site.posts)}
+    del listed[site.posts[0].source_path]  # a post without a listing digest: not primed
+
+    def fingerprints() -> Fingerprints:
+        made = Fingerprints("surface", digests, NOW, False, listed, frozenset())
+        made.upcoming = site.is_upcoming
+        return made
+    primed, plain = fingerprints(), fingerprints()
+    primed.prime(site.posts)
+    assert len(primed._listed) == len(site.posts) - 1
+    for post in site.posts:
+        assert (primed.output_piece_key(("event", post), bodies=False)
+                == plain.output_piece_key(("event", post), bodies=False))
+    assert primed._listed == plain._listed
+    assert primed.page_key(("listing", *site.posts), bodies=False) == \
+        plain.page_key(("listing", *site.posts), bodies=False)
