@@ -171,7 +171,8 @@ def _other_sites_counted(page: PageLinks, host: str) -> PageLinks:
     urls = page.urls
     own = _own_prefixes(host)  # a URL starting so is kept without the test (the same answer)
     known = _KNOWN_URLS.get((host, own))
-    if known is None or len(known) > KNOWN_URLS_KEPT:
+    if known is None or len(known) >= KNOWN_URLS_KEPT:
+        _KNOWN_URLS.clear()  # (one site's host at a time: a `serve` whose base_url changes)
         known = _KNOWN_URLS[host, own] = {}
     keep = list(map(known.get, urls))  # most URLs are on many pages (menus, tags, hosts)
     if None in keep:
@@ -180,8 +181,8 @@ def _other_sites_counted(page: PageLinks, host: str) -> PageLinks:
                 keep[index] = kept = url.startswith(own) or not (
                     url.startswith(_WEB) and (other := _OTHER_SITE.match(url)) is not None
                     and other.group(1).lower() != host)
-                if len(url) <= KNOWN_URL_LONGEST:  # not a data: picture, a chat's link
-                    known[url] = kept
+                if len(url) <= KNOWN_URL_LONGEST and len(known) < KNOWN_URLS_KEPT:
+                    known[url] = kept  # (not a data: picture, a chat's link; nor past the bound)
     if False in keep:
         lines = array("I")
         lines.frombytes(page.lines)
@@ -232,7 +233,9 @@ def _extract_html(data: bytes) -> PageLinks:
 def _extract_html_tree(data: bytes) -> PageLinks:
     """The same reading, from lxml's tree: for pages `scan` is not sure of."""
     from lxml import etree  # here: most pages never need it (~10 ms to import)
-    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, no_network=True)
+    # huge_tree: a value or text of over 10 MB read whole, as html_scan reads it
+    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, no_network=True,
+                              huge_tree=True)
     root = etree.fromstring(data, parser)
     if root is None:
         return PageLinks(is_html=True)

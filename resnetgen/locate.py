@@ -26,7 +26,7 @@ def key_lines(text: str, paths, first_line: int = 1) -> list[int]:
     searched: dict[tuple, tuple[int, int, bool]] = {(): (0, 0, True)}  # found, position, all?
     result = []
     for path in paths:
-        path = tuple(path)
+        path = tuple(map(str, path))  # (1,) and (True,) are equal tuples, not keys alike
         depth = len(path)
         while path[:depth] not in searched:
             depth -= 1
@@ -34,7 +34,7 @@ def key_lines(text: str, paths, first_line: int = 1) -> list[int]:
         for depth in range(depth, len(path)):
             if not complete:
                 break
-            name = str(path[depth])
+            name = path[depth]
             match = _key_pattern(name).match
             for index in range(position, len(lines)):
                 line = lines[index]

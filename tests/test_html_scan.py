@@ -192,3 +192,21 @@ def test_the_attribute_cache_stays_small_whatever_the_pages():
         tracemalloc.stop()
         html_scan._READ.clear()
     assert held < 5_000_000, f"{held / 1e6:.0f} MB kept by html_scan's cache"
+
+
+def _big_page(text: str) -> bytes:
+    return f"<!DOCTYPE html>\n<html><head></head><body>\n{text}\n</body></html>\n".encode()
+
+
+# (found in review) libxml2 stops at a value or text over 10,000,000 bytes without
+# huge_tree: lxml read no link after it, html_scan read on.
+def test_a_quoted_value_over_ten_megabytes_holding_less_than_signs_is_read_as_lxml_does():
+    data = _big_page('<div style="' + "x<" * 5_500_000 + '">\n<a href="/after">')
+    assert _extract_html(data) == _extract_html_tree(data)
+
+
+def test_a_plain_value_or_text_over_ten_megabytes_is_read_as_lxml_does():  # pre-existing
+    for text in ('<div style="' + "x" * 11_000_000 + '">\n<a href="/after">',
+                 "<p>" + "x" * 11_000_000 + '</p>\n<a href="/after">'):
+        data = _big_page(text)
+        assert _extract_html(data) == _extract_html_tree(data)

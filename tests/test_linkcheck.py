@@ -403,3 +403,31 @@ def test_urls_remembered_by_host_give_the_same_answers_and_stay_small():
         tracemalloc.stop()
         linkcheck._KNOWN_URLS.clear()
     assert held < 5_000_000, f"{held / 1e6:.0f} MB kept by the remembered URLs"
+
+
+def _links_page(text: str) -> bytes:
+    return f"<!DOCTYPE html>\n<html><head></head><body>\n{text}\n</body></html>\n".encode()
+
+
+# (found in review) the bound was checked before a page's URLs were added, and each
+# host kept its own table for the life of the process.
+def test_the_remembered_urls_stay_within_their_bound_after_a_big_links_page():
+    linkcheck._KNOWN_URLS.clear()
+    try:
+        links = "".join(f'<a href="https://other.example/{n:06d}/{"p" * 200}">x</a>\n'
+                        for n in range(20_000))
+        extract("archive.html", _links_page(links), "example.org")
+        assert sum(map(len, linkcheck._KNOWN_URLS.values())) <= linkcheck.KNOWN_URLS_KEPT + 1
+    finally:
+        linkcheck._KNOWN_URLS.clear()
+
+
+def test_the_remembered_urls_of_many_hosts_stay_within_the_bound():
+    linkcheck._KNOWN_URLS.clear()
+    try:
+        links = "".join(f'<a href="/p{n}">x</a>\n' for n in range(4000))
+        for number in range(20):  # a long `serve` with site.toml's base_url edited
+            extract("p.html", _links_page(links), f"site{number}.example")
+        assert sum(map(len, linkcheck._KNOWN_URLS.values())) <= linkcheck.KNOWN_URLS_KEPT + 1
+    finally:
+        linkcheck._KNOWN_URLS.clear()

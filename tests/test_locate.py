@@ -55,3 +55,8 @@ LINES = st.tuples(st.sampled_from(["", "  ", "- ", "  - ", "[", "[[x."]), KEYS,
 def test_key_lines_equals_the_search_path_by_path(lines, paths, first_line):
     text = "\n".join(lines)
     assert key_lines(text, paths, first_line) == [one_path(text, p, first_line) for p in paths]
+
+
+def test_key_lines_of_equal_paths_of_other_types():
+    text = "1: a\nTrue: b\n"
+    assert key_lines(text, [(1,), (True,)]) == [key_line(text, (1,)), key_line(text, (True,))]
