@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import textwrap
+import tracemalloc
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -90,3 +91,20 @@ def forking(monkeypatch) -> None:
         pytest.skip("this platform cannot fork")
     monkeypatch.setenv("RESNETGEN_JOBS", "2")
     monkeypatch.setattr(parallel, "can_fork", lambda: True)
+
+
+def bytes_held(action) -> int:
+    """Bytes of Python memory `action()` leaves held (tracemalloc): for tables that must
+    stay small whatever the pages."""
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        action()
+        return tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+
+
+def html_page(text: str) -> bytes:
+    """A plain page around `text`, as bytes."""
+    return f"<!DOCTYPE html>\n<html><head></head><body>\n{text}\n</body></html>\n".encode()

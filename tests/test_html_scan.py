@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import tracemalloc
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import REPO, RICH, build_site
+from conftest import REPO, RICH, build_site, bytes_held, html_page
 from resnetgen import html_scan
 from resnetgen.html_scan import scan
 from resnetgen.linkcheck import _extract_html, _extract_html_tree
@@ -178,35 +177,29 @@ def test_the_attribute_cache_stays_small_whatever_the_pages():
     # data:image/png URLs): every <img>'s attribute text is new, 100 KB long. The cache
     # is bounded by its count of entries (512), not by their size: ~80 MB held here,
     # ~200 MB per link-checking process with 200 KB pictures.
-    html_scan._READ.clear()
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
+    def scan_pages() -> None:
         for number in range(400):
             image = b"data:image/png;base64," + b"%05d" % number * 20_000
             page = (b'<!DOCTYPE html>\n<html lang="en"><head><title>t</title></head><body>'
                     b'<p><img src="' + image + b'" alt="x"></p></body></html>\n')
             assert html_scan.scan(page) is not None
-        held = tracemalloc.get_traced_memory()[0] - before
+    html_scan._READ.clear()
+    try:
+        held = bytes_held(scan_pages)
     finally:
-        tracemalloc.stop()
         html_scan._READ.clear()
     assert held < 5_000_000, f"{held / 1e6:.0f} MB kept by html_scan's cache"
-
-
-def _big_page(text: str) -> bytes:
-    return f"<!DOCTYPE html>\n<html><head></head><body>\n{text}\n</body></html>\n".encode()
 
 
 # (found in review) libxml2 stops at a value or text over 10,000,000 bytes without
 # huge_tree: lxml read no link after it, html_scan read on.
 def test_a_quoted_value_over_ten_megabytes_holding_less_than_signs_is_read_as_lxml_does():
-    data = _big_page('<div style="' + "x<" * 5_500_000 + '">\n<a href="/after">')
+    data = html_page('<div style="' + "x<" * 5_500_000 + '">\n<a href="/after">')
     assert _extract_html(data) == _extract_html_tree(data)
 
 
 def test_a_plain_value_or_text_over_ten_megabytes_is_read_as_lxml_does():  # pre-existing
     for text in ('<div style="' + "x" * 11_000_000 + '">\n<a href="/after">',
                  "<p>" + "x" * 11_000_000 + '</p>\n<a href="/after">'):
-        data = _big_page(text)
+        data = html_page(text)
         assert _extract_html(data) == _extract_html_tree(data)

@@ -19,7 +19,7 @@ from resnetgen.linkcheck import LinkChecker, extract, srcset_urls
 from resnetgen.linkindex import IncrementalLinks
 from resnetgen.post_cache import PostStore
 from resnetgen.problems import SiteError
-from conftest import NOW, REPO, build_site, snapshot
+from conftest import NOW, REPO, build_site, bytes_held, html_page, snapshot
 
 sys.path.insert(0, str(REPO / "bench"))
 import generate  # noqa: E402  (the bench's synthetic site generator)
@@ -375,7 +375,6 @@ def test_urls_remembered_by_host_give_the_same_answers_and_stay_small():
     """_other_sites_counted remembers, by host, whether a URL is kept: the answer for one
     host never leaks to another, a page read again reads alike, and long URLs (a post's
     inline data: picture, a chat's calendar link) are not remembered."""
-    import tracemalloc
     page = ('<!DOCTYPE html>\n<html><head><title>t</title></head><body>\n'
             '<a href="https://example.org/x">a</a>\n<a href="https://other.org/y">b</a>\n'
             '<a href="http://EXAMPLE.org:80/z">c</a>\n<a href="/local">d</a>\n'
@@ -390,33 +389,27 @@ def test_urls_remembered_by_host_give_the_same_answers_and_stay_small():
         assert extract("p.html", page, host) == first  # from what is remembered
         if host in fresh:
             assert first == fresh[host]
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
+    def read_long_urls() -> None:
         for number in range(300):
             picture = "data:image/png;base64," + "%05d" % number * 20_000
             chat = "https://calendar.example.com/add?text=" + "%05d" % number * 2_000
             extract("p.html", f'<img src="{picture}"><a href="{chat}">x</a>'.encode(),
                     "example.org")
-        held = tracemalloc.get_traced_memory()[0] - before
+    try:
+        held = bytes_held(read_long_urls)
     finally:
-        tracemalloc.stop()
         linkcheck._KNOWN_URLS.clear()
     assert held < 5_000_000, f"{held / 1e6:.0f} MB kept by the remembered URLs"
 
 
-def _links_page(text: str) -> bytes:
-    return f"<!DOCTYPE html>\n<html><head></head><body>\n{text}\n</body></html>\n".encode()
-
-
 # (found in review) the bound was checked before a page's URLs were added, and each
 # host kept its own table for the life of the process.
-def test_the_remembered_urls_stay_within_their_bound_after_a_big_links_page():
+def test_the_remembered_urls_stay_within_their_bound_after_a_big_page():
     linkcheck._KNOWN_URLS.clear()
     try:
         links = "".join(f'<a href="https://other.example/{n:06d}/{"p" * 200}">x</a>\n'
                         for n in range(20_000))
-        extract("archive.html", _links_page(links), "example.org")
+        extract("archive.html", html_page(links), "example.org")
         assert sum(map(len, linkcheck._KNOWN_URLS.values())) <= linkcheck.KNOWN_URLS_KEPT + 1
     finally:
         linkcheck._KNOWN_URLS.clear()
@@ -427,7 +420,7 @@ def test_the_remembered_urls_of_many_hosts_stay_within_the_bound():
     try:
         links = "".join(f'<a href="/p{n}">x</a>\n' for n in range(4000))
         for number in range(20):  # a long `serve` with site.toml's base_url edited
-            extract("p.html", _links_page(links), f"site{number}.example")
+            extract("p.html", html_page(links), f"site{number}.example")
         assert sum(map(len, linkcheck._KNOWN_URLS.values())) <= linkcheck.KNOWN_URLS_KEPT + 1
     finally:
         linkcheck._KNOWN_URLS.clear()
