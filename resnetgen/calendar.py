@@ -10,11 +10,10 @@ Two kinds of file come from the same mapping, post -> event:
 Serialisation (TEXT escaping, parameters) is icalendar's; nothing here escapes a value
 by hand. For speed, an event is not serialised as a whole by `Component.to_ical`: each
 property, typed up front, becomes its content line as icalendar's `Contentline` would
-write it (name, parameters and value joined, folded at 75 octets: see content_line,
-fold_line), the lines every chat shares are made once, a date-time's line is its zone's
-(found from icalendar once per zone) around its digits (written as vDatetime writes them:
-see datetime_line), and the lines are put in the order `Component.to_ical` puts them
-(tests/test_calendar_fast.py checks the bytes are the same as icalendar's).
+write it (see resnetgen.ical_lines), the lines every chat shares are made once, and the
+lines are put in the order `Component.to_ical` puts them (tests/test_calendar_fast.py
+checks the bytes are the same as icalendar's). The chats' files carry their links for
+the link check (see resnetgen.ics_links).
 """
 
 from __future__ import annotations
@@ -29,17 +28,17 @@ from zoneinfo import ZoneInfo
 from icalendar import (Alarm, Calendar, Conference, Event, Timezone, vCategory, vDatetime,
                        vDuration, vInt, vText, vUri)
 from icalendar.caselessdict import canonsort_keys
-from icalendar.parser import content_line as _content_line
-from icalendar.parser import Parameters
-from icalendar.parser.string import _escape_char  # vText's own escaping
-from icalendar.parser_tools import to_unicode
-from icalendar.timezone import tzid as _tzid
 from icalendar.timezone import tzp
 
 from resnetgen import __version__, chat_text
 from resnetgen.cache import no_memo
 from resnetgen.calendar_links import calendar_name
 from resnetgen.chat_text import clean
+from resnetgen.ical_lines import (CRLF, PLAIN_TEXT, content_line,  # noqa: F401 (fold_line,
+                                  datetime_line, datetime_shape, fold_line,  # for tests)
+                                  ical_line, moment_digits, plain_line, shared_line)
+from resnetgen.ics_links import (IcsLinks, event_links, part_links, read_as,
+                                 shared_part_links)
 from resnetgen.models import Post
 from resnetgen.outputs import Output, made_now
 from resnetgen.problems import Problems
@@ -47,35 +46,6 @@ from resnetgen.site import Site
 from resnetgen.urls import CALENDAR_ROUTE, EVENTS_ROUTE, chat_calendar_route
 
 PRODID = f"-//ResNetSLT//resnetgen {__version__}//EN"
-
-def fold_line(line: str, limit: int = 75, fold_sep: str = "\r\n ") -> str:
-    """RFC 5545 folding with the same result as icalendar's `_foldline`, which walks the
-    line character by character in Python and cost more than the rest of the build.
-
-    A line is cut before the character that would make it reach `limit` octets, only
-    between UTF-8 characters, and never right after a backslash or caret (icalendar's
-    rule for escapes). tests/test_calendar.py checks the two agree on random text."""
-    data = line.encode("utf-8")
-    if len(data) < limit:
-        return line
-    chunks, start, room = [], 0, limit - 1
-    while len(data) - start > room:
-        end = start + room
-        while data[end] & 0xC0 == 0x80:  # never inside a character
-            end -= 1
-        if data[end - 1] in b"\\^" and end - 1 > start:
-            end -= 1
-        chunks.append(data[start:end].decode("utf-8"))
-        start = end
-    chunks.append(data[start:].decode("utf-8"))
-    return fold_sep.join(chunks)
-
-
-_content_line._foldline = fold_line  # icalendar calls it for every content line
-# icalendar looks up a zone's equivalent names (sorting a set) for every date-time it
-# types or writes, five times per event; the table is fixed once icalendar is imported.
-_tzid.get_equivalent_tzids = lru_cache(maxsize=256)(_tzid.get_equivalent_tzids)
-
 
 def calendar_files(site: Site, problems: Problems,
                    memo: Callable[[object, Callable[[], bytes]], bytes] = no_memo,
@@ -101,23 +71,32 @@ def calendar_outputs(site: Site, problems: Problems,
     briefings = site.briefings  # a walk of every post: once
     check_uids(list(briefings), site, problems)
     made = made or {}
+    read: dict[str, object] = {}  # source path -> the links of an event made here
 
     def event(post: Post) -> bytes:
-        return made.get(post.source_path) or event_ical(site, post)
+        data = made.get(post.source_path)
+        if not data:
+            data, found = event_read(site, post)
+            if found is not None:
+                read[post.source_path] = IcsLinks.packed(post, found)
+        return data
 
     events = {post.source_path: memo(("event", post), lambda post=post: event(post))
               for post in briefings}
     chats = sorted((p for p in briefings if not p.draft),
                    key=lambda p: (p.chat.start, p.source_path))
+    links = IcsLinks(events, read)
     # events.ics is made from the chats subscribers see, in its order: a post that is no
     # chat (or a draft) changed, it is kept.
+    # (read by the link check: 18 MB at 10,000 chats, copied into an XmlRead, were 18 MB
+    # more at once in the process making it, whose peak it set)
     yield output(CALENDAR_ROUTE, ("events", *chats), lambda: with_components(
         site_calendar(site, chats),
         [*timezones(chats, always=site.config.timezone),
          *(events[p.source_path] for p in chats)]))
     for post in briefings:
         yield output(chat_calendar_path(site, post), ("chat", post),
-                     lambda post=post: chat_calendar(site, post, events[post.source_path]))
+                     lambda post=post: chat_calendar(site, post, events[post.source_path], links))
 
 
 def with_components(calendar: Calendar | bytes, components: list[bytes],
@@ -161,12 +140,28 @@ def site_calendar(site: Site, chats: list[Post]) -> Calendar:
     return calendar
 
 
-def chat_calendar(site: Site, post: Post, event: bytes) -> bytes:
-    """One chat, for "Add to calendar": opens as an event, not as a new calendar."""
+def chat_calendar(site: Site, post: Post, event: bytes, links: IcsLinks | None = None
+                  ) -> bytes:
+    """One chat, for "Add to calendar": opens as an event, not as a new calendar.
+    `links`: the file's links are found from its parts' (see IcsLinks)."""
     minutes = site.config.calendar.reminder_minutes
-    if minutes > 0 and not post.chat.cancelled:  # the alarm goes after the event's properties
+    alarm = minutes > 0 and not post.chat.cancelled
+    if alarm:  # the alarm goes after the event's properties
         event = with_components(event, [reminder(post, minutes).to_ical()], "VEVENT")
-    return with_components(chat_calendar_lines(), [*timezones([post]), event])
+    head, zones = chat_calendar_head(), timezones([post])
+    data = b"".join([head, *zones, event, _CALENDAR_END])
+    if links is None:
+        return data
+    return read_as(data, [shared_part_links(head), *map(shared_part_links, zones),
+                          part_links(event) if alarm else links.event(post)])
+
+
+@lru_cache(maxsize=1)
+def chat_calendar_head() -> bytes:
+    """chat_calendar_lines() but its last line (END:VCALENDAR)."""
+    wrapper = chat_calendar_lines()
+    assert wrapper.endswith(_CALENDAR_END)
+    return wrapper[: -len(_CALENDAR_END)]
 
 
 @lru_cache(maxsize=1)
@@ -185,7 +180,7 @@ def new_calendar() -> Calendar:
     return calendar
 
 
-CRLF = b"\r\n"  # every content line ends so (RFC 5545 3.1), as Contentlines.to_ical ends them
+_CALENDAR_END = b"END:VCALENDAR" + CRLF
 _SHARED = {"SEQUENCE", "STATUS", "TRANSP", "CLASS", "LOCATION", "CONFERENCE"}  # alike in most chats
 
 
@@ -200,11 +195,12 @@ def event_fields(site: Site, post: Post) -> list[tuple[str, Callable, object]]:
     writes a date-time through the vDatetime given here). Times carry their zone
     (TZID); stamps come from the post."""
     chat, config = post.chat, site.config
+    hashtag_url = chat_text.hashtag_url(post, config)
     fields = [
         ("UID", vText, event_uid(post, site_host(config))),
-        ("DTSTAMP", vDatetime, stamp(post.last_modified)),
-        ("CREATED", vDatetime, stamp(post.date)),
-        ("LAST-MODIFIED", vDatetime, stamp(post.last_modified)),
+        ("DTSTAMP", _STAMP, post.last_modified),
+        ("CREATED", _STAMP, post.date),
+        ("LAST-MODIFIED", _STAMP, post.last_modified),
         ("SEQUENCE", vInt, chat.sequence),
         ("SUMMARY", vText, clean(f"Cancelled: {post.title}" if chat.cancelled else post.title)),
         ("DTSTART", vDatetime, chat.start),
@@ -214,11 +210,11 @@ def event_fields(site: Site, post: Post) -> list[tuple[str, Callable, object]]:
         ("CLASS", vText, "PUBLIC"),
         ("LOCATION", vText, clean(f"{config.calendar.venue}, {chat.hashtag}")),
         ("URL", vUri, post.permalink),
-        ("DESCRIPTION", vText, clean(description(post, config))),
+        ("DESCRIPTION", vText, clean(description(post, config, hashtag_url))),
     ]
     if post.tags:
         fields.append(("CATEGORIES", vCategory, tuple(clean(t) for t in post.tags)))
-    fields.append(("CONFERENCE", chat_conference, (chat_text.hashtag_url(post, config),
+    fields.append(("CONFERENCE", chat_conference, (hashtag_url,
                                                    f"{chat.hashtag} on {config.network}")))
     return fields
 
@@ -231,31 +227,69 @@ def chat_event(site: Site, post: Post) -> Event:
     return event
 
 
+def _STAMP(moment: datetime) -> vDatetime:
+    """The type event_fields gives a stamp (DTSTAMP, CREATED, LAST-MODIFIED): a
+    vDatetime of the moment in UTC, as Component.add makes it (see stamp)."""
+    return vDatetime(stamp(moment))
+
+
+@lru_cache(maxsize=1)
+def _utc_zone():
+    """The zone of icalendar's UTC date-times (a stamp's)."""
+    return stamp(datetime(2000, 1, 1, tzinfo=timezone.utc)).tzinfo
+
+
 def event_ical(site: Site, post: Post) -> bytes:
     """`chat_event(site, post).to_ical()`, the same bytes, in a fraction of the time: the
     content lines most chats share are made once, the others each as icalendar's
     Contentline writes them (see content_line), in the order Component.to_ical sorts
-    them. A pure function of the post and the settings: worker processes may call it."""
+    them. A pure function of the post and the settings: worker processes may call it.
+    The stamps (UTC date-times) are written as datetime_line writes them, from their
+    digits in UTC: what stamp() would make of them is the same moment in UTC."""
+    lines, order = event_lines(site, post)
+    begin, end = event_ends()
+    return b"".join([begin, *[lines[name] for name in order], end])
+
+
+def event_read(site: Site, post: Post) -> tuple[bytes, tuple | None]:
+    """(event_ical's bytes, their links found from their lines, or None: see
+    ics_links.event_links)."""
+    lines, order = event_lines(site, post)
+    begin, end = event_ends()
+    ordered = [lines[name] for name in order]
+    data = b"".join([begin, *ordered, end])
+    return data, event_links(data, ordered, order.index("URL") if "URL" in lines else None)
+
+
+def event_lines(site: Site, post: Post) -> tuple[dict[str, bytes], list[str]]:
+    """An event's content lines, by property name, and their order (see event_ical)."""
     lines, made = {}, {}
+    stamps: dict[datetime, str] = {}
     for name, kind, value in event_fields(site, post):
         if name in _SHARED:
             lines[name] = shared_line(name, kind, value)
             continue
-        plain = _PLAIN_TEXT.get(kind)
+        plain = PLAIN_TEXT.get(kind)
         if plain is not None:
             lines[name] = plain_line(name, plain(value))
+            continue
+        if kind is _STAMP:  # DTSTAMP and LAST-MODIFIED (often CREATED too) are alike
+            written = stamps.get(value)
+            if written is None:
+                written = stamps[value] = moment_digits(utc(value))
+            head, tail = datetime_shape(name, _utc_zone())
+            lines[name] = ical_line(f"{head}{written}{tail}")
             continue
         if kind is vDatetime and type(value.tzinfo) is ZoneInfo:
             lines[name] = datetime_line(name, value)
             continue
-        # DTSTAMP and LAST-MODIFIED (often CREATED too) are alike. The zone is in the key:
-        # aware date-times at one instant are equal, in UTC or with a TZID alike.
+        # The zone is in the key: aware date-times at one instant are equal, in UTC or
+        # with a TZID alike.
         key = (kind, value, getattr(value, "tzinfo", None))
         if key not in made:
             made[key] = kind(value)
         lines[name] = content_line(name, made[key])
-    return with_components(empty_event(), [lines[name] for name in event_order(tuple(lines))],
-                           "VEVENT")
+    return lines, event_order(tuple(lines))
 
 
 @lru_cache(maxsize=64)
@@ -265,89 +299,12 @@ def event_order(names: tuple[str, ...]) -> list[str]:
     return canonsort_keys(names, Event.canonical_order)
 
 
-def content_line(name: str, value) -> bytes:
-    """One property, as Component.to_ical writes it: `Contentline.from_parts(name,
-    value.params, value).to_ical()`, without building the Contentline (a str subclass
-    checked and converted again on the way): the value's and the parameters' text are
-    icalendar's, joined as from_parts joins them, folded as Contentline.to_ical folds."""
-    text = to_unicode(value.to_ical())
-    params = value.params
-    if params:
-        written = params_ical(params)
-        if written:
-            return fold_line(f"{name};{written}:{text}").encode("utf-8") + CRLF
-    return fold_line(f"{name}:{text}").encode("utf-8") + CRLF
-
-
-def datetime_line(name: str, moment: datetime) -> bytes:
-    """`content_line(name, vDatetime(moment))` of a moment in a ZoneInfo zone: what
-    icalendar writes around the value (the zone's TZID parameter, or the 'Z' of UTC)
-    depends on the zone alone, and is found once per zone (see datetime_shape); the
-    value is the moment's digits, as vDatetime.to_ical writes them (seconds, no
-    fraction). tests/test_calendar_fast.py checks the bytes against icalendar's."""
-    head, tail = datetime_shape(name, moment.tzinfo)
-    return fold_line(f"{head}{moment.year:04}{moment.month:02}{moment.day:02}"
-                     f"T{moment.hour:02}{moment.minute:02}{moment.second:02}{tail}"
-                     ).encode("utf-8") + CRLF
-
-
-@lru_cache(maxsize=256)
-def datetime_shape(name: str, zone: ZoneInfo) -> tuple[str, str]:
-    """(what goes before a date-time's digits, what goes after) in its content line, as
-    content_line writes it for a vDatetime in `zone` (ZoneInfo: its TZID is its key's,
-    whatever the moment; icalendar names other zones by their name at the moment)."""
-    value = vDatetime(datetime(2000, 1, 1, tzinfo=zone))
-    text = to_unicode(value.to_ical())
-    digits = "20000101T000000"
-    assert text.startswith(digits)
-    written = params_ical(value.params) if value.params else ""
-    return (f"{name};{written}:" if written else f"{name}:"), text[len(digits):]
-
-
-def plain_line(name: str, text: str) -> bytes:
-    """A property of no parameters whose value's text is `text`, as content_line writes
-    it: to_unicode reads the value's bytes as UTF-8 with a byte order mark dropped."""
-    if text[:1] == "\ufeff":
-        text = text[1:]
-    return fold_line(f"{name}:{text}").encode("utf-8") + CRLF
-
-
-# The text of a value of these types (none has parameters here), as its to_ical writes
-# it, without making the value: vText's is icalendar's TEXT escaping of it, vUri's the
-# URI itself, vCategory's its items' escaped texts joined by commas.
-def _uri_text(value: str) -> str:
-    return str(vUri(value)) if "\r" in value or "\n" in value else value  # vUri refuses
-
-
-def _categories_text(items) -> str:
-    return ",".join(map(_escape_char, [items] if isinstance(items, str) else items))
-
-
-_PLAIN_TEXT: dict[Callable, Callable[..., str]] = {
-    vText: _escape_char, vUri: _uri_text, vCategory: _categories_text}
-
-
-def params_ical(params) -> str:
-    """A property's parameters as icalendar writes them; those every chat in a zone
-    shares (TZID=Europe/London) are written once."""
-    if len(params) == 1 and "TZID" in params:
-        return _tzid_ical(params["TZID"])
-    return to_unicode(params.to_ical(sorted=True))
-
-
-@lru_cache(maxsize=256)
-def _tzid_ical(tzid: str) -> str:
-    return to_unicode(Parameters({"TZID": tzid}).to_ical(sorted=True))
-
-
-@lru_cache(maxsize=1024)
-def shared_line(name: str, kind: Callable, value) -> bytes:
-    return content_line(name, kind(value))
-
-
 @lru_cache(maxsize=1)
-def empty_event() -> bytes:
-    return Event().to_ical()
+def event_ends() -> tuple[bytes, bytes]:
+    """An event's lines before its properties and after, as icalendar writes them."""
+    wrapper, end = Event().to_ical(), b"END:VEVENT" + CRLF
+    assert wrapper.endswith(end)
+    return wrapper[: -len(end)], end
 
 
 def stamp(moment: datetime) -> datetime:
@@ -355,14 +312,15 @@ def stamp(moment: datetime) -> datetime:
     return tzp.localize_utc(utc(moment))
 
 
-def description(post: Post, config) -> str:
+def description(post: Post, config, hashtag_url: str | None = None) -> str:
     """Plain text: when, where, who, the paper, the questions and the page."""
+    if hashtag_url is None:
+        hashtag_url = chat_text.hashtag_url(post, config)
     lines = []
     if post.chat.cancelled:
         lines += ["This chat has been cancelled.", ""]
     lines.append(f"Tweetchat: {chat_text.when(post, config)}")
-    lines.append(f"Follow {post.chat.hashtag} on {config.network}: "
-                 f"{chat_text.hashtag_url(post, config)}")
+    lines.append(f"Follow {post.chat.hashtag} on {config.network}: {hashtag_url}")
     if post.hosts:
         lines.append(f"{'Hosts' if len(post.hosts) > 1 else 'Host'}: {chat_text.hosts(post)}")
     if post.paper:
@@ -426,7 +384,12 @@ def check_uids(chats: list[Post], site: Site, problems: Problems) -> None:
 
 
 def site_host(config) -> str:
-    return urlsplit(config.base_url).hostname or "localhost"
+    return _host(config.base_url)
+
+
+@lru_cache(maxsize=8)
+def _host(base_url: str) -> str:  # (asked for every event)
+    return urlsplit(base_url).hostname or "localhost"
 
 
 def utc(moment: datetime) -> datetime:

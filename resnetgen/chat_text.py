@@ -28,9 +28,10 @@ def clean(text: str) -> str:
 def when(post: Post, config: SiteConfig) -> str:
     """'Wednesday 31 January 2018, 7.30–8.30 pm UK time (19:30–20:30 UTC)'."""
     chat = post.chat
-    start, end = (t.astimezone(timezone.utc) for t in (chat.start, chat.end))
-    return in_words(chat_when(chat, config.timezone, config.timezone_label),
-                    f"{start:%H:%M}", f"{end:%H:%M}")
+    start, end = chat.start.astimezone(timezone.utc), chat.end.astimezone(timezone.utc)
+    return in_words(chat_when(chat, config.timezone, config.timezone_label),  # (%H:%M is
+                    f"{start.hour:02}:{start.minute:02}",                     # strftime's,
+                    f"{end.hour:02}:{end.minute:02}")                         # at a third)
 
 
 def in_words(local: str, start: str, end: str) -> str:

@@ -127,16 +127,18 @@ def extract(output_path: str, data: bytes, host: str | None = None) -> PageLinks
         page = (_extract_xml(data) if type(data) is not XmlRead
                 else _page_links(data.urls, array("I", data.lines).tobytes(), (), False, False))
     elif extension in ICS_EXTENSIONS:
-        page = _extract_ics(data)
+        page = (_extract_ics(data) if type(data) is not XmlRead
+                else _page_links(data.urls, array("I", data.lines).tobytes(), (), False, False))
     else:
         return PageLinks()
     return page if host is None else _other_sites_counted(page, host)
 
 
 class XmlRead(bytes):
-    """An XML file's bytes with their links (`urls`, at `lines`) as `xml_links` reads
-    them, read by their maker from pieces it put together (see feeds.make_feed):
-    `extract` takes those rather than parsing the file again."""
+    """An XML (or iCalendar) file's bytes with their links (`urls`, at `lines`) as
+    `xml_links` (`ics_links`) reads them, read by their maker from pieces it put together
+    (see feeds.make_feed, calendar.IcsLinks): `extract` takes those rather than parsing
+    the file again."""
     urls: tuple[str, ...]
     lines: tuple[int, ...]
 
@@ -145,6 +147,15 @@ def xml_links(data: bytes) -> tuple[tuple[str, ...], tuple[int, ...]]:
     """The links of an XML file as `extract` reads them before it leaves out other
     sites': (urls, lines)."""
     page = _extract_xml(data)
+    lines = array("I")
+    lines.frombytes(page.lines)
+    return page.urls, tuple(lines)
+
+
+def ics_links(data: bytes) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The links of an iCalendar file (or of whole content lines of one) as `extract`
+    reads them before it leaves out other sites': (urls, lines)."""
+    page = _extract_ics(data)
     lines = array("I")
     lines.frombytes(page.lines)
     return page.urls, tuple(lines)

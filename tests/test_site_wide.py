@@ -39,9 +39,9 @@ def spies(monkeypatch):
     read: Counter[str] = Counter()
     chat_calendar, extract = calendar.chat_calendar, linkcheck.extract
 
-    def making(site, post, event):
+    def making(site, post, event, *links):
         made.append(post.source_path)
-        return chat_calendar(site, post, event)
+        return chat_calendar(site, post, event, *links)
 
     def reading(output_path, data, *host):
         read[output_path] += 1
