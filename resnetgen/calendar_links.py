@@ -56,33 +56,51 @@ def chat_links(post: Post, config: SiteConfig) -> ChatLinks:
 _UTC_FORMS = "%Y%m%dT%H%M%SZ\n%Y-%m-%dT%H:%M:%SZ\n%H:%M"
 
 
+def _utc_forms(moment: datetime) -> tuple[str, str, str]:
+    """`_UTC_FORMS` of the moment in UTC, quoted for a link but the clock: strftime's
+    digits written directly (a third of its time) for years of four digits (strftime
+    writes others as the platform does)."""
+    t = moment.astimezone(timezone.utc)
+    if t.year < 1000:
+        google, iso, clock = t.strftime(_UTC_FORMS).split("\n")
+        return _quote(google), _quote(iso), clock
+    date = f"{t.year}{t.month:02}{t.day:02}"
+    return (f"{date}T{t.hour:02}{t.minute:02}{t.second:02}Z",  # no character to quote
+            f"{t.year}-{t.month:02}-{t.day:02}T{t.hour:02}%3A{t.minute:02}%3A{t.second:02}Z",
+            f"{t.hour:02}:{t.minute:02}")
+
+
 class ChatLinker:
     """chat_links for one site's settings: what every chat's links share is made once
     (every upcoming chat's page has them: quoting and printing times was most of its
-    time); the values both links share are quoted once."""
+    time); the values both links share are quoted once. Quoting goes character by
+    character: the details are quoted in parts (a line break is "%0A"), the line every
+    chat of a hashtag shares once."""
 
     def __init__(self, config: SiteConfig):
         self.config, self.urls = config, Urls(config)
-        self._locations: dict[str, str] = {}  # hashtag -> the location, quoted
+        # hashtag -> the location, and the details' line naming it, quoted
+        self._hashtags: dict[str, tuple[str, str]] = {}
 
     def __call__(self, post: Post) -> ChatLinks:
         config, chat = self.config, post.chat
         route = self.urls.route_of(post.url) or ""
         local = chat_when(chat, config.timezone, config.timezone_label)
-        start = chat.start.astimezone(timezone.utc).strftime(_UTC_FORMS).split("\n")
-        end = chat.end.astimezone(timezone.utc).strftime(_UTC_FORMS).split("\n")
+        start, end = _utc_forms(chat.start), _utc_forms(chat.end)
         title = _quote(post.title)
-        details = _quote(f"{chat_text.in_words(local, start[2], end[2])}\n"
-                         f"{chat.hashtag} on {config.network}\n{post.permalink}")
-        location = self._locations.get(chat.hashtag)
-        if location is None:
-            location = self._locations[chat.hashtag] = _quote(
-                f"{config.calendar.venue}, {chat.hashtag}")
+        shared = self._hashtags.get(chat.hashtag)
+        if shared is None:
+            shared = self._hashtags[chat.hashtag] = (
+                _quote(f"{config.calendar.venue}, {chat.hashtag}"),
+                _quote(f"{chat.hashtag} on {config.network}"))
+        location = shared[0]
+        details = (f"{_quote(chat_text.in_words(local, start[2], end[2]))}%0A{shared[1]}"
+                   f"%0A{_quote(post.permalink)}")
         google = (f"{GOOGLE_TEMPLATE}?action=TEMPLATE&text={title}"
-                  f"&dates={_quote(start[0])}/{_quote(end[0])}"
+                  f"&dates={start[0]}/{end[0]}"
                   f"&details={details}&location={location}")
         outlook = (f"{OUTLOOK_COMPOSE}?path=/calendar/action/compose&rru=addevent&subject={title}"
-                   f"&startdt={_quote(start[1])}&enddt={_quote(end[1])}"
+                   f"&startdt={start[1]}&enddt={end[1]}"
                    f"&body={details}&location={location}")
         return ChatLinks(self.urls.url(chat_calendar_route(route, post.slug)), google, outlook)
 

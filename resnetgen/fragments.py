@@ -33,6 +33,8 @@ def html_piece(value) -> str:
         return _escape_inner(value)
     if kind is Markup:
         return value
+    if kind is int:  # (a question's number: digits, nothing to escape)
+        return str(value)
     return _escape(value)
 
 
