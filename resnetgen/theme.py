@@ -11,9 +11,12 @@ import json
 import sys
 from functools import partial
 from pathlib import Path
+from types import BuiltinFunctionType, FunctionType, MethodType
 
 import jinja2
+import jinja2.runtime
 from jinja2.compiler import CodeGenerator
+from jinja2.utils import internalcode
 from markupsafe import Markup
 
 from resnetgen import calendar_links, fragments, seo, timefmt
@@ -97,6 +100,29 @@ class _CodeGenerator(CodeGenerator):
             self.write(finalize.src)
 
 
+_PLAIN = {FunctionType, MethodType, BuiltinFunctionType}  # callables taking what they are given
+
+
+class _Context(jinja2.runtime.Context):
+    """Jinja's, calling a plain function or method (`feed_links()`, `calendar_links(post)`,
+    `site.is_upcoming(post)`: three or four a page) without first asking whether it or
+    its `__call__` wants the context: the same answer (it wants it only if marked so,
+    which is looked for as Jinja looks), less asked."""
+
+    @internalcode
+    def call(__self, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own names)
+        if type(__obj) not in _PLAIN or hasattr(__obj, "jinja_pass_arg"):
+            return super().call(__obj, *args, **kwargs)
+        if kwargs:
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined(
+                "value was undefined because a callable raised a StopIteration exception")
+
+
 class Environment(jinja2.Environment):
     """Jinja's, with each template's globals a plain dict: Jinja's ChainMap over the
     environment's globals is copied into a dict and a set on every render and every
@@ -104,6 +130,7 @@ class Environment(jinja2.Environment):
     in make_environment, before any template is loaded, so a copy sees the same."""
 
     code_generator_class = _CodeGenerator
+    context_class = _Context
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -261,7 +261,7 @@ def test_a_template_edit_keeps_the_feeds_and_calendars(rich, tmp_path, monkeypat
     import resnetgen.calendar as calendar_module
     import resnetgen.feeds as feeds_module
     made: list[str] = []
-    for module, name in ((calendar_module, "event_ical"), (feeds_module, "make_feed")):
+    for module, name in ((calendar_module, "event_read"), (feeds_module, "make_feed")):
         def counting(*args, _made=getattr(module, name), _name=name, **kwargs):
             made.append(_name)
             return _made(*args, **kwargs)
@@ -281,7 +281,7 @@ def test_a_template_edit_keeps_the_feeds_and_calendars(rich, tmp_path, monkeypat
     settings = rich / "site.toml"
     settings.write_text(settings.read_text() + "\n# edited\n")
     build_site(rich)
-    assert "event_ical" in made and "make_feed" in made  # made again: settings count
+    assert "event_read" in made and "make_feed" in made  # made again: settings count
     assert read and not [name for name in read if name.startswith("memo-")]  # all stale
     assert snapshot(rich / "output") == clean_build(rich, tmp_path)
     cache = BuildCache.load(rich)
