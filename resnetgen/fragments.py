@@ -94,10 +94,18 @@ def citation(paper: Paper) -> Markup:
     return Markup("".join(parts))
 
 
-def tag_list(post: Post, tag_url: Callable[[str], str]) -> Markup:
-    """'Topics:' and a link to each of the post's topics; nothing for a post without."""
+def tag_list(post: Post, tag_url: Callable[[str], str],
+             made: dict[str, str] | None = None) -> Markup:
+    """'Topics:' and a link to each of the post's topics; nothing for a post without.
+    `made`: each topic's link made already (by the same `tag_url`), and where to keep
+    those made here: a site has a few dozen topics, each on hundreds of pages."""
     if not post.tags:
         return Markup("")
-    links = ", ".join(f'<a href="{escape(tag_url(tag))}" rel="tag">{escape(tag)}</a>'
-                      for tag in post.tags)
-    return Markup(f'<p class="tags">Topics:\n{links}</p>\n')
+    made = {} if made is None else made
+    links = []
+    for tag in post.tags:
+        link = made.get(tag)
+        if link is None:
+            link = made[tag] = f'<a href="{escape(tag_url(tag))}" rel="tag">{escape(tag)}</a>'
+        links.append(link)
+    return Markup(f'<p class="tags">Topics:\n{", ".join(links)}</p>\n')

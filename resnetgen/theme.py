@@ -16,6 +16,7 @@ from types import BuiltinFunctionType, FunctionType, MethodType
 import jinja2
 import jinja2.runtime
 from jinja2.compiler import CodeGenerator
+from jinja2.nodes import EvalContext
 from jinja2.utils import internalcode
 from markupsafe import Markup
 
@@ -108,6 +109,22 @@ class _Context(jinja2.runtime.Context):
     `site.is_upcoming(post)`: three or four a page) without first asking whether it or
     its `__call__` wants the context: the same answer (it wants it only if marked so,
     which is looked for as Jinja looks), less asked."""
+
+    def __init__(self, environment, parent, name, blocks, globals=None):
+        """Jinja's, but the set of the globals' names made only when asked for (by an
+        import without context): every page and include made one (of ~15 names)."""
+        self.parent = parent
+        self.vars = {}
+        self.environment = environment
+        self.eval_ctx = EvalContext(environment, name)
+        self.exported_vars = set()
+        self.name = name
+        self._globals = globals
+        self.blocks = {k: [v] for k, v in blocks.items()}
+
+    @property
+    def globals_keys(self) -> set[str]:
+        return set() if self._globals is None else set(self._globals)
 
     @internalcode
     def call(__self, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own names)
@@ -209,6 +226,13 @@ def make_environment(site_dir: Path, config: SiteConfig, compiled: Path | None =
             made = times[id(post.chat)] = (post.chat, fragments.chat_time(
                 post, timefmt.chat_when(post.chat, config.timezone, config.timezone_label)))
         return made[1]
+    # Each topic's link in a post's "Topics:" (fragments.tag_list), made once per site.
+    tag_links_of: list = [None, {}]  # [the site, {topic: its link}]
+
+    def tag_links(site) -> dict[str, str]:
+        if tag_links_of[0] is not site:
+            tag_links_of[:] = [site, {}]
+        return tag_links_of[1]
     env = Environment(
         auto_reload=False,
         # Templates kept in a plain dict: the default LRU cache moves a template to the
@@ -245,7 +269,8 @@ def make_environment(site_dir: Path, config: SiteConfig, compiled: Path | None =
         chat_state=jinja2.pass_context(
             lambda context, post: fragments.chat_state(post, context["site"].is_upcoming(post))),
         tag_list=jinja2.pass_context(
-            lambda context, post: fragments.tag_list(post, context["site"].tag_url)),
+            lambda context, post: fragments.tag_list(post, context["site"].tag_url,
+                                                     tag_links(context["site"]))),
         citation=fragments.citation,
         host_names=fragments.host_names,
         card=cards.filter(),
