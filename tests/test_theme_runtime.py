@@ -66,12 +66,20 @@ SOURCES = [
     "{{ plain() }} {{ with_context('!') }} {{ twice(3) }} {{ who.name.upper() }}",
     "{% for i in [1] %}{{ plain(i, k=who.name) }}{% endfor %}{% block b %}{{ plain(2) }}{% endblock %}",
     "{{ stops() is undefined }}",
+    # the other places Jinja writes expressions: call and filter blocks, block sets,
+    # loop filters, with, recursive loops, conditional expressions
+    "{% macro box() %}<{{ caller() }}>{% endmacro %}{% call box() %}{{ who.name }}{% endcall %}",
+    "{% filter upper %}{{ who.name }}{% endfilter %}{% set s %}{{ who.name }}{% endset %}{{ s }}",
+    "{% for x in [who, d] if x.name is defined %}{{ x.name }}{% endfor %}",
+    "{% with n = who.name %}{{ n }}{% endwith %}{{ who.name if d.key else d.key }}",
+    "{% for x in tree recursive %}{{ x.name }}({{ loop(x.kids) }}){% endfor %}",
 ]
 
 
 @pytest.mark.parametrize("source", SOURCES)
 def test_templates_render_as_in_jinja(env, source):
     values = dict(who=Thing(), d={"key": "v", "items": 1}, nested={"inner": Thing()},
+                  tree=[{"name": "a", "kids": [{"name": "b", "kids": []}]}],
                   plain=plain, with_context=with_context, twice=Callable_(), stops=stops)
     expected = jinja_env().from_string(source).render(values)
     assert env.from_string(source).render(values) == expected
