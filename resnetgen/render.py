@@ -105,7 +105,7 @@ def _render(site: Site, page: Page, env: jinja2.Environment, site_dir: Path,
     template fails."""
     try:
         template = env.get_template(page.template)
-        data = page_bytes(template, page_context(site, page))
+        data = page_bytes(template, page_context(site, page), page.made_from is not None)
     except jinja2.TemplateNotFound as exc:
         return None, (f"templates/{exc.name}", 0, f"template '{exc.name}' not found",
                       "add it to the theme's templates/ folder or the site's templates/"), None
@@ -118,20 +118,24 @@ def _render(site: Site, page: Page, env: jinja2.Environment, site_dir: Path,
     return None, None, read_links(page.output_path, data)
 
 
-def page_bytes(template: jinja2.Template, context: dict) -> bytes:
-    """`template.render(context).encode("utf-8")`, each piece encoded, a few thousand
-    at a time: the text of a page was joined whole (twice its size, as one en dash
-    makes Python store 2 bytes a letter), then encoded, where most pieces are ASCII,
-    which encodes as a copy (a briefing's page: 0.8 of the time; the events page, 6 MB
-    at 10,000 posts, held all its pieces, their text and its bytes at once, and so set
-    the peak memory of the process rendering it). The bytes grow in one buffer, handed
-    over without a copy (BytesIO.getvalue), not joined from parts."""
+def page_bytes(template: jinja2.Template, context: dict, by_piece: bool = True) -> bytes:
+    """`template.render(context).encode("utf-8")`, a few thousand pieces at a time, each
+    piece encoded (`by_piece`) or each few thousand joined and encoded. A page's text
+    joined whole is twice its size as soon as it holds one en dash (Python then stores
+    2 bytes a letter), and encodes character by character, where most of a briefing's
+    pieces are ASCII, which encodes as a copy (its page: 0.9 of the instructions). A
+    listing's pieces are mostly cards, each with an en dash (its chat's hours): joined
+    a few thousand at a time, they take fewer (0.98). The events page, 6 MB at 10,000
+    posts, held all its pieces, their text and its bytes at once, and so set the peak
+    memory of the process rendering it. The bytes grow in one buffer, handed over
+    without a copy (BytesIO.getvalue), not joined from parts."""
     out = io.BytesIO()
     try:  # as Template.render does it (which copies the context first: new_context does)
         pieces = template.root_render_func(template.new_context(context))
         # (a chunk of empty pieces, from empty `{{ ... }}`s, is not the end)
         while chunk := list(islice(pieces, LISTING_PIECES)):
-            out.write(b"".join(map(_utf8, chunk)))
+            out.write(b"".join(map(_utf8, chunk)) if by_piece
+                      else "".join(chunk).encode("utf-8"))
             del chunk
     except Exception:
         template.environment.handle_exception()  # raises it, its traceback the template's

@@ -17,12 +17,13 @@ from resnetgen import render
     # pieces of every width, and characters of four bytes
     "{% for i in items %}<p>{{ i }} é – 😀 {{ '\u00e9' * i }}</p>{% endfor %}",
 ])
-def test_the_same_bytes_as_render(monkeypatch, source):
+@pytest.mark.parametrize("by_piece", [True, False])
+def test_the_same_bytes_as_render(monkeypatch, source, by_piece):
     monkeypatch.setattr(render, "LISTING_PIECES", 8)
     template = jinja2.Environment().from_string(source)
     context = {"items": range(100)}
     expected = template.render(context).encode("utf-8")
-    assert render.page_bytes(template, context) == expected
+    assert render.page_bytes(template, context, by_piece) == expected
 
 
 def test_a_fault_is_raised_as_render_raises_it():
