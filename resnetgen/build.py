@@ -172,7 +172,8 @@ def _build(options: BuildOptions, loaded, ending: ExitStack) -> BuildReport:
         report = BuildReport(briefings=len(site.briefings), site=site, config=config)
         staged = (StagedOutput(options.output_dir,
                                incremental.cache.outputs if incremental else None,
-                               incremental.cache.output_dirs if incremental else None)
+                               incremental.cache.output_dirs if incremental else None,
+                               incremental is not None and incremental.found_intact())
                   if options.write else None)
     except BaseException:
         finished_aside(saving, failed=True)

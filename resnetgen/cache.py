@@ -30,6 +30,7 @@ import pickle
 import time
 import zlib
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
 
@@ -87,6 +88,10 @@ class OutputRecord(NamedTuple):
     inode: int
 
 
+# OutputRecord._make without its Python call: record (a tuple of 5) -> OutputRecord.
+_new_record = partial(tuple.__new__, OutputRecord)
+
+
 @dataclass
 class BuildCache:
     site_dir: Path
@@ -107,6 +112,9 @@ class BuildCache:
     # Files digested by whoever read them (the loader's workers, on a first build: see
     # Incremental.scan): name -> (record for `files` or None, digest), for the scan.
     read_digests: dict[str, tuple] = field(default_factory=dict)
+    # A posts shard as read by a quick rebuild's check (post_cache.read_one), (name,
+    # data): the full build that follows a title edit loads and saves it too.
+    shard_read: tuple | None = None
     discarded: str = ""             # why an existing cache was not trusted, for reports
     location: Path | None = None    # where it is kept, when not SITE/.resnetgen-cache
 
@@ -164,6 +172,7 @@ class BuildCache:
 
     def _discard(self, reason: str) -> None:
         self.discarded = reason
+        self.shard_read = None
         from resnetgen.post_cache import PostStore  # noqa: PLC0415
         self.files, self.outputs, self.last_build = {}, {}, {}
         self._posts = PostStore(self)
@@ -218,7 +227,7 @@ class BuildCache:
             # posts made once, not copied again into a pickle.
             records = self.outputs
             self._outputs = None  # (read again from raw_outputs, if asked for)
-            self.raw_outputs = {path: tuple(r) for path, r in records.items()}
+            self.raw_outputs = dict(zip(records, map(tuple, records.values())))  # (in C)
             del records
             self._write("index.marshal", (
                 self._seen, self.raw_outputs, self.output_dirs,
@@ -231,10 +240,9 @@ class BuildCache:
         """The last build's output files: path -> OutputRecord."""
         if self._outputs is None:
             # In place: raw_outputs and outputs are one dict of records (tuples both).
-            make, raw = OutputRecord._make, self.raw_outputs
-            for path, record in raw.items():
-                if type(record) is not OutputRecord:
-                    raw[path] = make(record)
+            # Each value replaced as it is read (no key added or removed), in C.
+            raw = self.raw_outputs
+            raw.update(zip(raw, map(_new_record, raw.values())))
             self._outputs = raw
         return self._outputs
 

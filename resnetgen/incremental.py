@@ -172,6 +172,11 @@ class Incremental:
             return self._intact
         return self._output_intact()
 
+    def found_intact(self) -> bool:
+        """Whether this build found output/ as the last build left it (`outputs_intact`'s
+        answer, when it was asked for: never checked here)."""
+        return self._answered and self._intact
+
     def prepare(self, env: "jinja2.Environment", post_digests: dict[str, str],
                 listing_digests: dict[str, str] | None = None, site=None) -> None:
         """Page keys from here on: after the content is loaded (`site`: assembled from it,
@@ -184,10 +189,22 @@ class Incremental:
         self.read_templates(env)
         self.raw_clock = self.whole_site  # feeds and calendars never read the clock
         self.fingerprints = Fingerprints(self.surface, post_digests, self.now, self.whole_site,
-                                         listing_digests, self.body_readers, self.outputs_surface)
+                                         listing_digests, self.body_readers, self.outputs_surface,
+                                         self._last_posts())
         if site is not None and site.now == self.now:
             self.fingerprints.upcoming = site.is_upcoming
             self.fingerprints.prime(site.posts)
+
+    def _last_posts(self) -> tuple[dict[str, str], str] | None:
+        """The last build's post digests and their posts_key (see fingerprint), or None."""
+        last = self.cache.last_build
+        if not last or type(last.get("posts_key")) is not str:
+            return None
+        saved = self.saved_digests()
+        if (type(saved) is not tuple or len(saved) != 2 or saved[0] != last.get("inputs")
+                or type(saved[1]) is not dict):
+            return None
+        return saved[1], last["posts_key"]
 
     def read_templates(self, env: "jinja2.Environment") -> None:
         """What the templates read (see fingerprint), once an environment: the build asks

@@ -45,7 +45,7 @@ class PostStore:
     def load(cls, cache: "BuildCache") -> "PostStore":
         store = cls(cache)
         for shard in SHARDS:
-            loaded = cache._read(f"posts-{shard}.marshal")
+            loaded = _read_shard(cache, f"posts-{shard}.marshal")
             if loaded is not None and not isinstance(loaded, dict):
                 cache._discard(f"posts-{shard}.marshal has an unexpected shape")
                 return cls(cache)
@@ -112,7 +112,7 @@ class PostStore:
         for shard in sorted(self.dirty):
             # A post decoded from this shard is written back as the record it was
             # decoded from (read again: not kept in memory), the others encoded afresh.
-            old = self.cache._read(f"posts-{shard}.marshal", discard=False)
+            old = _read_shard(self.cache, f"posts-{shard}.marshal", discard=False)
             old = old if isinstance(old, dict) else {}
             paths = sorted({*old, *by_shard[shard]})
             posts, bodies = {}, {}
@@ -127,6 +127,7 @@ class PostStore:
                 else:
                     posts[path] = self._record(cached)
                 bodies[path] = (cached.digest, cached.post.packed_body())
+            _forget_shard(self.cache, f"posts-{shard}.marshal")
             self.cache._write(f"posts-{shard}.marshal", posts)
             self.cache._write(f"bodies-{shard}.marshal", bodies)
             del posts, bodies, old
@@ -154,9 +155,28 @@ class PostStore:
 
 def read_one(cache: "BuildCache", path: str, key: str) -> "CachedPost | None":
     """The cached post of `path` if made under `key`, read from its shard alone (its
-    body left out: ''), without loading the store."""
-    loaded = cache._read(f"posts-{shard_of(path)}.marshal", discard=False)
+    body left out: ''), without loading the store. The shard is kept (`_read_shard`):
+    when the edit is not a quick one, the full build reads and writes it again."""
+    name = f"posts-{shard_of(path)}.marshal"
+    loaded = _read_shard(cache, name, discard=False)
+    if isinstance(loaded, dict):
+        cache.shard_read = (name, loaded)
     return _decoded(loaded.get(path) if isinstance(loaded, dict) else None, path, key)
+
+
+def _read_shard(cache: "BuildCache", name: str, discard: bool = True):
+    """A posts shard's data: as `read_one` kept it, else read (never changed by its
+    readers: the store copies its records, `save` reads them)."""
+    kept = cache.shard_read
+    if kept is not None and kept[0] == name:
+        return kept[1]
+    return cache._read(name, discard=discard)
+
+
+def _forget_shard(cache: "BuildCache", name: str) -> None:
+    """Before `name` is written: the data kept of it is no longer the file's."""
+    if cache.shard_read is not None and cache.shard_read[0] == name:
+        cache.shard_read = None
 
 
 def read_some(cache: "BuildCache", keys: dict[str, str]) -> "dict[str, CachedPost] | None":
@@ -167,7 +187,7 @@ def read_some(cache: "BuildCache", keys: dict[str, str]) -> "dict[str, CachedPos
         by_shard.setdefault(shard_of(path), []).append(path)
     found = {}
     for shard, paths in sorted(by_shard.items()):
-        posts = cache._read(f"posts-{shard}.marshal", discard=False)
+        posts = _read_shard(cache, f"posts-{shard}.marshal", discard=False)
         bodies = cache._read(f"bodies-{shard}.marshal", discard=False)
         if not isinstance(posts, dict) or not isinstance(bodies, dict):
             return None
@@ -218,6 +238,7 @@ def write_one(cache: "BuildCache", path: str, cached: CachedPost) -> None:
         return
     posts[path] = PostStore._record(cached)
     bodies[path] = (cached.digest, cached.post.packed_body())
+    _forget_shard(cache, f"posts-{shard}.marshal")
     try:
         cache._write(f"posts-{shard}.marshal", posts)
         cache._write(f"bodies-{shard}.marshal", bodies)
