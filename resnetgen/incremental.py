@@ -383,7 +383,7 @@ class Incremental:
         into output/ (None: unknown). `site`: the loaded site, `page_count`: its pages."""
         touched = None
         if staged is not None:  # and those it removed
-            touched = [*staged, *(p for p in self.cache.raw_outputs if p not in records)]
+            touched = [*staged, *(self.cache.raw_outputs.keys() - records.keys())]  # (in C)
         feeds, ends = self.site_facts(site)
         self.remember(records, touched, {
             "inputs": self.inputs_key, "summary": summary, "site_wide": self.made,

@@ -18,6 +18,7 @@ unreadable is rendered again from its source file (`fallback`).
 from __future__ import annotations
 
 import pickle
+from functools import partial
 from typing import TYPE_CHECKING, Callable
 
 from resnetgen.cache import SHARDS, CachedPost, shard_of
@@ -209,13 +210,17 @@ def _decoded(record, path: str, key: str, body=lambda post_digest: "") -> "Cache
     try:
         _, listing, lookups, warnings, plain, post_digest = record
         post = from_plain(plain, body(post_digest))
-        warnings = (pickle.loads(warnings) if type(warnings) is bytes
+        warnings = (() if warnings == () else pickle.loads(warnings) if type(warnings) is bytes
                     else problems_from_plain(warnings))
         if post.source_path != path or type(lookups) is not tuple or type(post_digest) is not str:
             return None
     except Exception:
         return None
-    return CachedPost(post, lookups, warnings, key, listing, post_digest)
+    return _cached_post((post, lookups, warnings, key, listing, post_digest))
+
+
+# CachedPost(...) without its Python __new__ (10,000 a rebuild): a tuple of its 6 fields.
+_cached_post = partial(tuple.__new__, CachedPost)
 
 
 def _packed_body(entry, post_digest: str) -> "bytes | None":
