@@ -312,12 +312,14 @@ class BuildCache:
         files as listed earlier (see Incremental.scan), those gone since included."""
         entries = []
         site = str(self.site_dir) + os.sep
+        cut, slash = len(site), os.sep == "/"
         # file_digest inlined for the common case, a file as it was (10,000 at 10k).
         digests, files, seen, stat = self._digests, self.files, self._seen, os.stat
         read = self.read_digests
         for folder in folders:
             for path in (_files_under(str(folder)) if listed is None else listed):
-                name = path[len(site):].replace(os.sep, "/") if path.startswith(site) else path
+                name = ((path[cut:] if slash else path[cut:].replace(os.sep, "/"))
+                        if path.startswith(site) else path)
                 value = digests.get(name)
                 if value is None and name in read:  # digested where it was read
                     record, value = read.pop(name)
@@ -331,7 +333,8 @@ class BuildCache:
                         entries.append((name, None))
                         continue
                     known = files.get(name)
-                    if known and known[:3] == (st.st_size, st.st_mtime_ns, st.st_ino):
+                    if (known and known[1] == st.st_mtime_ns and known[0] == st.st_size
+                            and known[2] == st.st_ino):  # (as known[:3] == ..., no tuples)
                         seen[name] = known
                         digests[name] = value = known[3]
                     else:  # (its stat known: a first build digests every file)

@@ -83,6 +83,7 @@ def body_readers(env: jinja2.Environment) -> frozenset[str]:
 
 
 _KEY_SPACE = 1 << 128
+POSTS_DIGESTED = 64  # a list of this many posts or more counts as one digest of them
 
 
 def _post_term(path: str, value: str) -> int:
@@ -213,10 +214,13 @@ class Fingerprints:
             self._tokens[id(post)] = token
         return token
 
-    def _posts(self, value: "list | tuple", tokens: list[str]) -> tuple[str, str]:
-        """The parts of a list of posts (their tokens): its length and one digest of them,
-        not thousands of parts. A tuple's, kept: a topic's posts are walked again for
-        the topics page, a host's chats for the hosts page (30,000 posts at 10,000)."""
+    def _posts(self, value: "list | tuple", tokens: list[str]) -> "list[str] | tuple[str, str]":
+        """The parts of a list of posts (their tokens). A long one's: its length and one
+        digest of them, not thousands of parts; a tuple's, kept: a topic's posts are
+        walked again for the topics page, a host's chats for the hosts page (30,000
+        posts at 10,000). A short one's (a home page's ten): its length and tokens."""
+        if len(tokens) < POSTS_DIGESTED:
+            return [f"l{len(value)}", *tokens]
         found = (f"l{len(value)}",
                  "T" + hashlib.blake2b("\x1f".join(tokens).encode("utf-8", "surrogatepass"),
                                        digest_size=16).hexdigest())
@@ -235,7 +239,8 @@ class Fingerprints:
         elif (kind is tuple and (known := self._sequences.get(id(value))) is not None
               and known[0] is value and known[1] is self._tokens):
             parts += known[2]  # a topic's or host's posts, walked again (see _posts)
-        elif kind in (dict, list, tuple) and (plain := _plain(value)) is not None:
+        elif kind in (dict, list, tuple) and not _holds_posts(value) \
+                and (plain := _plain(value)) is not None:
             parts.append(plain)  # settings, JSON-LD: plain data, in one C call
         elif kind is dict:
             parts.append(f"d{len(value)}")
@@ -283,6 +288,12 @@ def _flat(page: tuple, tokens: dict[int, str]) -> list | None:
         else:
             return None
     return items
+
+
+def _holds_posts(value: "dict | list | tuple") -> bool:
+    """Whether `value` is a list of posts: then it is not plain (see _plain), which
+    marshal would say only after going through it, and with an exception."""
+    return type(value) is not dict and bool(value) and type(value[0]) is Post
 
 
 def _plain(value) -> str | None:

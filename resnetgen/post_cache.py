@@ -89,15 +89,18 @@ class PostStore:
             self.used.pop(gone, None)
             self.dirty.add(shard_of(gone))
 
-    def body(self, path: str, post_digest: str) -> "str | Packed":
-        """A cached post's body: from its shard if saved with this post, else rendered
-        again (a save cut short can leave a shard's bodies older than its posts)."""
-        shard = shard_of(path)
+    def _shard_bodies(self, shard: str) -> dict:
+        """A bodies shard, {path: (post digest, compressed body)}, read once."""
         bodies = self._bodies.get(shard)
         if bodies is None:
             loaded = self.cache._read(f"bodies-{shard}.marshal", discard=False)
             bodies = self._bodies[shard] = loaded if isinstance(loaded, dict) else {}
-        packed = _packed_body(bodies.get(path), post_digest)
+        return bodies
+
+    def body(self, path: str, post_digest: str) -> "str | Packed":
+        """A cached post's body: from its shard if saved with this post, else rendered
+        again (a save cut short can leave a shard's bodies older than its posts)."""
+        packed = _packed_body(self._shard_bodies(shard_of(path)).get(path), post_digest)
         if packed is not None:
             return Packed(packed)  # inflated where shown (the shard's CRC vouches for it)
         if self.fallback is None:
@@ -117,6 +120,7 @@ class PostStore:
             old = old if isinstance(old, dict) else {}
             paths = sorted({*old, *by_shard[shard]})
             posts, bodies = {}, {}
+            old_bodies = None
             for path in paths:
                 cached = self.used.get(path)
                 if cached is None:
@@ -125,6 +129,13 @@ class PostStore:
                 if (path not in self.made and type(record) is tuple and len(record) == 6
                         and record[0] == cached.key and record[5] == cached.digest):
                     posts[path] = record
+                    # its body as saved, not read into its Post to be saved again
+                    if old_bodies is None:
+                        old_bodies = self._shard_bodies(shard)
+                    entry = old_bodies.get(path)
+                    if _packed_body(entry, cached.digest) is not None:
+                        bodies[path] = entry
+                        continue
                 else:
                     posts[path] = self._record(cached)
                 bodies[path] = (cached.digest, cached.post.packed_body())

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from conftest import NOW, build_site, forking, snapshot
 from resnetgen.build import BuildOptions, build
 from resnetgen.cache import BuildCache, OutputRecord
-from resnetgen.fingerprint import Fingerprints, posts_key, posts_key_since
+from resnetgen.fingerprint import POSTS_DIGESTED, Fingerprints, posts_key, posts_key_since
 from resnetgen.pages import Page
 from resnetgen.post_cache import PostStore, read_one
 from resnetgen.writer import Previous, StagedOutput
@@ -52,10 +52,12 @@ def _fingerprints(posts, **digests) -> Fingerprints:
                         {p.source_path: "l" + p.slug for p in posts}, frozenset({"post.html"}))
 
 
-def test_a_list_of_posts_counts_each_post_once_walked_or_remembered(rich):
+@pytest.mark.parametrize("times", [1, 30])  # a short list (its tokens), a long one (a digest)
+def test_a_list_of_posts_counts_each_post_once_walked_or_remembered(rich, times):
     posts = _posts(rich)
     assert len(posts) >= 3
-    listing = tuple(posts)
+    listing = tuple(posts) * times
+    assert (len(listing) >= POSTS_DIGESTED) == (times > 1)
 
     def page(context):
         return Page("tags/x/", "tag.html", "X", context=context)
