@@ -80,6 +80,12 @@ class Aside:
             raise value
         return value
 
+    def peek(self) -> R | None:
+        """Its result, once a worker sent it (None before, or if it failed); `result()`
+        still hands it over."""
+        outcome = self.outcome
+        return outcome[1] if outcome is not None and outcome[0] else None
+
     def close(self) -> None:
         self.outcome = None
 
