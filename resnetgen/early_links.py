@@ -39,6 +39,7 @@ class EarlyCheck:
         self.host_name, self.scheme = parts.netloc.lower(), parts.scheme
         self.candidates: dict[str, tuple] = {}  # absolute URL -> its files: plainly there
         self.later: set[str] = set()           # absolute URLs left for the end
+        self.fragment_links: dict[str, tuple] = {}  # absolute URL -> (file, fragment, files)
         # Every page added is checked whole, but those in `partial`: page -> (files,
         # fragments, reasons, URLs left) for LinkChecker.broken to check at the end.
         self.partial: dict[str, tuple] = {}
@@ -68,6 +69,17 @@ class EarlyCheck:
                     left.append(url)
                     continue
                 absolute = url.startswith(_ABSOLUTE)
+                known = self.fragment_links.get(url) if absolute else None
+                if known is not None:  # (/events/#subscribe on every chat's page)
+                    file, fragment, numbers = known
+                    files.update(numbers)
+                    fragments.add(file)
+                    if file not in checker.written:
+                        looked_up[url] = (file, fragment)
+                    elif (missing := checker._missing_id(file, fragment, output_path,
+                                                         self.base_path)):
+                        reasons[url] = missing
+                    continue
                 file, fragment, reason, more = checker._target(
                     url, page_url, self.host_name, self.base_path, self.expected)
                 if more and (file is None or file != more[0]):
@@ -82,6 +94,8 @@ class EarlyCheck:
                     reasons[url] = reason
                 elif fragment and file is not None:
                     fragments.add(file)
+                    if absolute:
+                        self.fragment_links[url] = (file, fragment, numbers)
                     if file not in checker.written:  # its ids known at the end
                         looked_up[url] = (file, fragment)
                     else:
