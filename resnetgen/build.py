@@ -197,7 +197,7 @@ def _build(options: BuildOptions, loaded, ending: ExitStack) -> BuildReport:
             incremental.complete_scan()
     try:
         outputs = all_outputs(site, env, options, problems, report, sources, incremental,
-                              done, links is not None, staged, meanwhile)
+                              done, links is not None, staged, meanwhile, links)
         book_outputs(outputs, staged, links, done, sources, produced, problems, report)
         copy_static(site, options, staged, links, incremental, produced, problems, report)
         editor_warnings(site, produced, problems, early[0] if early else None)
@@ -347,14 +347,17 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
                 report: BuildReport, sources: dict[str, str],
                 incremental: Incremental | None = None, done: dict | None = None,
                 read_links: bool = False, staged: StagedOutput | None = None,
-                meanwhile: Callable[[], None] | None = None
+                meanwhile: Callable[[], None] | None = None,
+                links: IncrementalLinks | None = None
                 ) -> Iterator[tuple[str, "bytes | Previous", str]]:
     """(output path, bytes or the previous build's unchanged file, key) of every output.
     Each page rendered is, in its render worker, read for the link check (`read_links`)
     and written to the staging folder (`staged`): `done` gets (links, Written) of each.
     `meanwhile()` runs once the pages are done, before the calendars and feeds (made by
     other processes, which usually take longer) are waited for; or, when the render
-    workers make those too, once the first page is in, while they render."""
+    workers make those too, once the first page is in, while they render. `links`:
+    told which files a first build writes, it checks each page as it comes (see
+    early_links)."""
     from resnetgen.linkcheck import extract, site_host
     from resnetgen.pages import all_pages
     from resnetgen.parallel import Aside, Background, can_fork, pool_size
@@ -408,6 +411,13 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
     if pages is None:
         pages = all_pages(site, incremental.kept_posts() if incremental else ())
     sources.update((page.output_path, page.source) for page in pages)
+    # A first build's link check, page by page while the others render: told the files
+    # sure to be written, and the calendars' and feeds' as soon as they are made.
+    watching = list(site_wide_made) if pooled and links is not None else []
+    if watching:
+        links.expect(chain((page.output_path for page in pages),  # type: ignore[union-attr]
+                           (path for path, _ in static_files(site, options.site_dir))),
+                     len(pages), host)  # type: ignore[arg-type]
     report.pages = sum(1 for p in pages if p.output_path.endswith(".html"))
     # The pages rendered by the other process, out of this one's list; each is booked
     # before the page after it (None: last), as in the site's order.
@@ -477,6 +487,10 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
             else:
                 report.rendered += 1
                 report.rendered_paths.append(output_path)
+            if watching:
+                for work in [work for work in watching if work.peek() is not None]:
+                    links.expect_more(path for path, *_ in work.peek()[0])  # type: ignore[union-attr]
+                    watching.remove(work)
             yield output_path, data, keys.get(output_path, "")
             if pooled and meanwhile is not None:  # (nothing to wait for at the end: now,
                 meanwhile()                       # while the workers render)
