@@ -120,12 +120,17 @@ def test_a_rebuild_after_a_build_without_link_check_reports_as_a_clean_build(
     assert problems_of(lambda: build(BuildOptions(**options))) == expected
 
 
-def test_drafts_links_are_reported_alike_early_or_at_the_end(tmp_path, monkeypatch):
+def test_links_of_drafts_and_static_pages_are_reported_alike_early_or_at_the_end(tmp_path, monkeypatch):
     folder = generated_site(tmp_path)
     add_broken_links(folder)
     drafted = sorted(folder.glob("content/*/*.md"))[1]
     drafted.write_text(drafted.read_text(encoding="utf-8").replace("---\n", "---\ndraft: true\n", 1)
-                       + "\n[draft link](/draft/gone/)\n", encoding="utf-8")
+                       + "\n[draft link](/draft/gone/) [static](/extra/page.html#nothere)\n", encoding="utf-8")
+    static = folder / "static" / "extra" / "page.html"  # a copied HTML file is checked too
+    static.parent.mkdir(parents=True)
+    static.write_text('<!DOCTYPE html><html><body><a href="/no/static/target/">a</a>'
+                      '<a href="/archive/#no-such-id">b</a><a href="../../archive/#content">c</a>'
+                      '<a href="/extra/page.html#nothere">d</a></body></html>\n', encoding="utf-8")
     reports = []
     checked = early_checks(monkeypatch)
     for jobs in ("1", "2"):
@@ -136,4 +141,7 @@ def test_drafts_links_are_reported_alike_early_or_at_the_end(tmp_path, monkeypat
         reports.append(problems_of(lambda: build_site(folder, drafts=True, output=tmp_path / f"o{jobs}")))
     assert reports[0] == reports[1]
     assert any("draft/gone" in message for _, _, message, _ in reports[0])
+    assert any("static/target" in message for _, _, message, _ in reports[0])
+    assert any("no id 'nothere' on this page" in message for _, _, message, _ in reports[0])
+    assert any("no id 'nothere' on /extra/page.html" in message for _, _, message, _ in reports[0])
     assert len(checked) == 1 and checked[0] > 140  # the build on two processes
