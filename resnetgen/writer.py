@@ -207,7 +207,10 @@ class StagedOutput:
             # output/ holds exactly the manifest's files: no need to list it
             for relative in self.manifest:
                 if relative not in self.paths:
-                    os.unlink(f"{root}/{relative}")
+                    try:
+                        os.unlink(f"{root}/{relative}")
+                    except FileNotFoundError:  # removed by someone else since `intact`
+                        pass
                     emptied.add(os.path.dirname(f"{root}/{relative}"))
         else:
             self.listed = True  # output/ was not as the manifest says (see Incremental.finish)
