@@ -121,6 +121,7 @@ class IncrementalLinks:
         self._same: dict[str, tuple] = {}    # new bytes, indexed URLs: path -> its new entry
         self._keys: dict[str, str] = {}      # urls_key of pages checked afresh
         self._early_depends: Numbered | None = None  # see `expect`
+        self._let_go = False  # pages' links let go of once checked early (see `expect`)
 
     @property
     def old(self) -> LinkIndex | None:
@@ -198,6 +199,7 @@ class IncrementalLinks:
         # Its links let go of once checked (read again only should that be undone),
         # unless the check digests pages' URLs (a small site's: see KEYED_PAGES).
         read = self.read if pages > KEYED_PAGES else None
+        self._let_go = read is not None
         self.checker.early = EarlyCheck(self.checker, files, self._early_depends, read, host)
 
     def expect_more(self, files: Iterable[str]) -> None:
@@ -211,7 +213,9 @@ class IncrementalLinks:
         checker, old = self.checker, self.old
         recheck = [p for p in checker.pages if p not in self.kept]
         same: dict[str, tuple] = {}
-        if self.indexed and len(recheck) <= KEYED_PAGES:
+        # (never of pages whose links were let go of: `expect` counted the pages to
+        # render, this the pages read, fewer when some hold no link)
+        if self.indexed and len(recheck) <= KEYED_PAGES and not self._let_go:
             self._keys = {p: urls_key(checker.pages[p]) for p in recheck}
         if old is not None:
             if self._keys:
