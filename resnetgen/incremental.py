@@ -371,7 +371,7 @@ class Incremental:
         return _previous(path, record)
 
     def kept_files(self) -> Callable[[str], Previous]:
-        """`reuse`'s answer for a file it kept in another process (see build.KEPT), from
+        """`reuse`'s answer for a file it kept in another process (see site_wide.KEPT), from
         the records that process was forked with: a cache file found damaged later in
         this build (the link index, read when first needed) discards the cache's."""
         records, root = self.cache.outputs, str(self.output_dir)
