@@ -20,7 +20,6 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from resnetgen.cache import no_memo
 from resnetgen.config import load_config
 from resnetgen.incremental import Incremental
 from resnetgen.layout import theme_dirs
@@ -172,7 +171,8 @@ def _build(options: BuildOptions, loaded, ending: ExitStack) -> BuildReport:
         report = BuildReport(briefings=len(site.briefings), site=site, config=config)
         staged = (StagedOutput(options.output_dir,
                                incremental.cache.outputs if incremental else None,
-                               incremental.cache.output_dirs if incremental else None)
+                               incremental.cache.output_dirs if incremental else None,
+                               incremental is not None and incremental.found_intact())
                   if options.write else None)
     except BaseException:
         finished_aside(saving, failed=True)
@@ -196,7 +196,7 @@ def _build(options: BuildOptions, loaded, ending: ExitStack) -> BuildReport:
             incremental.complete_scan()
     try:
         outputs = all_outputs(site, env, options, problems, report, sources, incremental,
-                              done, links is not None, staged, meanwhile)
+                              done, links is not None, staged, meanwhile, links)
         book_outputs(outputs, staged, links, done, sources, produced, problems, report)
         copy_static(site, options, staged, links, incremental, produced, problems, report)
         editor_warnings(site, produced, problems, early[0] if early else None)
@@ -346,14 +346,18 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
                 report: BuildReport, sources: dict[str, str],
                 incremental: Incremental | None = None, done: dict | None = None,
                 read_links: bool = False, staged: StagedOutput | None = None,
-                meanwhile: Callable[[], None] | None = None
+                meanwhile: Callable[[], None] | None = None,
+                links: IncrementalLinks | None = None
                 ) -> Iterator[tuple[str, "bytes | Previous", str]]:
     """(output path, bytes or the previous build's unchanged file, key) of every output.
     Each page rendered is, in its render worker, read for the link check (`read_links`)
     and written to the staging folder (`staged`): `done` gets (links, Written) of each.
     `meanwhile()` runs once the pages are done, before the calendars and feeds (made by
     other processes, which usually take longer) are waited for; or, when the render
-    workers make those too, once the first page is in, while they render."""
+    workers make those too, once the first page is in, while they render. `links`:
+    told which files a first build writes, it checks each page as it comes (see
+    early_links)."""
+    from resnetgen import site_wide
     from resnetgen.linkcheck import extract, site_host
     from resnetgen.pages import all_pages
     from resnetgen.parallel import Aside, Background, can_fork, pool_size
@@ -398,15 +402,22 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
     pooled = first and pool_size(len(pages)) > 1  # type: ignore[arg-type]
     # A rebuild's other process also renders a listing or two (see listings_aside): this
     # one renders the others, and books theirs in their turn.
-    aside = () if first or not can_fork() else ASIDE_LISTINGS
+    aside = () if first or not can_fork() else site_wide.ASIDE_LISTINGS
     site_wide_made = ([(Aside if pooled else Background)(
-                           partial(site_wide_outputs, site, incremental, in_worker, which))
-                       for which in [(name,) for name in SITE_WIDE]] if first else
-                      [Background(partial(site_wide_and_listings, site, incremental, in_worker,
+                           partial(site_wide.site_wide_outputs, site, incremental, in_worker, which))
+                       for which in [(name,) for name in site_wide.SITE_WIDE]] if first else
+                      [Background(partial(site_wide.site_wide_and_listings, site, incremental, in_worker,
                                           env, options.site_dir, aside))])
     if pages is None:
         pages = all_pages(site, incremental.kept_posts() if incremental else ())
     sources.update((page.output_path, page.source) for page in pages)
+    # A first build's link check, page by page while the others render: told the files
+    # sure to be written, and the calendars' and feeds' as soon as they are made.
+    watching = list(site_wide_made) if pooled and links is not None else []
+    if watching:
+        links.expect(chain((page.output_path for page in pages),  # type: ignore[union-attr]
+                           (path for path, _ in static_files(site, options.site_dir))),
+                     len(pages), host)  # type: ignore[arg-type]
     report.pages = sum(1 for p in pages if p.output_path.endswith(".html"))
     # The pages rendered by the other process, out of this one's list; each is booked
     # before the page after it (None: last), as in the site's order.
@@ -476,6 +487,10 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
             else:
                 report.rendered += 1
                 report.rendered_paths.append(output_path)
+            if watching:
+                for work in [work for work in watching if work.peek() is not None]:
+                    links.expect_more(path for path, *_ in work.peek()[0])  # type: ignore[union-attr]
+                    watching.remove(work)
             yield output_path, data, keys.get(output_path, "")
             if pooled and meanwhile is not None:  # (nothing to wait for at the end: now,
                 meanwhile()                       # while the workers render)
@@ -504,100 +519,6 @@ def all_outputs(site: Site, env, options: BuildOptions, problems: Problems,
             if type(data) is str:  # KEPT: the previous build's file, as the other process found
                 data = kept_file(output_path)  # type: ignore[misc]
             yield output_path, data, key
-
-
-SITE_WIDE = ("calendar", "feeds")  # site-wide outputs, in the order they are booked
-KEPT = "kept"  # in place of a site-wide output's Previous: see site_wide_outputs
-
-
-def site_wide_outputs(site: Site, incremental: Incremental | None, in_worker=None,
-                      which: tuple[str, ...] = SITE_WIDE) -> tuple[list, list, tuple | None]:
-    """Calendar and feeds (`which` of them), each kept from the last build when no post, setting or code
-    changed (and, file by file, when only some posts did): (outputs, problems, the
-    cache's new state). Each output made is staged and read for links here, by
-    `in_worker`: its bytes (50 MB at 10,000 posts) never travel to the main process,
-    which gets None in their place and the (links, Written) of `all_outputs`' `done`.
-    A file kept is the previous build's: its links are the link index's."""
-    from resnetgen.feeds import feed_outputs
-    from resnetgen.writer import Previous
-
-    found = Problems()
-
-    def make_calendar(problems: Problems, output):
-        from resnetgen.calendar import calendar_outputs  # icalendar: ~0.1 s to import,
-        # so only when the calendar is made. An event is kept in the cache's memo (for
-        # events.ics, remade whenever a chat changes); as the calendar, it never reads
-        # a post's body.
-        memo = ((lambda what, make: incremental.memo(what, make, bodies=False))
-                if incremental else no_memo)
-        return calendar_outputs(site, problems, memo, output=output)
-    # The calendar reads a post's fields, never its text: a paragraph edited leaves it
-    # as it was (tests/test_incremental.py's paragraph edits would see it otherwise).
-    made = chain(site_wide(incremental, "calendar", found,    # events.ics, one .ics per chat
-                           make_calendar, bodies=False) if "calendar" in which else (),
-                 site_wide(incremental, "feeds", found,       # RSS and Atom: all, per tag, chats
-                           lambda problems, output: feed_outputs(site, output))
-                 if "feeds" in which else ())
-    # A file kept travels as KEPT alone (its record is the main process's too): 10,000
-    # chats' files kept cost ~0.1 s to pickle and unpickle as Previous records.
-    outputs = [(path, None, key, in_worker(path, data, key))
-               if in_worker is not None and type(data) is not Previous
-               else (path, KEPT if in_worker is not None else data, key, None)
-               for path, data, key in made]
-    if incremental is None:
-        return outputs, found.items, None
-    incremental.cache.save_memo()  # here, where the pieces are: they never travel
-    return outputs, found.items, incremental.site_wide_state()
-
-
-def site_wide_and_listings(site: Site, incremental: Incremental, in_worker, env,
-                           site_dir: Path, makers: tuple) -> tuple[list, list, tuple | None, tuple]:
-    """A rebuild's other process: `site_wide_outputs` and `listings_aside`'s."""
-    listings = listings_aside(site, incremental, in_worker, env, site_dir, makers)
-    return (*site_wide_outputs(site, incremental, in_worker), listings)
-
-
-def listings_aside(site: Site, incremental: Incremental, in_worker, env, site_dir: Path,
-                   makers: tuple) -> tuple[list, list]:
-    """The pages `makers` make (pages.py's), keyed, and rendered when their files cannot be
-    kept, in a rebuild's other process: ([(output path, None or KEPT, key, (links,
-    Written))], problems). A title edit renders a dozen listings (0.55 s at 10,000
-    posts), this one's part of them beside the calendars and feeds, which take the
-    other core ~0.5 s while this process takes ~1.2 s."""
-    from resnetgen.render import render_pages
-    from resnetgen.writer import Previous
-    found = Problems()
-    outputs = []
-    for make in makers:
-        page = make(site)
-        key = incremental.fingerprints.page_key(page)  # type: ignore[union-attr]
-        for path, data, finished in render_pages(
-                site, [page], env, site_dir, found,
-                lambda page: incremental.reuse(page.output_path, key),
-                lambda path, data: in_worker(path, data, key)):
-            outputs.append((path, KEPT if type(data) is Previous else None, key, finished))
-    return outputs, found.items
-
-
-def _archive(site: Site):
-    from resnetgen.pages import archive_page
-    return archive_page(site)
-
-
-# See listings_aside. The archive balances the two processes of a 10,000-post title
-# edit (the events page, 6 MB, made the other process the longer one).
-ASIDE_LISTINGS = (_archive,)
-
-
-def site_wide(incremental: Incremental | None, name: str, problems: Problems, make,
-              bodies: bool = True) -> Iterator[tuple[str, "bytes | Previous", str]]:
-    """`make(problems, output)`'s files (see resnetgen.outputs): with the cache, those
-    unchanged since the last build are its files."""
-    if incremental is None:
-        from resnetgen.outputs import made_now
-        yield from make(problems, made_now)
-    else:
-        yield from incremental.site_wide(name, problems, make, bodies)
 
 
 def _name(path: Path, site_dir: Path) -> str:

@@ -30,6 +30,7 @@ import pickle
 import time
 import zlib
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
 
@@ -39,6 +40,7 @@ CACHE_DIR = ".resnetgen-cache"
 FORMAT = 16  # 16: a digest of its URLs in each link index entry (linkindex)
 SHARDS = "0123456789abcdef"
 RACY_SECONDS = 2  # a file changed this recently may change again within the same mtime
+READ_BUFFER = 1 << 20  # cache files up to this size are read into one buffer (see _read)
 
 
 def no_memo(what: object, make: Callable[[], bytes]) -> bytes:
@@ -87,6 +89,10 @@ class OutputRecord(NamedTuple):
     inode: int
 
 
+# OutputRecord._make without its Python call: record (a tuple of 5) -> OutputRecord.
+_new_record = partial(tuple.__new__, OutputRecord)
+
+
 @dataclass
 class BuildCache:
     site_dir: Path
@@ -107,7 +113,11 @@ class BuildCache:
     # Files digested by whoever read them (the loader's workers, on a first build: see
     # Incremental.scan): name -> (record for `files` or None, digest), for the scan.
     read_digests: dict[str, tuple] = field(default_factory=dict)
+    # A posts shard as read by a quick rebuild's check (post_cache.read_one), (name,
+    # data): the full build that follows a title edit loads and saves it too.
+    shard_read: tuple | None = None
     discarded: str = ""             # why an existing cache was not trusted, for reports
+    _buffer: bytearray = field(default_factory=bytearray, repr=False)  # see _payload
     location: Path | None = None    # where it is kept, when not SITE/.resnetgen-cache
 
     # ----- loading and saving -------------------------------------------------------
@@ -153,7 +163,7 @@ class BuildCache:
                     if discard:
                         self._discard(f"{name} was made by other code or for another site")
                     return None
-                payload = memoryview(handle.read())[:length]
+                payload = self._payload(handle, length)
             if len(payload) != length or zlib.crc32(payload) != check:
                 raise ValueError("cut short or overwritten")  # see _write
             return marshal.loads(payload) if name.endswith(".marshal") else pickle.loads(payload)
@@ -162,8 +172,24 @@ class BuildCache:
                 self._discard(f"{name} could not be read")
             return None
 
+    def _payload(self, handle, length: int) -> memoryview:
+        """Up to `length` bytes after a file's header. A file of up to READ_BUFFER bytes
+        (a posts or cards shard: ~80 of them a title edit at 10,000 posts) is read into
+        one buffer kept for the build's reads, not into a new one each: the system maps
+        a new block's pages one fault each, on first touch (~10,000 faults, 20 ms)."""
+        if type(length) is not int or length > READ_BUFFER:
+            return memoryview(handle.read())[:length]
+        if len(self._buffer) < length:
+            self._buffer = bytearray(max(length, READ_BUFFER // 2))
+        view = memoryview(self._buffer)[:length]
+        got = 0
+        while got < length and (count := handle.readinto(view[got:])):
+            got += count
+        return view[:got]  # (the data read from it are copies: the buffer is used again)
+
     def _discard(self, reason: str) -> None:
         self.discarded = reason
+        self.shard_read = None
         from resnetgen.post_cache import PostStore  # noqa: PLC0415
         self.files, self.outputs, self.last_build = {}, {}, {}
         self._posts = PostStore(self)
@@ -218,7 +244,7 @@ class BuildCache:
             # posts made once, not copied again into a pickle.
             records = self.outputs
             self._outputs = None  # (read again from raw_outputs, if asked for)
-            self.raw_outputs = {path: tuple(r) for path, r in records.items()}
+            self.raw_outputs = dict(zip(records, map(tuple, records.values())))  # (in C)
             del records
             self._write("index.marshal", (
                 self._seen, self.raw_outputs, self.output_dirs,
@@ -231,10 +257,9 @@ class BuildCache:
         """The last build's output files: path -> OutputRecord."""
         if self._outputs is None:
             # In place: raw_outputs and outputs are one dict of records (tuples both).
-            make, raw = OutputRecord._make, self.raw_outputs
-            for path, record in raw.items():
-                if type(record) is not OutputRecord:
-                    raw[path] = make(record)
+            # Each value replaced as it is read (no key added or removed), in C.
+            raw = self.raw_outputs
+            raw.update(zip(raw, map(_new_record, raw.values())))
             self._outputs = raw
         return self._outputs
 
@@ -287,12 +312,14 @@ class BuildCache:
         files as listed earlier (see Incremental.scan), those gone since included."""
         entries = []
         site = str(self.site_dir) + os.sep
+        cut, slash = len(site), os.sep == "/"
         # file_digest inlined for the common case, a file as it was (10,000 at 10k).
         digests, files, seen, stat = self._digests, self.files, self._seen, os.stat
         read = self.read_digests
         for folder in folders:
             for path in (_files_under(str(folder)) if listed is None else listed):
-                name = path[len(site):].replace(os.sep, "/") if path.startswith(site) else path
+                name = ((path[cut:] if slash else path[cut:].replace(os.sep, "/"))
+                        if path.startswith(site) else path)
                 value = digests.get(name)
                 if value is None and name in read:  # digested where it was read
                     record, value = read.pop(name)
@@ -306,13 +333,15 @@ class BuildCache:
                         entries.append((name, None))
                         continue
                     known = files.get(name)
-                    if known and known[:3] == (st.st_size, st.st_mtime_ns, st.st_ino):
+                    if (known and known[1] == st.st_mtime_ns and known[0] == st.st_size
+                            and known[2] == st.st_ino):  # (as known[:3] == ..., no tuples)
                         seen[name] = known
                         digests[name] = value = known[3]
                     else:  # (its stat known: a first build digests every file)
                         digests[name] = value = self._file_digest(path, name, st)
                 entries.append((name, value))
-        return digest(label, entries)
+        # (marshalled: its repr took three times as long, for 10,000 files)
+        return digest(label, marshal.dumps(entries, 2))
 
     # ----- loaded posts --------------------------------------------------------------
     @property

@@ -83,6 +83,7 @@ def body_readers(env: jinja2.Environment) -> frozenset[str]:
 
 
 _KEY_SPACE = 1 << 128
+POSTS_DIGESTED = 64  # a list of this many posts or more counts as one digest of them
 
 
 def _post_term(path: str, value: str) -> int:
@@ -96,6 +97,20 @@ def posts_key(post_digests: dict[str, str]) -> str:
     return f"{sum(_post_term(p, v) for p, v in post_digests.items()) % _KEY_SPACE:032x}"
 
 
+def posts_key_since(last_digests: dict[str, str], last_key: str,
+                    post_digests: dict[str, str]) -> str:
+    """`posts_key(post_digests)`, from the key of the last build's post digests: the
+    terms of the posts changed, added or removed since, not of every post (10,000
+    digests: 8 ms)."""
+    try:
+        key = (int(last_key, 16)
+               + sum(_post_term(p, v) for p, v in post_digests.items() - last_digests.items())
+               - sum(_post_term(p, v) for p, v in last_digests.items() - post_digests.items()))
+    except (TypeError, ValueError, AttributeError):  # not what the last build saved
+        return posts_key(post_digests)
+    return f"{key % _KEY_SPACE:032x}"
+
+
 def posts_key_with(key: str, path: str, old: str, new: str) -> str:
     """`posts_key` of the same posts, the digest of `path` changed from `old` to `new`."""
     return f"{(int(key, 16) - _post_term(path, old) + _post_term(path, new)) % _KEY_SPACE:032x}"
@@ -106,7 +121,9 @@ class Fingerprints:
 
     def __init__(self, surface: str, post_digests: dict[str, str], now: datetime,
                  whole_site: bool, listing_digests: dict[str, str] | None = None,
-                 body_readers: frozenset[str] | None = None, outputs_surface: str = ""):
+                 body_readers: frozenset[str] | None = None, outputs_surface: str = "",
+                 last_posts: tuple[dict[str, str], str] | None = None):
+        """`last_posts`: the last build's post digests and their `posts_key`, if known."""
         self.post_digests = post_digests
         # Feeds and calendars are made in Python from the posts, never from a template
         # (nor from the clock): their keys and pieces' keys leave the templates out, so
@@ -116,13 +133,16 @@ class Fingerprints:
         self.body_readers = body_readers  # None: every template may read bodies
         self.now = now
         self.surface = surface
-        self.posts_key = posts_key(post_digests)
+        self.posts_key = (posts_key_since(*last_posts, post_digests) if last_posts
+                          else posts_key(post_digests))
         if whole_site:  # every page sees everything, and the exact clock
             self.surface = digest(surface, self.posts_key, now)
         self._fields: dict[type, tuple[str, ...]] = {}
         self._full: dict[int, str] = {}     # id of a Post (alive all build) -> its token ...
         self._listed: dict[int, str] = {}   # ... and without its body, for listings
         self._tokens = self._full
+        # id of a tuple of posts -> (it, the token table used, its parts): see _posts
+        self._sequences: dict[int, tuple] = {}
         # post -> whether its chat is upcoming at `now`: the site's answer, known of each
         # chat (see site.Site.is_upcoming), where a build has it; a chat's end compared
         # with the clock costs 1-2 us (two zones), for 10,000 posts in each process.
@@ -194,6 +214,20 @@ class Fingerprints:
             self._tokens[id(post)] = token
         return token
 
+    def _posts(self, value: "list | tuple", tokens: list[str]) -> "list[str] | tuple[str, str]":
+        """The parts of a list of posts (their tokens). A long one's: its length and one
+        digest of them, not thousands of parts; a tuple's, kept: a topic's posts are
+        walked again for the topics page, a host's chats for the hosts page (30,000
+        posts at 10,000). A short one's (a home page's ten): its length and tokens."""
+        if len(tokens) < POSTS_DIGESTED:
+            return [f"l{len(value)}", *tokens]
+        found = (f"l{len(value)}",
+                 "T" + hashlib.blake2b("\x1f".join(tokens).encode("utf-8", "surrogatepass"),
+                                       digest_size=16).hexdigest())
+        if type(value) is tuple:  # (the tuple kept with them: its id is not reused)
+            self._sequences[id(value)] = (value, self._tokens, found)
+        return found
+
     def _walk(self, value, parts: list[str], digests: dict[str, str]) -> None:
         kind = type(value)
         if kind is str:
@@ -202,7 +236,11 @@ class Fingerprints:
             parts.append(self._post(value, digests))
         elif kind in (int, float, bool, type(None)) or isinstance(value, datetime):
             parts.append(repr(value))
-        elif kind in (dict, list, tuple) and (plain := _plain(value)) is not None:
+        elif (kind is tuple and (known := self._sequences.get(id(value))) is not None
+              and known[0] is value and known[1] is self._tokens):
+            parts += known[2]  # a topic's or host's posts, walked again (see _posts)
+        elif kind in (dict, list, tuple) and not _holds_posts(value) \
+                and (plain := _plain(value)) is not None:
             parts.append(plain)  # settings, JSON-LD: plain data, in one C call
         elif kind is dict:
             parts.append(f"d{len(value)}")
@@ -210,16 +248,16 @@ class Fingerprints:
                 parts.append(repr(key))
                 self._walk(item, parts, digests)
         elif kind in (list, tuple):
-            parts.append(f"l{len(value)}")
             if value:  # listings, the common case: posts, most already met in another list
                 tokens = list(map(self._tokens.get, map(id, value)))
                 if None not in tokens:  # ids of posts only (alive all build)
-                    parts += tokens
+                    parts += self._posts(value, tokens)
                     return
                 if all(type(item) is Post for item in value):
-                    parts += [token or self._post(post, digests)
-                              for token, post in zip(tokens, value)]
+                    parts += self._posts(value, [token or self._post(post, digests)
+                                                 for token, post in zip(tokens, value)])
                     return
+            parts.append(f"l{len(value)}")
             for item in value:
                 self._walk(item, parts, digests)
         elif dataclasses.is_dataclass(value):
@@ -252,10 +290,24 @@ def _flat(page: tuple, tokens: dict[int, str]) -> list | None:
     return items
 
 
+def _holds_posts(value: "dict | list | tuple") -> bool:
+    """Whether `value` is a list of posts: then it is not plain (see _plain), which
+    marshal would say only after going through it, and with an exception."""
+    return type(value) is not dict and bool(value) and type(value[0]) is Post
+
+
 def _plain(value) -> str | None:
     """A container of only str, int, float, bool and None, as text; else None.
-    marshal version 2 writes no back-references, so equal values give equal bytes."""
+    marshal version 2 writes no back-references, so equal values give equal bytes.
+    Large ones (the sitemap's 11,000 entries: 1 MB) as their digest: their hex text
+    was joined, encoded and digested again with the page's other parts."""
     try:
-        return "m" + marshal.dumps(value, 2).hex()
+        data = marshal.dumps(value, 2)
     except ValueError:
         return None
+    if len(data) > PLAIN_INLINE:
+        return "M" + hashlib.blake2b(data, digest_size=16).hexdigest()
+    return "m" + data.hex()
+
+
+PLAIN_INLINE = 512  # bytes of marshalled data kept as text in a key, at most

@@ -172,6 +172,11 @@ class Incremental:
             return self._intact
         return self._output_intact()
 
+    def found_intact(self) -> bool:
+        """Whether this build found output/ as the last build left it (`outputs_intact`'s
+        answer, when it was asked for: never checked here)."""
+        return self._answered and self._intact
+
     def prepare(self, env: "jinja2.Environment", post_digests: dict[str, str],
                 listing_digests: dict[str, str] | None = None, site=None) -> None:
         """Page keys from here on: after the content is loaded (`site`: assembled from it,
@@ -184,10 +189,22 @@ class Incremental:
         self.read_templates(env)
         self.raw_clock = self.whole_site  # feeds and calendars never read the clock
         self.fingerprints = Fingerprints(self.surface, post_digests, self.now, self.whole_site,
-                                         listing_digests, self.body_readers, self.outputs_surface)
+                                         listing_digests, self.body_readers, self.outputs_surface,
+                                         self._last_posts())
         if site is not None and site.now == self.now:
             self.fingerprints.upcoming = site.is_upcoming
             self.fingerprints.prime(site.posts)
+
+    def _last_posts(self) -> tuple[dict[str, str], str] | None:
+        """The last build's post digests and their posts_key (see fingerprint), or None."""
+        last = self.cache.last_build
+        if not last or type(last.get("posts_key")) is not str:
+            return None
+        saved = self.saved_digests()
+        if (type(saved) is not tuple or len(saved) != 2 or saved[0] != last.get("inputs")
+                or type(saved[1]) is not dict):
+            return None
+        return saved[1], last["posts_key"]
 
     def read_templates(self, env: "jinja2.Environment") -> None:
         """What the templates read (see fingerprint), once an environment: the build asks
@@ -354,7 +371,7 @@ class Incremental:
         return _previous(path, record)
 
     def kept_files(self) -> Callable[[str], Previous]:
-        """`reuse`'s answer for a file it kept in another process (see build.KEPT), from
+        """`reuse`'s answer for a file it kept in another process (see site_wide.KEPT), from
         the records that process was forked with: a cache file found damaged later in
         this build (the link index, read when first needed) discards the cache's."""
         records, root = self.cache.outputs, str(self.output_dir)
@@ -366,7 +383,7 @@ class Incremental:
         into output/ (None: unknown). `site`: the loaded site, `page_count`: its pages."""
         touched = None
         if staged is not None:  # and those it removed
-            touched = [*staged, *(p for p in self.cache.raw_outputs if p not in records)]
+            touched = [*staged, *(self.cache.raw_outputs.keys() - records.keys())]  # (in C)
         feeds, ends = self.site_facts(site)
         self.remember(records, touched, {
             "inputs": self.inputs_key, "summary": summary, "site_wide": self.made,

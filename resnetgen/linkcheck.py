@@ -17,7 +17,7 @@ from array import array
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain, compress
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from posixpath import splitext
 from sys import intern
 from urllib.parse import unquote, urljoin, urlsplit
@@ -25,6 +25,9 @@ from urllib.parse import unquote, urljoin, urlsplit
 from resnetgen.html_scan import LINK_TAGS, META_URLS, scan
 from resnetgen.problems import Problems
 from resnetgen.urls import output_path_for
+
+if TYPE_CHECKING:
+    from resnetgen.early_links import EarlyCheck
 
 HTML_EXTENSIONS = {".html", ".htm"}
 XML_EXTENSIONS = {".xml", ".atom", ".rss"}
@@ -469,6 +472,9 @@ class LinkChecker:
     pages: dict[str, PageLinks] = field(default_factory=dict)
     written: set[str] = field(default_factory=set)
     _id_sets: dict[frozenset, frozenset] = field(default_factory=dict, repr=False)
+    # Checks each page as it is added, while the others render (see early_links): its
+    # findings taken by `broken`, which checks what it left.
+    early: "EarlyCheck | None" = field(default=None, repr=False)
 
     def add(self, output_path: str, data: bytes, extracted: PageLinks | None = None) -> None:
         """`extracted`: what `extract` gave for the same bytes before (the build cache's)."""
@@ -478,6 +484,8 @@ class LinkChecker:
             links.ids = self._id_sets.setdefault(links.ids, links.ids)
         if links.urls or links.ids or links.is_html or links.others:
             self.pages[output_path] = links
+            if self.early is not None:
+                self.early.check(output_path, links)
 
     def add_file(self, output_path: str) -> None:
         """A file copied as it is (pictures, styles): a target only."""
@@ -514,9 +522,24 @@ class LinkChecker:
         candidates: dict[str, tuple] = {}
         special: dict[str, tuple] = {}
         found = []
+        early, self.early = self.early, None  # (what it found is taken now)
+        if early is not None and not early.holds(self.written, only, depends):
+            early.undo()  # a file it took for written was not: every page checked here
+            early = None
+        elif early is not None:
+            early.finish()
         for output_path in sorted(self.pages if only is None else only):
             page = self.pages[output_path]
-            unique = set(page.urls)
+            state = None
+            if early is not None:  # what the early check found of this page
+                state = early.partial.pop(output_path, None)
+                if state is None:  # checked whole
+                    found.extend(early.broken(output_path))
+                    if forget:
+                        page.others, page.urls, page.lines = page.total, (), b""
+                    continue
+            # With an early check's state: the links it left, and what it found of the others.
+            unique = set(page.urls) if state is None else set(state[3])
             local: dict[str, tuple] = {}  # relative URLs: resolved against this page
             unknown = unique.difference(candidates)
             if unknown:
@@ -533,6 +556,10 @@ class LinkChecker:
                                             if local else map(candidates.__getitem__, unique)))
             fragments: set[str] = set()
             reasons: dict[str, str] = {}
+            if state is not None:
+                files |= state[0]
+                fragments |= state[1]
+                reasons.update(state[2])
             for url in (special.keys() & unique) | local.keys():
                 if url in local:
                     file, fragment, reason, more = local[url]
@@ -554,10 +581,12 @@ class LinkChecker:
                 page.others, page.urls, page.lines = page.total, (), b""
         return found
 
-    def _target(self, url: str, page_url: str, host: str,
-                base_path: str) -> tuple[str | None, str, str | None, tuple[str, ...]]:
+    def _target(self, url: str, page_url: str, host: str, base_path: str,
+                written: set[str] | None = None
+                ) -> tuple[str | None, str, str | None, tuple[str, ...]]:
         """(file, fragment, reason it is broken, the files whose coming or going could
-        change that); no file for another site's link."""
+        change that); no file for another site's link. `written`: the files written
+        (default: those added so far; see EarlyCheck)."""
         if not url:
             return None, "", "the link is empty", ()
         if url[0] == "/" and url[1:2] != "/" and "/." not in url:
@@ -565,7 +594,7 @@ class LinkChecker:
             # posts): a site-absolute link, neither another site's nor the page's origin.
             raw_path, _, raw_fragment = url.partition("#")
             return self._resolved(unquote(raw_path.partition("?")[0]), unquote(raw_fragment),
-                                  base_path)
+                                  base_path, written)
         other = _OTHER_SITE.match(url)
         if other is not None and other.group(1).lower() != host:
             return None, "", None, ()  # what urlsplit(urljoin(...)) says, at a tenth of the cost
@@ -589,16 +618,16 @@ class LinkChecker:
             if target.scheme not in _SITE_SCHEMES or target.netloc.lower() != host:
                 return None, "", None, ()  # another site, mailto:, data:, ...
             path, fragment = unquote(target.path), unquote(target.fragment)
-        return self._resolved(path, fragment, base_path)
+        return self._resolved(path, fragment, base_path, written)
 
-    def _resolved(self, path: str, fragment: str,
-                  base_path: str) -> tuple[str | None, str, str | None, tuple[str, ...]]:
+    def _resolved(self, path: str, fragment: str, base_path: str, written: set[str] | None = None
+                  ) -> tuple[str | None, str, str | None, tuple[str, ...]]:
         """`_target` of a link to this site's `path`."""
         if not path.startswith(base_path) and path + "/" != base_path:
             return None, "", f"it is outside the site's base path {base_path}", ()
         route = path[len(base_path):]
         candidates = (output_path_for(route), route + "/index.html")
-        file = self._file_for(candidates)
+        file = self._file_for(candidates, written)
         if file is None:
             return None, "", f"no file {candidates[0]} was written", candidates
         # While its first candidate is written, the link leads there whatever the second:
@@ -614,13 +643,15 @@ class LinkChecker:
         where = "this page" if file == output_path else f"{base_path}{file}"
         return f"no id '{fragment}' on {where}"
 
-    def _file_for(self, candidates: tuple[str, str]) -> str | None:
+    def _file_for(self, candidates: tuple[str, str], written: set[str] | None = None) -> str | None:
         """The file a route leads to: 'x', else 'x/index.html' ('/x' is served as '/x/'
         by static hosts)."""
         file, folder = candidates
-        if file in self.written:
+        if written is None:
+            written = self.written
+        if file in written:
             return file
-        return folder if folder in self.written else None
+        return folder if folder in written else None
 
     def report(self, sources: dict[str, str], problems: Problems,
                line_of: Callable[[str, str], int] = lambda source, url: 1,

@@ -25,7 +25,7 @@ import hashlib
 import marshal
 from array import array
 from dataclasses import dataclass
-from typing import Callable, NamedTuple
+from typing import Callable, Iterable, NamedTuple
 
 from resnetgen.cache import digest
 from resnetgen.linkcheck import Depends, LinkChecker, PageLinks, extract
@@ -120,6 +120,8 @@ class IncrementalLinks:
         self._paths: dict[str, int] = {}     # the new index's paths, path -> number
         self._same: dict[str, tuple] = {}    # new bytes, indexed URLs: path -> its new entry
         self._keys: dict[str, str] = {}      # urls_key of pages checked afresh
+        self._early_depends: Numbered | None = None  # see `expect`
+        self._let_go = False  # pages' links let go of once checked early (see `expect`)
 
     @property
     def old(self) -> LinkIndex | None:
@@ -185,6 +187,25 @@ class IncrementalLinks:
     def add_file(self, output_path: str) -> None:
         self.checker.add_file(output_path)
 
+    def expect(self, files: Iterable[str], pages: int, host: str | None = None) -> None:
+        """A first build's `files`, sure to be written (`pages` of them to render): each
+        page is checked as it is added (see early_links), unless an index is kept from
+        a last build (then only what changed is checked, at the end). More files may be
+        told by `expect_more`."""
+        if self.old is not None or self.checker.pages:
+            return
+        from resnetgen.early_links import EarlyCheck
+        self._early_depends = Numbered({}) if self.indexed else None
+        # Its links let go of once checked (read again only should that be undone),
+        # unless the check digests pages' URLs (a small site's: see KEYED_PAGES).
+        read = self.read if pages > KEYED_PAGES else None
+        self._let_go = read is not None
+        self.checker.early = EarlyCheck(self.checker, files, self._early_depends, read, host)
+
+    def expect_more(self, files: Iterable[str]) -> None:
+        if self.checker.early is not None:
+            self.checker.early.expect(files)
+
     def check(self, sources: dict[str, str], problems: Problems,
               line_of: Callable[[str, str], int], index_now: bool = True) -> int:
         """Report every broken link (as LinkChecker.report); returns the links seen.
@@ -192,7 +213,9 @@ class IncrementalLinks:
         checker, old = self.checker, self.old
         recheck = [p for p in checker.pages if p not in self.kept]
         same: dict[str, tuple] = {}
-        if self.indexed and len(recheck) <= KEYED_PAGES:
+        # (never of pages whose links were let go of: `expect` counted the pages to
+        # render, this the pages read, fewer when some hold no link)
+        if self.indexed and len(recheck) <= KEYED_PAGES and not self._let_go:
             self._keys = {p: urls_key(checker.pages[p]) for p in recheck}
         if old is not None:
             if self._keys:
@@ -226,7 +249,8 @@ class IncrementalLinks:
         for path in same:  # the count and ids are all its entry needs of it
             page = checker.pages[path]
             page.others, page.urls, page.lines = page.total, (), b""
-        depends = Numbered(self._numbering()) if self.indexed else None
+        depends = (self._early_depends if self.checker.early is not None else
+                   Numbered(self._numbering()) if self.indexed else None)
         checker.report(sources, problems, line_of, only=set(recheck), depends=depends,
                        forget=depends is not None)
         self.links = (sum(checker.pages[p].total for p in recheck)

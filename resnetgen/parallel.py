@@ -80,6 +80,12 @@ class Aside:
             raise value
         return value
 
+    def peek(self) -> R | None:
+        """Its result, once a worker sent it (None before, or if it failed); `result()`
+        still hands it over."""
+        outcome = self.outcome
+        return outcome[1] if outcome is not None and outcome[0] else None
+
     def close(self) -> None:
         self.outcome = None
 
@@ -120,15 +126,21 @@ def parallel_imap(function: Callable[[T], R], items: Sequence[T], together: int 
 
 def chunks(count: int, processes: int, together: int = 0) -> list[tuple[int, int]]:
     """(start, end) of each piece of work handed to a worker: about an eighth of a
-    process's share (8 to 256 items). The first `together` items are one piece when they
-    are at most half a process's share. (Pieces shrinking towards the end were tried:
-    they raised the build's peak memory at 10,000 posts from 305 to 335 MB.)"""
+    process's share (8 to 256 items), the last two per process a quarter of that: the
+    workers then end within a small piece of each other (a piece of 256 posts is 0.2 s
+    of loading, with one core idle at the end of a pass for half of it on average).
+    The first `together` items are one piece when they are at most half a process's
+    share. (Pieces shrinking all along were tried: they raised the build's peak memory
+    at 10,000 posts from 305 to 335 MB.)"""
     ranges, start = [], 0
     if 0 < together <= count // (2 * processes):
         ranges.append((0, together))
         start = together
     size = max(8, min(256, -(-count // (processes * 8))))
-    ranges.extend((first, min(first + size, count)) for first in range(start, count, size))
+    small = max(8, size // 4)
+    last = count - min(count - start, 2 * processes * small) if small < size else count
+    ranges.extend((first, min(first + size, last)) for first in range(start, last, size))
+    ranges.extend((first, min(first + small, count)) for first in range(last, count, small))
     return ranges
 
 

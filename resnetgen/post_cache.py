@@ -18,6 +18,7 @@ unreadable is rendered again from its source file (`fallback`).
 from __future__ import annotations
 
 import pickle
+from functools import partial
 from typing import TYPE_CHECKING, Callable
 
 from resnetgen.cache import SHARDS, CachedPost, shard_of
@@ -45,7 +46,7 @@ class PostStore:
     def load(cls, cache: "BuildCache") -> "PostStore":
         store = cls(cache)
         for shard in SHARDS:
-            loaded = cache._read(f"posts-{shard}.marshal")
+            loaded = _read_shard(cache, f"posts-{shard}.marshal")
             if loaded is not None and not isinstance(loaded, dict):
                 cache._discard(f"posts-{shard}.marshal has an unexpected shape")
                 return cls(cache)
@@ -88,15 +89,18 @@ class PostStore:
             self.used.pop(gone, None)
             self.dirty.add(shard_of(gone))
 
-    def body(self, path: str, post_digest: str) -> "str | Packed":
-        """A cached post's body: from its shard if saved with this post, else rendered
-        again (a save cut short can leave a shard's bodies older than its posts)."""
-        shard = shard_of(path)
+    def _shard_bodies(self, shard: str) -> dict:
+        """A bodies shard, {path: (post digest, compressed body)}, read once."""
         bodies = self._bodies.get(shard)
         if bodies is None:
             loaded = self.cache._read(f"bodies-{shard}.marshal", discard=False)
             bodies = self._bodies[shard] = loaded if isinstance(loaded, dict) else {}
-        packed = _packed_body(bodies.get(path), post_digest)
+        return bodies
+
+    def body(self, path: str, post_digest: str) -> "str | Packed":
+        """A cached post's body: from its shard if saved with this post, else rendered
+        again (a save cut short can leave a shard's bodies older than its posts)."""
+        packed = _packed_body(self._shard_bodies(shard_of(path)).get(path), post_digest)
         if packed is not None:
             return Packed(packed)  # inflated where shown (the shard's CRC vouches for it)
         if self.fallback is None:
@@ -112,10 +116,11 @@ class PostStore:
         for shard in sorted(self.dirty):
             # A post decoded from this shard is written back as the record it was
             # decoded from (read again: not kept in memory), the others encoded afresh.
-            old = self.cache._read(f"posts-{shard}.marshal", discard=False)
+            old = _read_shard(self.cache, f"posts-{shard}.marshal", discard=False)
             old = old if isinstance(old, dict) else {}
             paths = sorted({*old, *by_shard[shard]})
             posts, bodies = {}, {}
+            old_bodies = None
             for path in paths:
                 cached = self.used.get(path)
                 if cached is None:
@@ -124,9 +129,17 @@ class PostStore:
                 if (path not in self.made and type(record) is tuple and len(record) == 6
                         and record[0] == cached.key and record[5] == cached.digest):
                     posts[path] = record
+                    # its body as saved, not read into its Post to be saved again
+                    if old_bodies is None:
+                        old_bodies = self._shard_bodies(shard)
+                    entry = old_bodies.get(path)
+                    if _packed_body(entry, cached.digest) is not None:
+                        bodies[path] = entry
+                        continue
                 else:
                     posts[path] = self._record(cached)
                 bodies[path] = (cached.digest, cached.post.packed_body())
+            _forget_shard(self.cache, f"posts-{shard}.marshal")
             self.cache._write(f"posts-{shard}.marshal", posts)
             self.cache._write(f"bodies-{shard}.marshal", bodies)
             del posts, bodies, old
@@ -154,9 +167,28 @@ class PostStore:
 
 def read_one(cache: "BuildCache", path: str, key: str) -> "CachedPost | None":
     """The cached post of `path` if made under `key`, read from its shard alone (its
-    body left out: ''), without loading the store."""
-    loaded = cache._read(f"posts-{shard_of(path)}.marshal", discard=False)
+    body left out: ''), without loading the store. The shard is kept (`_read_shard`):
+    when the edit is not a quick one, the full build reads and writes it again."""
+    name = f"posts-{shard_of(path)}.marshal"
+    loaded = _read_shard(cache, name, discard=False)
+    if isinstance(loaded, dict):
+        cache.shard_read = (name, loaded)
     return _decoded(loaded.get(path) if isinstance(loaded, dict) else None, path, key)
+
+
+def _read_shard(cache: "BuildCache", name: str, discard: bool = True):
+    """A posts shard's data: as `read_one` kept it, else read (never changed by its
+    readers: the store copies its records, `save` reads them)."""
+    kept = cache.shard_read
+    if kept is not None and kept[0] == name:
+        return kept[1]
+    return cache._read(name, discard=discard)
+
+
+def _forget_shard(cache: "BuildCache", name: str) -> None:
+    """Before `name` is written: the data kept of it is no longer the file's."""
+    if cache.shard_read is not None and cache.shard_read[0] == name:
+        cache.shard_read = None
 
 
 def read_some(cache: "BuildCache", keys: dict[str, str]) -> "dict[str, CachedPost] | None":
@@ -167,7 +199,7 @@ def read_some(cache: "BuildCache", keys: dict[str, str]) -> "dict[str, CachedPos
         by_shard.setdefault(shard_of(path), []).append(path)
     found = {}
     for shard, paths in sorted(by_shard.items()):
-        posts = cache._read(f"posts-{shard}.marshal", discard=False)
+        posts = _read_shard(cache, f"posts-{shard}.marshal", discard=False)
         bodies = cache._read(f"bodies-{shard}.marshal", discard=False)
         if not isinstance(posts, dict) or not isinstance(bodies, dict):
             return None
@@ -189,13 +221,17 @@ def _decoded(record, path: str, key: str, body=lambda post_digest: "") -> "Cache
     try:
         _, listing, lookups, warnings, plain, post_digest = record
         post = from_plain(plain, body(post_digest))
-        warnings = (pickle.loads(warnings) if type(warnings) is bytes
+        warnings = (() if warnings == () else pickle.loads(warnings) if type(warnings) is bytes
                     else problems_from_plain(warnings))
         if post.source_path != path or type(lookups) is not tuple or type(post_digest) is not str:
             return None
     except Exception:
         return None
-    return CachedPost(post, lookups, warnings, key, listing, post_digest)
+    return _cached_post((post, lookups, warnings, key, listing, post_digest))
+
+
+# CachedPost(...) without its Python __new__ (10,000 a rebuild): a tuple of its 6 fields.
+_cached_post = partial(tuple.__new__, CachedPost)
 
 
 def _packed_body(entry, post_digest: str) -> "bytes | None":
@@ -218,6 +254,7 @@ def write_one(cache: "BuildCache", path: str, cached: CachedPost) -> None:
         return
     posts[path] = PostStore._record(cached)
     bodies[path] = (cached.digest, cached.post.packed_body())
+    _forget_shard(cache, f"posts-{shard}.marshal")
     try:
         cache._write(f"posts-{shard}.marshal", posts)
         cache._write(f"bodies-{shard}.marshal", bodies)

@@ -63,10 +63,13 @@ class OutputClash(Exception):
 
 class StagedOutput:
     def __init__(self, output_dir: Path, manifest: dict[str, OutputRecord] | None = None,
-                 folders: dict[str, int] | None = None):
+                 folders: dict[str, int] | None = None, intact: bool = False):
         self.output_dir = output_dir
         self.manifest = manifest            # the previous output's files, when known ...
         self.folders = folders or {}        # ... and its folders' mtimes, if it held only those
+        # output/ held exactly the manifest's files, untouched, when this build started
+        # (see Incremental.check_outputs_aside): commit need not look at its folders again.
+        self.intact = intact and manifest is not None
         self.records: dict[str, OutputRecord] = {}   # this build's files, for the next one
         self.staging = output_dir.parent / f".{output_dir.name}.staging"
         self._staging = str(self.staging)   # a str: paths joined once per file, not by pathlib
@@ -200,11 +203,14 @@ class StagedOutput:
         """Delete files of output/ that this build does not produce, and folders emptied."""
         emptied = set()
         root = str(self.output_dir)
-        if self.manifest is not None and self._same_folders():
+        if self.manifest is not None and (self.intact or self._same_folders()):
             # output/ holds exactly the manifest's files: no need to list it
             for relative in self.manifest:
                 if relative not in self.paths:
-                    os.unlink(f"{root}/{relative}")
+                    try:
+                        os.unlink(f"{root}/{relative}")
+                    except FileNotFoundError:  # removed by someone else since `intact`
+                        pass
                     emptied.add(os.path.dirname(f"{root}/{relative}"))
         else:
             self.listed = True  # output/ was not as the manifest says (see Incremental.finish)
@@ -222,7 +228,11 @@ class StagedOutput:
 
     def _same_folders(self) -> bool:
         """Whether every folder of output/ still has the mtime it had when output/ held
-        the manifest's files only: then no name in it was added, removed or replaced."""
+        the manifest's files only: then no name in it was added, removed or replaced.
+        (10,000 folders at 10,000 posts: 40 ms of a rebuild's end. A build that found
+        output/ intact as it started asks none: `intact`. Nothing writes to output/ but
+        the build's commit; a file put there by hand meanwhile is seen by the next build,
+        whose check finds its folder's mtime changed, and removed then.)"""
         if not self.folders:
             return False
         root = str(self.output_dir)

@@ -23,7 +23,7 @@ THEME = REPO / "themes" / "default" / "templates"
 
 
 def post_text(title: str, day: int, tags: list[str], hour: int, hosts: list[str], body: str,
-              link: str = "", second: str = "A second paragraph.") -> str:
+              link: str = "", second: str = "A second paragraph.", draft: bool = False) -> str:
     published = datetime(2026, 10, 1) + timedelta(days=day)
     start = published + timedelta(days=7, hours=hour)
     return textwrap.dedent(f"""\
@@ -33,7 +33,7 @@ def post_text(title: str, day: int, tags: list[str], hour: int, hosts: list[str]
         tags: [{", ".join(tags)}]
         chat:
           start: {start:%Y-%m-%d %H:%M}
-        hosts: [{", ".join(hosts)}]
+        hosts: [{", ".join(hosts)}]{chr(10) + "        draft: true" if draft else ""}
         ---
 
         {body}
@@ -108,6 +108,8 @@ class Model:
             post["second"] = f"An edited second paragraph {value}."
         elif kind == "listing bodies":
             self.listing_bodies = not self.listing_bodies
+        elif kind == "draft" and post:  # a draft is left out, then back in
+            post["draft"] = not post.get("draft", False)
         elif kind == "title" and post:
             post["title"] = f"Title {value}"
         elif kind == "date" and post:
@@ -157,7 +159,7 @@ class Model:
         self.write_settings()
 
 
-KINDS = ["body", "paragraph", "listing bodies", "title", "date", "tags", "chat time", "hosts", "new post", "delete", "rename",
+KINDS = ["body", "paragraph", "listing bodies", "draft", "title", "date", "tags", "chat time", "hosts", "new post", "delete", "rename",
          "template", "site.toml", "people.toml", "anchor date", "clock"]
 EDITS = st.tuples(st.sampled_from(KINDS), st.integers(0, 20), st.integers(0, 1000))
 

@@ -1,6 +1,6 @@
 """A title edit's rebuild (listings made again, thousands of files kept): the files kept
 are booked in bulk, the calendars' kept files come back from their process as a word
-(build.KEPT), and the editor rules that read the site alone run while that process
+(site_wide.KEPT), and the editor rules that read the site alone run while that process
 works. Each path must give what a clean build gives, and step aside where it must not
 apply."""
 
@@ -243,10 +243,10 @@ def edit_title(site: Path) -> None:
 def test_a_listing_rendered_by_the_other_process_is_booked_in_its_turn(bench, tmp_path,
                                                                       monkeypatch):
     """A rebuild's calendars-and-feeds process also renders the listings of
-    build.ASIDE_LISTINGS (the archive): the report, the files and the cache's records
+    site_wide.ASIDE_LISTINGS (the archive): the report, the files and the cache's records
     (their order and keys) are those of a build rendering every listing here."""
     import os
-    from resnetgen import build as build_module
+    from resnetgen import site_wide
     from resnetgen.cache import BuildCache
     import generate  # noqa: PLC0415  (on the path: see `bench`)
     generate.generate(60, tmp_path / "here")
@@ -255,17 +255,17 @@ def test_a_listing_rendered_by_the_other_process_is_booked_in_its_turn(bench, tm
     edit_title(bench)
     edit_title(here)
     pids = tmp_path / "pids"
-    listings_aside = build_module.listings_aside
+    listings_aside = site_wide.listings_aside
 
     def spied(*args):
         with open(pids, "a", encoding="utf-8") as out:
             out.write(f"{os.getpid()}\n")
         return listings_aside(*args)
-    monkeypatch.setattr(build_module, "listings_aside", spied)
+    monkeypatch.setattr(site_wide, "listings_aside", spied)
     aside = build_site(bench)
-    monkeypatch.setattr(build_module, "ASIDE_LISTINGS", ())
+    monkeypatch.setattr(site_wide, "ASIDE_LISTINGS", ())
     alone = build_site(here)
-    assert build_module.ASIDE_LISTINGS == () and pids.read_text().split() != [str(os.getpid())]
+    assert site_wide.ASIDE_LISTINGS == () and pids.read_text().split() != [str(os.getpid())]
     assert pids.read_text().split() and "archive/index.html" in aside.rendered_paths
     assert (aside.rendered_paths, aside.rendered, aside.reused, aside.files, aside.links) == (
         alone.rendered_paths, alone.rendered, alone.reused, alone.files, alone.links)
