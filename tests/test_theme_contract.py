@@ -1,0 +1,169 @@
+"""The README's template contract holds with theme.py's Environment exactly as with stock
+Jinja2: the same templates (site templates/ over the theme's, imports with and without
+context, macros, caller, loop, filters, autoescape, undefined values, attribute-then-item
+lookup) render to the same text, and fail with the same error at the same template line."""
+
+from __future__ import annotations
+
+import traceback
+
+import jinja2
+import pytest
+from markupsafe import Markup
+
+from conftest import write_site
+from resnetgen.config import load_config
+from resnetgen.problems import Problems
+from resnetgen.theme import make_environment, render_error
+
+TEMPLATES = {
+    "templates/lib.html": """\
+        {% macro card(item, tag='p') -%}
+        <{{ tag }} class="{{ item.kind }}">{{ item.name }}{% if caller is defined %}[{{ caller(item.name) }}]{% endif %}</{{ tag }}>
+        {%- endmacro %}
+        {% macro with_globals() %}{{ url('a/') }}|{{ 'b/' | url }}{% endmacro %}
+        {% macro reads_page() %}{{ who.name }}{% endmacro %}
+        {% set exported = 'x' ~ 1 %}
+        """,
+    "templates/partials/inc.html": "{{ who.name }}|{{ d['items'] }}|{{ d.items is callable }}",
+    "templates/page.html": """\
+        {% import 'lib.html' as lib %}
+        {% from 'lib.html' import card, with_globals %}
+        {% import 'lib.html' as libc with context %}
+        {{ lib.card(who) }}
+        {% call(name) card(who, tag='li') %}<{{ name }}>{% endcall %}
+        {{ with_globals() }} {{ lib.exported }} {{ libc.reads_page() }}
+        {% include 'partials/inc.html' %}
+        {% for x in [who, d, who] if x.name is defined %}{{ loop.index }}/{{ loop.length }}:{{ x.name }}{{ loop.cycle(',', ';') }}{% endfor %}
+        {{ d.key }} {{ d.nokey is defined }} {{ d.get('key') }} {{ who['name'] }} {{ who.missing is defined }}
+        {{ safe }} {{ safe | e }} {{ '<b>' | safe }} {{ raw }} {{ raw | e }} {{ 3 }} {{ true }} {{ none }} {{ -2 }} {{ 2 ** 70 }}
+        {{ who.name | upper | replace('<', '[') }} {{ items | map(attribute='n') | join(', ') }} {{ items | map(attribute='name') | join }}
+        {% set ns = namespace(n=0) %}{% for i in items %}{% set ns.n = ns.n + i.n %}{% endfor %}{{ ns.n }}
+        {{ '%s-%s' | format(who.name, d.key) }} {{ (who.name ~ d.key) | length }}
+        """,
+    "templates/base.html": "<{% block title %}base{% endblock %}>{% block body %}{% endblock %}",
+    "templates/child.html": """\
+        {% extends 'base.html' %}{% block title %}{{ super() }}+{{ self.body() | trim }}{% endblock %}
+        {% block body %} {{ who.name }} {% endblock %}""",
+}
+
+
+class Item:
+    def __init__(self, name, n):
+        self.name, self.n = name, n
+
+
+class Thing:
+    name = "a <thing> & co"
+    kind = "k\"ind"
+
+    @property
+    def half(self):
+        raise AttributeError("half")
+
+    def __getitem__(self, key):
+        if key == "half":
+            return "item half"
+        raise KeyError(key)
+
+
+def values():
+    return dict(who=Thing(), d={"key": "v&", "items": "the items key", "name": "dn"},
+                safe=Markup("<i>kept</i>"), raw="<i>escaped</i>",
+                items=[Item("a", 1), Item("<b>", 2)])
+
+
+@pytest.fixture
+def envs(tmp_path):
+    folder = write_site(tmp_path / "site", TEMPLATES)
+    ours = make_environment(folder, load_config(folder, Problems()))
+    stock = jinja2.Environment(
+        loader=ours.loader, autoescape=jinja2.select_autoescape(["html", "xml"],
+                                                                default_for_string=True),
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True)
+    stock.filters.update(ours.filters)
+    stock.globals.update(ours.globals)
+    return folder, ours, stock
+
+
+@pytest.mark.parametrize("name", ["page.html", "child.html", "partials/inc.html"])
+def test_contract_templates_render_as_with_stock_jinja(envs, name):
+    _, ours, stock = envs
+    expected = stock.get_template(name).render(values())
+    assert "&lt;thing&gt;" in expected  # (autoescaped, once)
+    assert ours.get_template(name).render(values()) == expected
+
+
+def test_a_property_raising_attribute_error_falls_back_to_the_item(envs):
+    _, ours, stock = envs
+    for env in (stock, ours):
+        assert env.from_string("{{ who.half }}").render(values()) == "item half"
+
+
+def test_a_property_is_read_once_even_when_it_raises_attribute_error(envs):
+    """Jinja reads `x.y` once (getattr, then the item): a property with a side effect
+    (a counter, a lazy load) runs as often in our environment as in Jinja's."""
+    _, ours, stock = envs
+    counts = []
+
+    class Lazy:
+        @property
+        def value(self):
+            counts.append(1)
+            raise AttributeError("value")
+
+        def __getitem__(self, key):
+            return "item"
+
+    for env in (stock, ours):
+        counts.clear()
+        assert env.from_string("{{ x.value }}").render(x=Lazy()) == "item"
+        assert len(counts) == 1, env
+
+
+BROKEN = {
+    "templates/partials/bad.html": """\
+        line one
+        {{ who.name }}
+        {{ who.kind
+             | upper }}
+        {{ who.explodes.further }}
+        """,
+    "templates/bad_page.html": "a\n{% include 'partials/bad.html' %}\n",
+    "templates/macro_lib.html": "{% macro m(x) %}\n{{ x.explodes }}\n{% endmacro %}\n",
+    "templates/bad_macro.html": "{% import 'macro_lib.html' as l %}\n\n{{ l.m(who) }}\n",
+    "templates/missing_attr.html": "{{ who.name }}\n{{ who.nothing_here }}\n",
+}
+
+
+class Exploding(Thing):
+    @property
+    def explodes(self):
+        raise ValueError("boom")
+
+
+@pytest.mark.parametrize("name, line", [("bad_page.html", 5), ("bad_macro.html", 2),
+                                        ("missing_attr.html", 2)])
+def test_errors_are_reported_at_the_templates_line_as_with_stock_jinja(tmp_path, name, line):
+    folder = write_site(tmp_path / "site", BROKEN)
+    ours = make_environment(folder, load_config(folder, Problems()))
+    stock = jinja2.Environment(loader=ours.loader, undefined=jinja2.StrictUndefined,
+                               autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                               keep_trailing_newline=True)
+    found = []
+    for env in (stock, ours):
+        with pytest.raises(Exception) as caught:
+            env.get_template(name).render(who=Exploding())
+        found.append((type(caught.value), str(caught.value),
+                      render_error(caught.value, env, folder, name)))
+        assert "".join(traceback.format_exception(caught.value))  # (printable)
+    assert found[0] == found[1]
+    assert found[1][2][1] == line, found[1]
+
+
+def test_a_site_template_overrides_the_themes(tmp_path):
+    folder = write_site(tmp_path / "site", {"templates/404.html": "mine {{ 1 + 1 }}"})
+    env = make_environment(folder, load_config(folder, Problems()))
+    assert env.get_template("404.html").render() == "mine 2"
+    assert env.get_template("404.html") is env.get_template("404.html")
