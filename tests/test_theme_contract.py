@@ -167,3 +167,51 @@ def test_a_site_template_overrides_the_themes(tmp_path):
     env = make_environment(folder, load_config(folder, Problems()))
     assert env.get_template("404.html").render() == "mine 2"
     assert env.get_template("404.html") is env.get_template("404.html")
+
+
+# `x.y` in every place Jinja writes an expression: each compiles and renders as in Jinja.
+GETATTR_PLACES = [
+    "{% for k, v in x.d.items() %}{{ k }}={{ v.n }};{% endfor %}",
+    "{% macro m(a=x.d.a.n, b=x.name) %}{{ a }}{{ b }}{% endmacro %}{{ m() }}{{ m(x.d.b.n) }}",
+    "{% macro m(p) %}{{ caller(p.n) }}{% endmacro %}{% call(u) m(x.d.a) %}{{ u }}{{ x.name }}{% endcall %}",
+    "{% autoescape false %}{{ x.name }}{% endautoescape %}{{ x.name }}",
+    "{% include x.inc %}{% import x.lib as i %}{{ i.card(x.d.a) }}{% from x.lib import card with context %}",
+    "{{ {x.name: x.d.a.n}[x.name] }} {{ x.name[x.d.a.n:x.d.b.n] }} {{ x.d.a.n is divisibleby x.d.b.n }}",
+    "{{ x.nope | default(x.name) }} {{ x.d.a.n in [x.d.a.n] }} {{ not x.d.a.n }} {{ x.name ~ x.d.a.n }}",
+    "{% for i in x.kids if i.n recursive %}{{ i.n }}{{ loop.previtem.n if loop.previtem is defined }}"
+    "({{ loop(i.kids) }}){% endfor %}",
+    "{% set a, b = x.name, x.d.a.n %}{{ a }}{{ b }}{% set ns = namespace() %}{% set ns.v = x.name %}{{ ns.v }}",
+    "{{ f(*x.args, **x.kw) }} {{ x.name.upper() }} {{ (x.d).a.n }} {{ x['d'].a['n'] }}",
+    "{% if x.d.a.n %}{{ x.d.a.n + x.d.b.n }}{% elif x.name %}no{% else %}{{ x.name }}{% endif %}",
+]
+
+
+class Node:
+    def __init__(self, n, kids=()):
+        self.n, self.kids = n, list(kids)
+        self.name, self.kind = f"n<{n}>", "node"
+
+
+class X:
+    name = "<x>"
+    inc = "partials/inc.html"
+    lib = "lib.html"
+    d = {"a": Node(1), "b": Node(3)}
+    kids = [Node(1, [Node(2), Node(0, [Node(5)])]), Node(4)]
+    args = (1, 2)
+    kw = {"k": "v"}
+
+
+def test_getattr_in_every_place_renders_as_with_stock_jinja(envs):
+    _, ours, stock = envs
+    for source in GETATTR_PLACES:
+        given = dict(values(), x=X(), f=lambda *a, **k: f"{a}{k}")
+        try:
+            expected = stock.from_string(source).render(given)
+        except jinja2.TemplateError as exc:
+            expected = f"{type(exc).__name__}: {exc}"
+        try:
+            got = ours.from_string(source).render(given)
+        except jinja2.TemplateError as exc:
+            got = f"{type(exc).__name__}: {exc}"
+        assert got == expected, source
