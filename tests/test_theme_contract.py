@@ -215,3 +215,29 @@ def test_getattr_in_every_place_renders_as_with_stock_jinja(envs):
         except jinja2.TemplateError as exc:
             got = f"{type(exc).__name__}: {exc}"
         assert got == expected, source
+
+
+class StockEnvironment(jinja2.Environment):
+    """Jinja's own environment, with no shorter way (code generator, context, template
+    store): what the theme's pages must be, byte for byte."""
+
+    def forget_parsed(self) -> None:
+        pass
+
+
+def test_the_rich_site_renders_as_with_stock_jinja(rich, tmp_path, monkeypatch):
+    from conftest import NOW, snapshot
+    from resnetgen import theme
+    from resnetgen.build import BuildOptions, build
+
+    def built(name):
+        output = tmp_path / name
+        build(BuildOptions(site_dir=rich, output_dir=output, now=NOW, cache=False,
+                           cache_dir=tmp_path / f"{name}-cache"))
+        return snapshot(output)
+
+    ours = built("ours")
+    monkeypatch.setattr(theme, "Environment", StockEnvironment)
+    stock = built("stock")
+    assert len(ours) > 20 and ours.keys() == stock.keys()
+    assert [path for path in ours if ours[path] != stock[path]] == []
