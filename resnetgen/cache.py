@@ -40,7 +40,6 @@ CACHE_DIR = ".resnetgen-cache"
 FORMAT = 16  # 16: a digest of its URLs in each link index entry (linkindex)
 SHARDS = "0123456789abcdef"
 RACY_SECONDS = 2  # a file changed this recently may change again within the same mtime
-READ_BUFFER = 1 << 20  # cache files up to this size are read into one buffer (see _read)
 
 
 def no_memo(what: object, make: Callable[[], bytes]) -> bytes:
@@ -117,7 +116,6 @@ class BuildCache:
     # data): the full build that follows a title edit loads and saves it too.
     shard_read: tuple | None = None
     discarded: str = ""             # why an existing cache was not trusted, for reports
-    _buffer: bytearray = field(default_factory=bytearray, repr=False)  # see _payload
     location: Path | None = None    # where it is kept, when not SITE/.resnetgen-cache
 
     # ----- loading and saving -------------------------------------------------------
@@ -163,7 +161,7 @@ class BuildCache:
                     if discard:
                         self._discard(f"{name} was made by other code or for another site")
                     return None
-                payload = self._payload(handle, length)
+                payload = memoryview(handle.read())[:length]
             if len(payload) != length or zlib.crc32(payload) != check:
                 raise ValueError("cut short or overwritten")  # see _write
             return marshal.loads(payload) if name.endswith(".marshal") else pickle.loads(payload)
@@ -171,21 +169,6 @@ class BuildCache:
             if discard:
                 self._discard(f"{name} could not be read")
             return None
-
-    def _payload(self, handle, length: int) -> memoryview:
-        """Up to `length` bytes after a file's header. A file of up to READ_BUFFER bytes
-        (a posts or cards shard: ~80 of them a title edit at 10,000 posts) is read into
-        one buffer kept for the build's reads, not into a new one each: the system maps
-        a new block's pages one fault each, on first touch (~10,000 faults, 20 ms)."""
-        if type(length) is not int or length > READ_BUFFER:
-            return memoryview(handle.read())[:length]
-        if len(self._buffer) < length:
-            self._buffer = bytearray(max(length, READ_BUFFER // 2))
-        view = memoryview(self._buffer)[:length]
-        got = 0
-        while got < length and (count := handle.readinto(view[got:])):
-            got += count
-        return view[:got]  # (the data read from it are copies: the buffer is used again)
 
     def _discard(self, reason: str) -> None:
         self.discarded = reason
