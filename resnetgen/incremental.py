@@ -191,6 +191,8 @@ class Incremental:
         self.fingerprints = Fingerprints(self.surface, post_digests, self.now, self.whole_site,
                                          listing_digests, self.body_readers, self.outputs_surface,
                                          self._last_posts())
+        if not self._last_digests():  # the page keys will not read them: let go (2 MB
+            self._saved_digests = None  # at 10,000 posts, held through the rendering)
         if site is not None and site.now == self.now:
             self.fingerprints.upcoming = site.is_upcoming
             self.fingerprints.prime(site.posts)
