@@ -37,7 +37,7 @@ from resnetgen.chat_text import clean
 from resnetgen.ical_lines import (CRLF, PLAIN_TEXT, content_line,  # noqa: F401 (fold_line,
                                   datetime_line, datetime_shape, fold_line,  # for tests)
                                   ical_line, moment_digits, plain_line, shared_line)
-from resnetgen.ics_links import (IcsLinks, event_links, part_links, read_as,
+from resnetgen.ics_links import (IcsLinks, event_links, part_links,
                                  shared_part_links)
 from resnetgen.models import Post
 from resnetgen.outputs import Output, made_now
@@ -152,8 +152,9 @@ def chat_calendar(site: Site, post: Post, event: bytes, links: IcsLinks | None =
     data = b"".join([head, *zones, event, _CALENDAR_END])
     if links is None:
         return data
-    return read_as(data, [shared_part_links(head), *map(shared_part_links, zones),
-                          part_links(event) if alarm else links.event(post)])
+    from resnetgen.linkcheck import read_in_parts
+    return read_in_parts(data, [shared_part_links(head), *map(shared_part_links, zones),
+                                part_links(event) if alarm else links.event(post)])
 
 
 @lru_cache(maxsize=1)

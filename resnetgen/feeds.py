@@ -226,23 +226,15 @@ def with_links(data: bytes, empty: bytes, at: int, kind: str, posts, entries: Fe
     links as the link check reads them (see linkcheck.XmlRead): those of `empty`
     before `at`, then the entries' (see write_entries). The link check then parses
     only the feeds' fields, not the entries' full text (five times over)."""
-    from resnetgen.linkcheck import XmlRead, xml_links
+    from resnetgen.linkcheck import read_in_parts, xml_links
     urls, lines = xml_links(empty)
     line = empty.count(b"\n", 0, at) + 1  # where the first entry starts
     if lines and lines[-1] >= line:
         return data
-    all_urls, all_lines = list(urls), list(lines)
-    for post in posts:
-        known = entries.links.get((kind, post.source_path))
-        if known is None:
-            return data
-        own_urls, own_lines, size = known
-        all_urls.extend(own_urls)
-        all_lines.extend(line + own for own in own_lines)
-        line += size
-    read = XmlRead(data)
-    read.urls, read.lines = tuple(all_urls), tuple(all_lines)
-    return read
+    parts = [entries.links.get((kind, post.source_path)) for post in posts]
+    if None in parts:
+        return data
+    return read_in_parts(data, parts, urls, lines, line)
 
 
 def add_entry(feed: FeedGenerator, site: Site, post: Post, entries: FeedEntries) -> None:

@@ -50,22 +50,6 @@ class IcsLinks:
         return known  # type: ignore[return-value]
 
 
-def read_as(data: bytes, parts: list[tuple[tuple[str, ...], tuple[int, ...], int]]) -> bytes:
-    """`data`, made of parts whose links are `parts` (see part_links), with its links."""
-    from resnetgen.linkcheck import XmlRead
-    urls: list[str] = []
-    lines: list[int] = []
-    line = 0
-    for own_urls, own_lines, size in parts:
-        if own_urls:
-            urls.extend(own_urls)
-            lines.extend(line + own for own in own_lines)
-        line += size
-    read = XmlRead(data)
-    read.urls, read.lines = tuple(urls), tuple(lines)
-    return read
-
-
 def part_links(part: bytes) -> tuple[tuple[str, ...], tuple[int, ...], int]:
     """(urls, lines, how many lines) of whole content lines, as the link check reads
     them: the lines of the text unfolded (a line break then a space or tab is a fold)."""

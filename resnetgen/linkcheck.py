@@ -146,6 +146,20 @@ class XmlRead(bytes):
     lines: tuple[int, ...]
 
 
+def read_in_parts(data: bytes, parts, urls=(), lines=(), line: int = 0) -> XmlRead:
+    """`data` with its links: `urls` at `lines` first, then each part's (urls, lines
+    counted from the part's first line, how many lines it has), the parts one after
+    the other from line `line`."""
+    all_urls, all_lines = list(urls), list(lines)
+    for own_urls, own_lines, size in parts:
+        all_urls.extend(own_urls)
+        all_lines.extend(line + own for own in own_lines)
+        line += size
+    read = XmlRead(data)
+    read.urls, read.lines = tuple(all_urls), tuple(all_lines)
+    return read
+
+
 def xml_links(data: bytes) -> tuple[tuple[str, ...], tuple[int, ...]]:
     """The links of an XML file as `extract` reads them before it leaves out other
     sites': (urls, lines)."""

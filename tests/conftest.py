@@ -75,6 +75,20 @@ def rich(tmp_path) -> Path:
     return site
 
 
+@pytest.fixture(scope="module")
+def rich_assembled():
+    """The rich fixture site loaded (drafts too) and assembled at NOW, nothing built."""
+    from resnetgen.config import load_config
+    from resnetgen.loader import load_content
+    from resnetgen.problems import Problems
+    from resnetgen.site import assemble
+    problems = Problems()
+    config = load_config(RICH, problems)
+    site = assemble(config, load_content(RICH, config, problems, include_drafts=True), NOW)
+    assert site.briefings
+    return site
+
+
 @pytest.fixture(scope="session")
 def rich_output(tmp_path_factory) -> Path:
     """The rich fixture site built once, at NOW, for tests that only read its output."""

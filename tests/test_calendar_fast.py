@@ -16,13 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from icalendar import Alarm, Calendar, Conference, Event
 
-from conftest import NOW, RICH
+
 from resnetgen import calendar, chat_text
-from resnetgen.config import load_config
-from resnetgen.loader import load_content
 from resnetgen.models import CANCELLED, SCHEDULED
 from resnetgen.problems import Problems
-from resnetgen.site import assemble
 
 
 def reference_event(site, post) -> Event:
@@ -50,27 +47,18 @@ def reference_event(site, post) -> Event:
     return event
 
 
-@pytest.fixture(scope="module")
-def rich_site():
-    problems = Problems()
-    config = load_config(RICH, problems)
-    site = assemble(config, load_content(RICH, config, problems, include_drafts=True), NOW)
-    assert site.briefings
-    return site
-
-
-def test_every_rich_chat_has_the_bytes_of_the_whole_event(rich_site):
-    for post in rich_site.briefings:
-        expected = reference_event(rich_site, post).to_ical()
-        assert calendar.event_ical(rich_site, post) == expected, post.source_path
-        assert calendar.chat_event(rich_site, post).to_ical() == expected, post.source_path
+def test_every_rich_chat_has_the_bytes_of_the_whole_event(rich_assembled):
+    for post in rich_assembled.briefings:
+        expected = reference_event(rich_assembled, post).to_ical()
+        assert calendar.event_ical(rich_assembled, post) == expected, post.source_path
+        assert calendar.chat_event(rich_assembled, post).to_ical() == expected, post.source_path
         parsed = Event.from_ical(expected)
         assert str(parsed["UID"]) == calendar.event_uid(post, "example.org")
 
 
-def test_reminder_goes_inside_the_event_as_icalendar_puts_it(rich_site):
-    site = replace(rich_site, config=replace(
-        rich_site.config, calendar=replace(rich_site.config.calendar, reminder_minutes=30)))
+def test_reminder_goes_inside_the_event_as_icalendar_puts_it(rich_assembled):
+    site = replace(rich_assembled, config=replace(
+        rich_assembled.config, calendar=replace(rich_assembled.config.calendar, reminder_minutes=30)))
     post = next(p for p in site.briefings if not p.chat.cancelled)
     event = reference_event(site, post)
     alarm = Alarm()
@@ -96,31 +84,31 @@ moments = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2040, 
        sequence=st.integers(0, 5), zone=st.sampled_from(ZONES), start=moments,
        minutes=st.integers(1, 300), published=moments, updated=st.none() | moments,
        venue=texts, uid=st.sampled_from(["", "kept-uid@old.example.org"]))
-def test_random_chats_have_the_bytes_of_the_whole_event(rich_site, title, tags, cancelled,
+def test_random_chats_have_the_bytes_of_the_whole_event(rich_assembled, title, tags, cancelled,
                                                         sequence, zone, start, minutes,
                                                         published, updated, venue, uid):
-    base = rich_site.briefings[0]
+    base = rich_assembled.briefings[0]
     start = start.replace(tzinfo=ZoneInfo(zone))
     chat = replace(base.chat, start=start, end=start + timedelta(minutes=minutes), timezone=zone,
                    status=CANCELLED if cancelled else SCHEDULED, sequence=sequence, uid=uid)
     post = replace(base, title=title, tags=tuple(tags), chat=chat,
                    date=published.replace(tzinfo=timezone.utc),
                    updated=updated and updated.replace(tzinfo=ZoneInfo(zone)))
-    site = replace(rich_site, config=replace(
-        rich_site.config, calendar=replace(rich_site.config.calendar, venue=venue)))
+    site = replace(rich_assembled, config=replace(
+        rich_assembled.config, calendar=replace(rich_assembled.config.calendar, venue=venue)))
     assert calendar.event_ical(site, post) == reference_event(site, post).to_ical()
 
 
-def test_events_made_elsewhere_give_the_same_files(rich_site):
+def test_events_made_elsewhere_give_the_same_files(rich_assembled):
     """calendar_files(made=...): events made by worker processes, say, are used as they are."""
-    expected = list(calendar.calendar_files(rich_site, Problems()))
-    made = {p.source_path: calendar.event_ical(rich_site, p) for p in rich_site.briefings}
-    assert list(calendar.calendar_files(rich_site, Problems(), made=made)) == expected
+    expected = list(calendar.calendar_files(rich_assembled, Problems()))
+    made = {p.source_path: calendar.event_ical(rich_assembled, p) for p in rich_assembled.briefings}
+    assert list(calendar.calendar_files(rich_assembled, Problems(), made=made)) == expected
     # What `made` holds is what goes out: nothing is made again behind it.
-    post = rich_site.briefings[0]
+    post = rich_assembled.briefings[0]
     marked = dict(made, **{post.source_path: made[post.source_path].replace(b"CLASS:PUBLIC", b"CLASS:X")})
-    files = dict(calendar.calendar_files(rich_site, Problems(), made=marked))
-    assert b"CLASS:X" in files[calendar.chat_calendar_path(rich_site, post)]
+    files = dict(calendar.calendar_files(rich_assembled, Problems(), made=marked))
+    assert b"CLASS:X" in files[calendar.chat_calendar_path(rich_assembled, post)]
 
 
 ALL_ZONES = sorted(__import__("zoneinfo").available_timezones())

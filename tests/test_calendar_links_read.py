@@ -16,22 +16,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import NOW, RICH
 from resnetgen import calendar
-from resnetgen.config import load_config
 from resnetgen.linkcheck import XmlRead, extract
-from resnetgen.loader import load_content
 from resnetgen.problems import Problems
-from resnetgen.site import assemble
-
-
-@pytest.fixture(scope="module")
-def rich_site():
-    problems = Problems()
-    config = load_config(RICH, problems)
-    site = assemble(config, load_content(RICH, config, problems, include_drafts=True), NOW)
-    assert site.briefings
-    return site
 
 
 def links_as_read(path: str, data: bytes):
@@ -49,30 +36,30 @@ def check_files(site, **options) -> int:
     return files
 
 
-def test_every_calendar_file_of_the_rich_site_carries_the_links_read_in_it(rich_site):
-    assert check_files(rich_site) == len(rich_site.briefings) + 1
-    files = dict(calendar.calendar_files(rich_site, Problems()))
+def test_every_calendar_file_of_the_rich_site_carries_the_links_read_in_it(rich_assembled):
+    assert check_files(rich_assembled) == len(rich_assembled.briefings) + 1
+    files = dict(calendar.calendar_files(rich_assembled, Problems()))
     found = extract("events.ics", bytes(files["events.ics"]))
     # the calendar's own address and every chat's page
     urls = {link.url for link in found.links}
-    assert {p.permalink for p in rich_site.briefings if not p.draft} <= urls
-    assert rich_site.urls.permalink("events/") in urls
+    assert {p.permalink for p in rich_assembled.briefings if not p.draft} <= urls
+    assert rich_assembled.urls.permalink("events/") in urls
 
 
-def test_with_a_reminder_and_with_events_from_elsewhere(rich_site):
-    site = replace(rich_site, config=replace(
-        rich_site.config, calendar=replace(rich_site.config.calendar, reminder_minutes=30)))
+def test_with_a_reminder_and_with_events_from_elsewhere(rich_assembled):
+    site = replace(rich_assembled, config=replace(
+        rich_assembled.config, calendar=replace(rich_assembled.config.calendar, reminder_minutes=30)))
     check_files(site)
     # Events not made here (the cache's, a worker's) are read: the same links.
-    made = {p.source_path: calendar.event_ical(rich_site, p) for p in rich_site.briefings}
-    check_files(rich_site, made=made)
-    check_files(rich_site, memo=lambda what, make: bytes(make()))
+    made = {p.source_path: calendar.event_ical(rich_assembled, p) for p in rich_assembled.briefings}
+    check_files(rich_assembled, made=made)
+    check_files(rich_assembled, memo=lambda what, make: bytes(make()))
 
 
-def test_an_event_made_here_has_the_links_it_is_read_for(rich_site):
-    for post in rich_site.briefings:
-        data, found = calendar.event_read(rich_site, post)
-        assert data == calendar.event_ical(rich_site, post)
+def test_an_event_made_here_has_the_links_it_is_read_for(rich_assembled):
+    for post in rich_assembled.briefings:
+        data, found = calendar.event_read(rich_assembled, post)
+        assert data == calendar.event_ical(rich_assembled, post)
         assert found == calendar.part_links(data)
         assert found[0] == (post.permalink,)
 
@@ -90,15 +77,15 @@ ZONES = ["Europe/London", "America/New_York", "Asia/Kolkata", "UTC"]
        zone=st.sampled_from(ZONES), start=st.datetimes(min_value=datetime(1990, 1, 1),
                                                        max_value=datetime(2040, 1, 1)),
        venue=texts)
-def test_random_events_have_the_links_the_link_check_reads(rich_site, title, tags, link, zone,
+def test_random_events_have_the_links_the_link_check_reads(rich_assembled, title, tags, link, zone,
                                                            start, venue):
-    base = rich_site.briefings[0]
+    base = rich_assembled.briefings[0]
     start = start.replace(tzinfo=ZoneInfo(zone))
     chat = replace(base.chat, start=start, end=start + timedelta(minutes=60), timezone=zone)
     post = replace(base, title=title, tags=tuple(tags), chat=chat, permalink=link,
                    date=datetime(2020, 1, 1, tzinfo=timezone.utc))
-    site = replace(rich_site, config=replace(
-        rich_site.config, calendar=replace(rich_site.config.calendar, venue=venue)))
+    site = replace(rich_assembled, config=replace(
+        rich_assembled.config, calendar=replace(rich_assembled.config.calendar, venue=venue)))
     data, found = calendar.event_read(site, post)
     assert data == calendar.event_ical(site, post)
     if found is not None:
