@@ -119,6 +119,16 @@ def bytes_held(action) -> int:
         tracemalloc.stop()
 
 
+def bytes_kept_in(table: dict, action) -> int:
+    """`bytes_held(action)`, with `table` (a module's cache of what it read) emptied
+    before and after, so that what the test measures is what `action` made it keep."""
+    table.clear()
+    try:
+        return bytes_held(action)
+    finally:
+        table.clear()
+
+
 def html_page(text: str) -> bytes:
     """A plain page around `text`, as bytes."""
     return f"<!DOCTYPE html>\n<html><head></head><body>\n{text}\n</body></html>\n".encode()
