@@ -36,12 +36,17 @@ def site_wide_outputs(site: Site, incremental: Incremental | None, in_worker=Non
 
     def make_calendar(problems: Problems, output):
         from resnetgen.calendar import calendar_outputs  # icalendar: ~0.1 s to import,
-        # so only when the calendar is made. An event is kept in the cache's memo (for
-        # events.ics, remade whenever a chat changes); as the calendar, it never reads
-        # a post's body.
-        memo = ((lambda what, make: incremental.memo(what, make, bodies=False))
-                if incremental else no_memo)
-        return calendar_outputs(site, problems, memo, output=output)
+        # so only when the calendar is made. An event is kept in the last events.ics,
+        # and in the cache's memo (see calendar_kept); as the calendar, it never reads a
+        # post's body.
+        if incremental is None:
+            return calendar_outputs(site, problems, no_memo, output=output)
+        from resnetgen import calendar_kept
+        return calendar_outputs(
+            site, problems, lambda what, make: incremental.memo(what, make, bodies=False),
+            output=output, last=calendar_kept.last_calendar(incremental),
+            listing=incremental.fingerprints.listing_digests,  # type: ignore[union-attr]
+            remember=lambda key, chats, index: calendar_kept.remember(incremental, key, chats, index))
     # The calendar reads a post's fields, never its text: a paragraph edited leaves it
     # as it was (tests/test_incremental.py's paragraph edits would see it otherwise).
     made = chain(site_wide(incremental, "calendar", found,    # events.ics, one .ics per chat
