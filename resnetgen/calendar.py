@@ -98,8 +98,8 @@ def calendar_outputs(site: Site, problems: Problems,
         index.append(layout)
         return data
     # events.ics is made from the chats subscribers see, in its order: a post that is no
-    # chat (or a draft) changed, it is kept. It carries its links, found from its parts
-    # (reading its 18 MB at 10,000 chats back took 0.07 s).
+    # chat (or a draft) changed, it is kept. Made from the last one, it carries its
+    # links (see ChatEvents.calendar).
     done = output(CALENDAR_ROUTE, ("events", *chats), calendar)
     if index and remember is not None:
         remember(done[2], chats, index[0])

@@ -148,19 +148,24 @@ class ChatEvents:
         return data
 
     def calendar(self, head: bytes, zones: list[bytes], chats: list[Post], end: bytes
-                 ) -> tuple[XmlRead, tuple]:
+                 ) -> tuple[bytes, tuple]:
         """(events.ics: `head` (the calendar's own lines), `zones`, every chat's event and
-        `end`, with its links; its index: (size, listings, offsets, links))."""
+        `end`; its index: (size, listings, offsets, links)). Made from the last one, it
+        carries its links, found from its parts (linkcheck.XmlRead: reading 18 MB back
+        took 0.07 s), the last one let go of first: an XmlRead is a copy, 18 MB more,
+        which a build making every event (its memo holding them) cannot afford."""
         from resnetgen.linkcheck import read_in_parts
         self.find(chats)
         events, links, listing = self.events, self.links, self.listing
+        as_read = self.last is not None and not self.last.lost
         urls: list[str] = []
         lines: list[int] = []
         line = 0
-        for own_urls, own_lines, size in (part_links(head), *map(shared_part_links, zones)):
-            urls.extend(own_urls)
-            lines.extend(line + own for own in own_lines)
-            line += size
+        if as_read:
+            for own_urls, own_lines, size in (part_links(head), *map(shared_part_links, zones)):
+                urls.extend(own_urls)
+                lines.extend(line + own for own in own_lines)
+                line += size
         at = len(head) + sum(map(len, zones))
         offsets, packed, pieces = [], [], [head, *zones]
         for post in chats:
@@ -173,6 +178,8 @@ class ChatEvents:
             if known is None:  # (the memo's)
                 known = links[path] = IcsLinks.packed(post, part_links(bytes(data)))
             packed.append(known)
+            if not as_read:
+                continue
             if type(known) is int:
                 urls.append(post.permalink)
                 lines.append(line + (known >> 16))
@@ -186,25 +193,22 @@ class ChatEvents:
         pieces.append(end)
         data = b"".join(pieces)
         del pieces
-        # The last file let go of before the new one is copied into an XmlRead: one at
-        # a time beside the new file's 18 MB (the process's peak).
-        if self.last is not None:
-            kept = [path for path, event in events.items() if type(event) is memoryview]
-            for path in kept:
-                events[path] = None  # type: ignore[assignment]
-            self.last.release()
-            if kept:
-                self.kept = {}
+        index = (len(data), [listing.get(p.source_path, "") for p in chats], offsets, packed)
+        if not as_read:
+            return data, index
+        kept = [path for path, event in events.items() if type(event) is memoryview]
+        for path in kept:  # (from here on, in the new file: see _placed)
+            events[path] = None  # type: ignore[assignment]
+        self.last.release()  # type: ignore[union-attr]
         read = read_in_parts(data, (), urls, lines)
         del data
         self.placed = (read, chats, offsets)
-        index = (len(read), [listing.get(p.source_path, "") for p in chats], offsets, packed)
         return read, index
 
     def _placed(self, path: str) -> memoryview:
         """A kept chat's event, in the new events.ics."""
         read, chats, offsets = self.placed  # type: ignore[misc]
-        if not self.kept:
+        if self.kept is None:
             self.kept = {post.source_path: n for n, post in enumerate(chats)}
         n = self.kept[path]
         return memoryview(read)[offsets[n]:offsets[n + 1]]
