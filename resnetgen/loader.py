@@ -333,7 +333,7 @@ def _render_one(source: SourceFile, post: Post, links: dict[str, str],
     post = render_body(source, post, recording, config, found)
     # The body travels to (and stays in) the main process compressed: a third of the
     # memory (27 MiB of text at 10,000 posts); a page or feed showing it inflates it.
-    post.set_body(packed(post.body_html))
+    post = post.but(body_html=packed(post.body_html))
     return post, tuple(sorted(recording.lookups.items())), found.items
 
 

@@ -208,8 +208,7 @@ def read_some(cache: "BuildCache", keys: dict[str, str]) -> "dict[str, CachedPos
             packed = _packed_body(bodies.get(path), cached.digest) if cached else None
             if packed is None:
                 return None
-            cached.post.set_body(Packed(packed))
-            found[path] = cached
+            found[path] = cached._replace(post=cached.post.but(body_html=Packed(packed)))
     return found
 
 
