@@ -98,10 +98,24 @@ def as_tuple(cls):
             namespace[name] = accessors[name]
     namespace.update(__slots__=(), __new__=_new_of(cls), __reduce__=_reduce,
                      __lt__=object.__lt__, __le__=object.__le__,
-                     __gt__=object.__gt__, __ge__=object.__ge__)
+                     __gt__=object.__gt__, __ge__=object.__ge__, **_equality(vars(cls)["__eq__"]))
     made = type(cls.__name__, (tuple,), namespace)
     made.__qualname__ = cls.__qualname__
     return made
+
+
+def _equality(equal: Callable) -> dict[str, Callable]:
+    """== and != as the dataclass's (a tuple's would compare every field, and equal a
+    plain tuple of the same values)."""
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return equal(self, other)
+        return False if isinstance(other, tuple) else NotImplemented
+
+    def __ne__(self, other):
+        same = __eq__(self, other)
+        return same if same is NotImplemented else not same
+    return {"__eq__": __eq__, "__ne__": __ne__}
 
 
 _NOT_GIVEN = object()  # an argument with a default factory, not given

@@ -47,8 +47,12 @@ def _moment(value):
     tz = value.tzinfo
     if type(value) is not datetime or type(tz) is not ZoneInfo or _zone(tz.key) is not tz:
         raise NotPlain
-    return (value.year, value.month, value.day, value.hour, value.minute, value.second,
-            value.microsecond, value.fold, tz.key)
+    # As pickle keeps it (protocol 4: the fold too), 10 bytes that datetime() takes back:
+    # one object for marshal, and one call, not a tuple of nine (3 a post: 0.4 us each).
+    state = value.__reduce_ex__(4)[1][0]
+    if type(state) is not bytes or len(state) != 10:
+        raise NotPlain
+    return (state, tz.key)
 
 
 _ZONES: dict[str, ZoneInfo] = {}
@@ -57,9 +61,8 @@ _ZONES: dict[str, ZoneInfo] = {}
 def _from_moment(plain):
     if plain is None:
         return None
-    year, month, day, hour, minute, second, microsecond, fold, key = plain
-    zone = _ZONES.get(key) or _zone_of(key)
-    return datetime(year, month, day, hour, minute, second, microsecond, zone, fold=fold)
+    state, key = plain
+    return datetime(state, _ZONES.get(key) or _zone_of(key))
 
 
 def _marshalled(value):
@@ -181,17 +184,14 @@ def from_plain(plain: "tuple | bytes", body) -> Post:
      facts) = plain
     zones = _ZONES
     if date is not None:
-        year, month, day, hour, minute, second, microsecond, fold, key = date
-        date = datetime(year, month, day, hour, minute, second, microsecond,
-                        zones.get(key) or _zone_of(key), fold=fold)
+        state, key = date
+        date = datetime(state, zones.get(key) or _zone_of(key))
     if chat is not None:
         start, end, timezone, hashtag, status, sequence, uid = chat
-        year, month, day, hour, minute, second, microsecond, fold, key = start
-        start = datetime(year, month, day, hour, minute, second, microsecond,
-                         zones.get(key) or _zone_of(key), fold=fold)
-        year, month, day, hour, minute, second, microsecond, fold, key = end
-        end = datetime(year, month, day, hour, minute, second, microsecond,
-                       zones.get(key) or _zone_of(key), fold=fold)
+        state, key = start
+        start = datetime(state, zones.get(key) or _zone_of(key))
+        state, key = end
+        end = datetime(state, zones.get(key) or _zone_of(key))
         chat = _new(Chat, (start, end, timezone, hashtag, status, sequence, uid))
     if paper is not None:
         if type(paper) is not tuple or len(paper) != _PAPER_FIELDS:
