@@ -37,7 +37,7 @@ from typing import Any, Callable, NamedTuple
 import resnetgen
 
 CACHE_DIR = ".resnetgen-cache"
-FORMAT = 16  # 16: a digest of its URLs in each link index entry (linkindex)
+FORMAT = 17  # 17: a post's date-times as their pickle state (post_codec)
 SHARDS = "0123456789abcdef"
 RACY_SECONDS = 2  # a file changed this recently may change again within the same mtime
 

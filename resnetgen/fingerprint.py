@@ -102,13 +102,20 @@ def posts_key_since(last_digests: dict[str, str], last_key: str,
     """`posts_key(post_digests)`, from the key of the last build's post digests: the
     terms of the posts changed, added or removed since, not of every post (10,000
     digests: 8 ms)."""
-    try:
+    try:  # (each dict's items not in the other's, found by lookups: no set of 10,000 made)
+        if not set(map(type, last_digests.values())) <= {str}:
+            raise TypeError("not digests")
         key = (int(last_key, 16)
-               + sum(_post_term(p, v) for p, v in post_digests.items() - last_digests.items())
-               - sum(_post_term(p, v) for p, v in last_digests.items() - post_digests.items()))
+               + sum(_post_term(p, v) for p, v in post_digests.items()
+                     if last_digests.get(p, _NONE) != v)
+               - sum(_post_term(p, v) for p, v in last_digests.items()
+                     if post_digests.get(p, _NONE) != v))
     except (TypeError, ValueError, AttributeError):  # not what the last build saved
         return posts_key(post_digests)
     return f"{key % _KEY_SPACE:032x}"
+
+
+_NONE = object()  # no digest: unequal to any
 
 
 def posts_key_with(key: str, path: str, old: str, new: str) -> str:

@@ -7,6 +7,7 @@ import os
 import posixpath
 import re
 from functools import partial
+from operator import attrgetter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -59,24 +60,26 @@ def load_content(site_dir: Path, config: SiteConfig, problems: Problems,
     check_unique_routes([r.post for r in records], problems)
 
     bundles = {posixpath.dirname(r.post.source_path): r.post for r in records
-               if posixpath.basename(r.post.source_path) == "index.md"}
+               if r.post.source_path.endswith("/index.md")}  # (under content/: a folder)
     assets = {path: asset_route(path, bundles) for path in asset_paths}
     links = {r.post.source_path: r.post.url for r in records}
     links.update({path: urls.url(route) for path, route in assets.items()})
 
     rendered = reading.bodies(records, links, problems)
     everyone = dict(people)
-    for post in rendered:
-        for host in post.hosts:
+    # Each tuple of hosts once, as first met (posts from the cache share a few hundred
+    # tuples): the hosts first met in the same order.
+    for hosts in {id(post.hosts): post.hosts for post in rendered}.values():
+        for host in hosts:
             everyone.setdefault(host.key, host)
     posts = sorted((p for p in rendered if p.kind == POST),
-                   key=lambda p: (p.date, p.source_path), reverse=True)
+                   key=attrgetter("date", "source_path"), reverse=True)
     pages = sorted((p for p in rendered if p.kind == PAGE), key=lambda p: (p.title, p.source_path))
     return Content(tuple(posts), tuple(pages), assets, everyone, reading.digests,
                    reading.listing_digests)
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """One Markdown file on its way to a Post: from the cache, or read afresh."""
     post: Post                          # body rendered (fresh: optimistically, see Fresh)
@@ -102,6 +105,7 @@ class Reading:
     def __init__(self, site_dir: Path, config: SiteConfig, people: dict[str, Person],
                  urls: Urls, cache: BuildCache | None, include_drafts: bool = False):
         self.site_dir, self.config, self.people, self.urls = site_dir, config, people, urls
+        self.site = str(site_dir)
         self.cache = cache
         self.guessed = GuessedLinks(site_dir, lambda path: self._read_one(path)[1], urls.url,
                                     include_drafts)  # each worker fills its own copy
@@ -122,11 +126,13 @@ class Reading:
         if self.digest_read:  # a first build: nothing cached, each file's key made as read
             missing = [(index, None) for index in range(len(paths))]
         else:
+            store = self.cache.posts if self.cache is not None else None
+            key_of = self._key
             for index, path in enumerate(paths):
-                key = self._key(path)
-                cached = self.cache.posts.get(path, key) if self.cache is not None else None
+                key = key_of(path)
+                cached = store.get(path, key) if store is not None else None
                 if cached is not None:
-                    records[index] = Record(cached.post, cached=cached, digest=key)
+                    records[index] = Record(cached.post, cached, None, key)
                 else:
                     missing.append((index, key))
         read_digests = self.cache.read_digests if self.digest_read else None  # type: ignore[union-attr]
@@ -156,8 +162,8 @@ class Reading:
             return ""
         # Joined, not digested again (10,000 digests: 0.1 s); the path counts (a renamed
         # file is another post: its URL differs).
-        known = self.cache.file_digest(f"{self.site_dir}/{path}", path)  # the scan's, mostly
-        return self._key_of(path, known)
+        known = self.cache.file_digest(f"{self.site}/{path}", path)  # the scan's, mostly
+        return f"{self.context}{known}\x00{path}"  # (as _key_of)
 
     def _key_of(self, path: str, file_digest: str) -> str:
         return f"{self.context}{file_digest}\x00{path}"
@@ -202,14 +208,17 @@ class Reading:
         rendered again."""
         todo: list[Record] = []
         posts: dict[str, Post] = {}
+        digests, listing_digests = self.digests, self.listing_digests
         for record in records:
             path = record.post.source_path
             cached, fresh = record.cached, record.fresh
-            if cached is not None and all(links.get(k) == v for k, v in cached.lookups):
-                problems.extend(cached.warnings)
+            if cached is not None and (not cached.lookups or  # (most posts: no generator)
+                                       all(links.get(k) == v for k, v in cached.lookups)):
+                if cached.warnings:
+                    problems.extend(cached.warnings)
                 posts[path] = cached.post
-                self.digests[path] = cached.digest
-                self.listing_digests[path] = cached.listing
+                digests[path] = cached.digest
+                listing_digests[path] = cached.listing
             elif fresh is not None and all(links.get(k) == v for k, v in fresh.lookups):
                 self._done(record, record.post, fresh.lookups, fresh.found, fresh.digest,
                            fresh.listing, problems)
@@ -229,7 +238,8 @@ class Reading:
             self._done(record, post, lookups, tuple(found), digest(record.digest, lookups),
                        listing, problems)
             posts[post.source_path] = post
-        return [posts[r.post.source_path] for r in records if r.post.source_path in posts]
+        return [post for post in map(posts.get, (r.post.source_path for r in records))
+                if post is not None]
 
     def _done(self, record: Record, post: Post, lookups: tuple, found: tuple, post_digest: str,
               listing: str, problems: Problems) -> None:
@@ -333,7 +343,7 @@ def _render_one(source: SourceFile, post: Post, links: dict[str, str],
     post = render_body(source, post, recording, config, found)
     # The body travels to (and stays in) the main process compressed: a third of the
     # memory (27 MiB of text at 10,000 posts); a page or feed showing it inflates it.
-    post.set_body(packed(post.body_html))
+    post = post.but(body_html=packed(post.body_html))
     return post, tuple(sorted(recording.lookups.items())), found.items
 
 
@@ -414,11 +424,17 @@ def asset_route(source_path: str, bundles: dict[str, Post]) -> str:
 def check_unique_routes(posts: list[Post], problems: Problems) -> None:
     owners: dict[str, str] = {}
     for post in posts:
-        for output in (post.output_path, *map(output_path_for, post.aliases)):
-            other = owners.setdefault(output, post.source_path)
-            if other != post.source_path:
-                problems.error(post.source_path, 1, f"'{output}' is also produced by {other}",
-                               "change the slug, date or alias of one of them")
+        path = post.source_path
+        if owners.setdefault(post.output_path, path) != path:
+            _clash(post.output_path, owners, path, problems)
+        for output in map(output_path_for, post.aliases):  # (most posts: none)
+            if owners.setdefault(output, path) != path:
+                _clash(output, owners, path, problems)
+
+
+def _clash(output: str, owners: dict[str, str], path: str, problems: Problems) -> None:
+    problems.error(path, 1, f"'{output}' is also produced by {owners[output]}",
+                   "change the slug, date or alias of one of them")
 
 
 def render_body(source: SourceFile, post: Post, links: dict[str, str], config: SiteConfig,

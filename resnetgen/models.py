@@ -7,7 +7,8 @@ they can never disagree.
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass, field, fields
+from collections import namedtuple
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -21,6 +22,135 @@ SCHEDULED = "scheduled"
 CANCELLED = "cancelled"
 
 
+class Later:
+    """A value made when first read, `make(*args)`: a cached post's body, which the build
+    cache keeps apart and reads only for the pages and feeds that show it (see
+    LazyText). The function is one for every post (a bound method each: 10,000 more
+    objects), its arguments apart. Made once, then kept here (a record's fields cannot
+    change), its arguments let go of."""
+    __slots__ = ("function", "args", "made")
+
+    def __init__(self, function: Callable[..., str], *args: Any):
+        self.function, self.args, self.made = function, args, None
+
+    def make(self) -> Any:
+        if self.args is not None:
+            self.made, self.args = self.function(*self.args), None
+        return self.made
+
+    def read(self) -> Any:
+        """The value, made now but not kept when it was not made yet."""
+        return self.made if self.args is None else self.function(*self.args)
+
+
+class Packed(bytes):
+    """Text kept zlib-compressed in a LazyText field, inflated when first read."""
+
+    def text(self) -> str:
+        return zlib.decompress(self).decode("utf-8")
+
+
+def packed(text: str) -> Packed:
+    # An 8 KiB window and less state than zlib.compress's (256 KiB, set up afresh each
+    # call: most of the time for a post's body): 92 -> 38 us a body, 0.1 % larger.
+    # Still a zlib stream, which zlib.decompress reads whatever its window.
+    compressor = zlib.compressobj(1, zlib.DEFLATED, 13, 6)
+    return Packed(compressor.compress(text.encode("utf-8")) + compressor.flush())
+
+
+class LazyText:
+    """A str field of an `as_tuple` record that may be given as a Later or Packed: read,
+    it is text; its value as given is read by the field's name with a "_" before it."""
+    index = -1  # the field's place in the record: set by as_tuple
+
+    def __get__(self, record, owner=None):
+        if record is None:
+            return ""  # the field's default
+        value = record[self.index]
+        if type(value) is Later:
+            value = value.make()
+        if type(value) is Packed:  # inflated for each use: kept small where it is kept
+            return value.text()
+        return value
+
+
+def as_tuple(cls):
+    """A frozen dataclass remade as a tuple of its fields, each read by a named tuple's
+    accessor (a field read costs about what a slot's does). Made from its fields in one
+    C call, `tuple.__new__(cls, values)`: a rebuild makes 10,000 posts and chats from
+    the cache (see post_codec), and a dataclass's __init__ sets each field by a call
+    of object.__setattr__ (5 us a post, on the one core a rebuild's start runs on).
+    Otherwise as its dataclass: made with the same arguments (defaults, default
+    factories), its ==, hash and repr over its fields as declared, frozen,
+    dataclasses.fields and replace; not ordered (as a dataclass is not). No dict per
+    instance: a Post's was 830 bytes, its tuple is 224 (6 MB at 10,000 posts, in the
+    main process and in every forked one that touches them)."""
+    names = [f.name for f in fields(cls)]
+    accessors = vars(namedtuple(f"{cls.__name__}Fields", names))
+    namespace = {key: value for key, value in vars(cls).items()
+                 if key not in ("__dict__", "__weakref__", "__init__") and
+                 (key not in names or isinstance(value, LazyText))}
+    for index, name in enumerate(names):
+        if isinstance(namespace.get(name), LazyText):
+            namespace[name].index = index
+            namespace["_" + name] = accessors[name]
+        else:
+            namespace[name] = accessors[name]
+    namespace.update(__slots__=(), __new__=_new_of(cls), __reduce__=_reduce,
+                     __lt__=object.__lt__, __le__=object.__le__,
+                     __gt__=object.__gt__, __ge__=object.__ge__, **_equality(vars(cls)["__eq__"]))
+    made = type(cls.__name__, (tuple,), namespace)
+    made.__qualname__ = cls.__qualname__
+    return made
+
+
+def _equality(equal: Callable) -> dict[str, Callable]:
+    """== and != as the dataclass's (a tuple's would compare every field, and equal a
+    plain tuple of the same values)."""
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return equal(self, other)
+        return False if isinstance(other, tuple) else NotImplemented
+
+    def __ne__(self, other):
+        same = __eq__(self, other)
+        return same if same is NotImplemented else not same
+    return {"__eq__": __eq__, "__ne__": __ne__}
+
+
+_NOT_GIVEN = object()  # an argument with a default factory, not given
+
+
+def _new_of(cls) -> Callable:
+    """A __new__ taking the arguments of the dataclass's __init__, written (as dataclasses
+    and namedtuple write theirs) for a call as fast as theirs."""
+    parameters, values = [], []
+    scope: dict[str, Any] = {"_tuple_new": tuple.__new__, "_NOT_GIVEN": _NOT_GIVEN}
+    for f in fields(cls):
+        if f.default_factory is not MISSING:
+            scope[f"_make_{f.name}"] = f.default_factory
+            parameters.append(f"{f.name}=_NOT_GIVEN")
+            values.append(f"_make_{f.name}() if {f.name} is _NOT_GIVEN else {f.name}")
+        else:
+            if f.default is not MISSING:
+                scope[f"_default_{f.name}"] = f.default
+            parameters.append(f.name if f.default is MISSING else f"{f.name}=_default_{f.name}")
+            values.append(f.name)
+    exec(f"def __new__(cls, {', '.join(parameters)}):\n"
+         f"    return _tuple_new(cls, ({', '.join(values)},))", scope)
+    return scope["__new__"]
+
+
+def _reduce(record) -> tuple:
+    """Pickled as its fields; a lazy one made (a Later knows how to read it here only)."""
+    return _remade, (type(record), tuple(
+        (value.make() if type(value) is Later else value) for value in record))
+
+
+def _remade(cls, values: tuple):
+    return tuple.__new__(cls, values)
+
+
 @dataclass(frozen=True, slots=True)
 class Person:
     key: str            # the name used in front matter `hosts:` and in URLs
@@ -31,7 +161,8 @@ class Person:
     url: str = ""       # this person's page on the site
 
 
-@dataclass(frozen=True, slots=True)
+@as_tuple
+@dataclass(frozen=True)
 class Paper:
     title: str
     authors: tuple[str, ...] = ()
@@ -46,7 +177,8 @@ class Paper:
         return f"https://doi.org/{self.doi}" if self.doi else self.url
 
 
-@dataclass(frozen=True, slots=True)
+@as_tuple
+@dataclass(frozen=True)
 class Chat:
     start: datetime     # aware, in `timezone`
     end: datetime       # aware, in `timezone`
@@ -69,74 +201,7 @@ class Comment:
     html: str           # sanitised when loaded, whatever the front matter says
 
 
-class Later:
-    """A value made when first read, `make(*args)`: a cached post's body, which the build
-    cache keeps apart and reads only for the pages and feeds that show it (see
-    LazyText). The function is one for every post (a bound method each: 10,000 more
-    objects), its arguments apart."""
-    __slots__ = ("function", "args")
-
-    def __init__(self, function: Callable[..., str], *args: Any):
-        self.function, self.args = function, args
-
-    def make(self) -> str:
-        return self.function(*self.args)
-
-
-class Packed(bytes):
-    """Text kept zlib-compressed in a LazyText field, inflated when first read."""
-
-    def text(self) -> str:
-        return zlib.decompress(self).decode("utf-8")
-
-
-def packed(text: str) -> Packed:
-    # An 8 KiB window and less state than zlib.compress's (256 KiB, set up afresh each
-    # call: most of the time for a post's body): 92 -> 38 us a body, 0.1 % larger.
-    # Still a zlib stream, which zlib.decompress reads whatever its window.
-    compressor = zlib.compressobj(1, zlib.DEFLATED, 13, 6)
-    return Packed(compressor.compress(text.encode("utf-8")) + compressor.flush())
-
-
-class LazyText:
-    """A str field of a frozen dataclass that may be given as a Later or Packed, kept in
-    the slot of its name with a "_" before it (see with_slots)."""
-
-    def __set_name__(self, owner, name: str) -> None:
-        self.slot = "_" + name
-
-    def __get__(self, record, owner=None):
-        if record is None:
-            return ""  # the field's default
-        value = getattr(record, self.slot)
-        if type(value) is Later:
-            value = value.make()
-            object.__setattr__(record, self.slot, value)
-        if type(value) is Packed:  # inflated for each use: kept small where it is kept
-            return value.text()
-        return value
-
-    def __set__(self, record, value) -> None:
-        object.__setattr__(record, self.slot, value)
-
-
-def with_slots(cls):
-    """A frozen dataclass remade with __slots__ and no per-instance dict (as
-    dataclass(slots=True) does, which cannot keep a LazyText field: its slot is the
-    field's name). A Post's dict was 830 bytes, its slots are 200: 6 MB at 10,000 posts,
-    in the main process and in every forked one that touches them."""
-    lazy = {name for name, value in vars(cls).items() if isinstance(value, LazyText)}
-    names = [f.name for f in fields(cls)]
-    namespace = {key: value for key, value in vars(cls).items()
-                 if key not in ("__dict__", "__weakref__") and
-                 (key not in names or key in lazy)}
-    namespace["__slots__"] = tuple("_" + name if name in lazy else name for name in names)
-    made = type(cls)(cls.__name__, cls.__bases__, namespace)
-    made.__qualname__ = cls.__qualname__
-    return made
-
-
-@with_slots
+@as_tuple
 @dataclass(frozen=True)
 class Post:
     source_path: str            # relative to the site folder, '/'-separated
@@ -165,50 +230,35 @@ class Post:
     facts: SourceFacts | None = field(default=None, hash=False, compare=False, repr=False)
 
     def __getstate__(self) -> tuple:
-        """Pickled with its body (maybe Packed), never with a Later (which knows how to
-        read it here only)."""
-        body = self.raw_body()
-        return tuple(body if slot == "_body_html" else getattr(self, slot)
-                     for slot in Post.__slots__)
-
-    def __setstate__(self, state: tuple) -> None:
-        for slot, value in zip(Post.__slots__, state):
-            object.__setattr__(self, slot, value)
+        """Its fields, its body as kept (maybe Packed), never a Later (see _reduce)."""
+        return _reduce(self)[1][1]
 
     def raw_body(self) -> "str | Packed":
         """The body as kept: a str, or Packed (a Later is read now)."""
         value = self._body_html
-        if type(value) is Later:
-            value = value.make()
-            object.__setattr__(self, "_body_html", value)
-        return value
-
-    def set_body(self, value: "str | Packed | Later") -> None:
-        """Given its body after it was made (the loader packs it, the cache reads it)."""
-        object.__setattr__(self, "_body_html", value)
+        return value.make() if type(value) is Later else value
 
     def packed_body(self) -> bytes:
         """The body compressed (see Packed), as the build cache keeps it. A body not yet
         read is read, not kept (the cache's save: each read once)."""
         value = self._body_html
         if type(value) is Later:
-            value = value.make()
+            value = value.read()
         return bytes(value) if type(value) is Packed else bytes(packed(value))
 
     def without_body(self) -> "Post":
         return self.but(body_html="")
 
     def but(self, **changes: Any) -> "Post":
-        """dataclasses.replace(self, **changes), slot by slot: 6 us, not 15 (replace
-        looks up each field and calls __init__ with them all)."""
-        unknown = changes.keys() - _POST_FIELDS
-        if unknown:
-            raise TypeError(f"Post has no field {sorted(unknown)[0]!r}")
-        made = object.__new__(Post)
-        for slot, name in _POST_SLOTS:
-            object.__setattr__(made, slot, changes[name] if name in changes else
-                               getattr(self, slot))
-        return made
+        """dataclasses.replace(self, **changes), field by field as kept (a body Packed
+        or to be read stays so): 2 us, not 15."""
+        values = list(self)
+        for name, value in changes.items():
+            index = _POST_INDEX.get(name)
+            if index is None:
+                raise TypeError(f"Post has no field {name!r}")
+            values[index] = value
+        return tuple.__new__(Post, values)
 
     @property
     def is_briefing(self) -> bool:
@@ -225,9 +275,8 @@ class Post:
         return stem.removeprefix("content/")
 
 
-_POST_SLOTS = tuple((slot, f.name) for slot, f in zip(Post.__slots__, fields(Post)))
-_POST_FIELDS = frozenset(name for _, name in _POST_SLOTS)
-assert all(slot.lstrip("_") == name for slot, name in _POST_SLOTS)
+_POST_INDEX = {f.name: index for index, f in enumerate(fields(Post))}
+BODY = _POST_INDEX["body_html"]  # a Post's body's place among its fields
 
 
 @dataclass(frozen=True)

@@ -62,14 +62,13 @@ class PostStore:
         if cached is not None:
             return cached if cached.key == key else None
         record = self.records.get(path)
-        if record is None or type(record) is not tuple or len(record) != 6 or record[0] != key:
+        if type(record) is not tuple or len(record) != 6 or record[0] != key:
             return None
         del self.records[path]  # decoded: the Post holds it now (16 MiB at 10k posts)
         reader = self._reader
         if reader is None:  # one bound method for every post's Later
             reader = self._reader = self.body
-        cached = _decoded(record, path, key,
-                          lambda post_digest: Later(reader, path, post_digest))
+        cached = _decoded(record, path, key, reader)
         if cached is None:  # a record of the wrong shape: read the file again
             self.dirty.add(shard_of(path))
             return None
@@ -208,19 +207,19 @@ def read_some(cache: "BuildCache", keys: dict[str, str]) -> "dict[str, CachedPos
             packed = _packed_body(bodies.get(path), cached.digest) if cached else None
             if packed is None:
                 return None
-            cached.post.set_body(Packed(packed))
-            found[path] = cached
+            found[path] = cached._replace(post=cached.post.but(body_html=Packed(packed)))
     return found
 
 
-def _decoded(record, path: str, key: str, body=lambda post_digest: "") -> "CachedPost | None":
+def _decoded(record, path: str, key: str, reader: "Callable[[str, str], str | Packed] | None"
+             = None) -> "CachedPost | None":
     """A post's record in its shard, decoded, if made under `key` and of the right
-    shape; `body(post digest)`: what its Post gets as its body."""
+    shape; its Post's body `reader(path, post digest)` when first read, else ''."""
     if type(record) is not tuple or len(record) != 6 or record[0] != key:
         return None
     try:
         _, listing, lookups, warnings, plain, post_digest = record
-        post = from_plain(plain, body(post_digest))
+        post = from_plain(plain, "" if reader is None else Later(reader, path, post_digest))
         warnings = (() if warnings == () else pickle.loads(warnings) if type(warnings) is bytes
                     else problems_from_plain(warnings))
         if post.source_path != path or type(lookups) is not tuple or type(post_digest) is not str:
