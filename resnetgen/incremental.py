@@ -150,7 +150,8 @@ class Incremental:
         if (self._intact_aside is None and not self._answered and self.cache.raw_outputs
                 and can_fork()):
             self._intact_aside = Background(partial(
-                output_intact, str(self.output_dir), self.cache.raw_outputs, self.cache.output_dirs))
+                output_intact, str(self.output_dir), self.cache.raw_outputs, self.cache.output_dirs),
+                trim=False)
 
     def close_aside(self) -> None:
         """Ends and waits for the process of `check_outputs_aside` if its answer was never
