@@ -29,7 +29,6 @@ import os
 import pickle
 import time
 import zlib
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
@@ -92,31 +91,39 @@ class OutputRecord(NamedTuple):
 _new_record = partial(tuple.__new__, OutputRecord)
 
 
-@dataclass
 class BuildCache:
+    """The cache's files, as read and as this build changes them. A plain class (see
+    build.BuildOptions): the values below are the defaults, each set on the instance
+    when it changes; the collections are the instance's own (see __init__)."""
     site_dir: Path
     code: str
-    files: dict[str, tuple] = field(default_factory=dict)      # path -> (size, mtime, ino, digest)
-    raw_outputs: dict[str, tuple] = field(default_factory=dict)  # as saved: see `outputs`
-    output_dirs: dict[str, int] = field(default_factory=dict)  # output folder -> its mtime
-    last_build: dict[str, Any] = field(default_factory=dict)   # key, summary, clock facts
+    files: dict[str, tuple]          # path -> (size, mtime, ino, digest)
+    raw_outputs: dict[str, tuple]    # as saved: see `outputs`
+    output_dirs: dict[str, int]      # output folder -> its mtime
+    last_build: dict[str, Any]       # key, summary, clock facts
     _posts: Any = None                                           # post_cache.PostStore
     _outputs: dict[str, OutputRecord] | None = None
     _memo: dict[str, bytes] | None = None                        # digest -> bytes (feeds, .ics)
-    _memo_used: set[str] = field(default_factory=set)
-    _memo_new: dict[str, bytes] = field(default_factory=dict)    # made by this build
+    _memo_used: set[str]
+    _memo_new: dict[str, bytes]      # made by this build
     _memo_stale: bool = False                                    # memo not read: see memo
     _link_index: Any = None                                      # linkindex.LinkIndex to save
-    _seen: dict[str, tuple] = field(default_factory=dict)     # files of this build, for the next
-    _digests: dict[str, str] = field(default_factory=dict)    # files of this build, digested once
+    _seen: dict[str, tuple]          # files of this build, for the next
+    _digests: dict[str, str]         # files of this build, digested once
     # Files digested by whoever read them (the loader's workers, on a first build: see
     # Incremental.scan): name -> (record for `files` or None, digest), for the scan.
-    read_digests: dict[str, tuple] = field(default_factory=dict)
+    read_digests: dict[str, tuple]
     # A posts shard as read by a quick rebuild's check (post_cache.read_one), (name,
     # data): the full build that follows a title edit loads and saves it too.
     shard_read: tuple | None = None
     discarded: str = ""             # why an existing cache was not trusted, for reports
     location: Path | None = None    # where it is kept, when not SITE/.resnetgen-cache
+
+    def __init__(self, site_dir: Path, code: str):
+        self.site_dir, self.code = site_dir, code
+        self.files, self.raw_outputs, self.output_dirs, self.last_build = {}, {}, {}, {}
+        self._memo_used, self._memo_new = set(), {}
+        self._seen, self._digests, self.read_digests = {}, {}, {}
 
     # ----- loading and saving -------------------------------------------------------
     @classmethod
