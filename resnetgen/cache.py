@@ -29,9 +29,13 @@ import os
 import pickle
 import time
 import zlib
+from collections import namedtuple
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (see build.py)
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 import resnetgen
 
@@ -67,24 +71,18 @@ def code_fingerprint() -> str:
     return digest(resnetgen.__version__, FORMAT, stats)
 
 
-class CachedPost(NamedTuple):
-    """A tuple: 10,000 made per rebuild, each in one call (a frozen dataclass sets its
-    fields one by one)."""
-    post: Any                       # the loaded Post, body rendered
-    lookups: tuple                  # (source path, url or None) for every link it resolved
-    warnings: tuple                 # problems of the warning kind, replayed on reuse
-    key: str                        # digest of everything this record was made from
-    listing: str = ""               # digest of the Post without its body (see fingerprint)
-    digest: str = ""                # of key and lookups: the post's digest (see loader)
-
-
-class OutputRecord(NamedTuple):
-    """A tuple: made from the saved plain tuples in one C call each (21,000 at 10k)."""
-    key: str        # digest of what this file was made from
-    digest: str     # digest of its bytes
-    size: int
-    mtime_ns: int
-    inode: int
+# Tuples (collections.namedtuple: typing.NamedTuple would import typing, see build.py).
+# CachedPost: 10,000 made per rebuild, each in one call (a frozen dataclass sets its fields
+# one by one): post, the loaded Post, body rendered; lookups, (source path, url or None)
+# for every link it resolved; warnings, problems of the warning kind, replayed on reuse;
+# key, digest of everything this record was made from; listing, digest of the Post
+# without its body (see fingerprint); digest, of key and lookups: the post's digest (see
+# loader).
+CachedPost = namedtuple("CachedPost", "post lookups warnings key listing digest",
+                        defaults=("", ""))
+# OutputRecord: made from the saved plain tuples in one C call each (21,000 at 10k): key,
+# digest of what this file was made from; digest, of its bytes; size; mtime_ns; inode.
+OutputRecord = namedtuple("OutputRecord", "key digest size mtime_ns inode")
 
 
 # OutputRecord._make without its Python call: record (a tuple of 5) -> OutputRecord.
@@ -139,7 +137,8 @@ class BuildCache:
                     raise TypeError
                 cache.files, cache.raw_outputs, cache.output_dirs = files, outputs, dirs
                 cache.last_build = dict(pickle.loads(last_build))
-                if not all(type(r) is tuple and len(r) == 5 for r in cache.raw_outputs.values()):
+                records = cache.raw_outputs.values()  # each a tuple of 5 (in C: 21,000 at 10k)
+                if not ({tuple} >= set(map(type, records)) and {5} >= set(map(len, records))):
                     raise ValueError
             except Exception:  # of the wrong shape, or its pickle garbled: never trusted
                 cache._discard("index.marshal has an unexpected shape")
@@ -468,9 +467,21 @@ def shard_of(path: str) -> str:
 
 
 def _files_under(root: str) -> list[str]:
-    # An input folder may hold a link to another folder: the loader reads through it
-    # (source.discover), so its files are inputs too, not the link a file.
-    return sorted(entry.path for _, entry in walk_files(root, follow=True))
+    """The path of every file under root, sorted. An input folder may hold a link to
+    another folder: the loader reads through it (source.discover), so its files are
+    inputs too, not the link a file. (walk_files's, without the relative names and the
+    generators it does not need: every build lists its content.)"""
+    found: list[str] = []
+    folders = [root]
+    while folders:
+        try:
+            with os.scandir(folders.pop()) as entries:
+                for entry in entries:
+                    (folders if entry.is_dir() else found).append(entry.path)
+        except (FileNotFoundError, NotADirectoryError):
+            pass
+    found.sort()
+    return found
 
 
 def walk_files(root: str, prefix: str = "", follow: bool = False):

@@ -17,13 +17,14 @@ from datetime import datetime, timedelta, timezone
 from functools import partial
 from pathlib import Path
 
-from typing import TYPE_CHECKING, Callable, Iterator
 
 from resnetgen.cache import BuildCache, digest, folder_mtime, walk_files
 from resnetgen.layout import CONTENT_DIR, theme_dirs
 from resnetgen.problems import Problems
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (see build.py)
 if TYPE_CHECKING:
+    from typing import Callable, Iterator
     import jinja2
 
     from resnetgen.config import SiteConfig

@@ -4,7 +4,7 @@ looks at these folders before it loads Jinja2 or markdown-it."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (see build.py)
 
 if TYPE_CHECKING:  # (not imported: a build with nothing to do never reads the settings)
     from resnetgen.config import SiteConfig

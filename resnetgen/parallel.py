@@ -14,10 +14,13 @@ import os
 import pickle
 import signal
 import sys
-from typing import Callable, Iterator, Sequence, TypeVar
 
-T = TypeVar("T")
-R = TypeVar("R")
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (see build.py)
+if TYPE_CHECKING:
+    from typing import Callable, Iterator, Sequence, TypeVar
+
+    T = TypeVar("T")
+    R = TypeVar("R")
 
 MIN_ITEMS_PER_PROCESS = 64      # below this, forking costs more than it saves
 # The read ends of the pipes this process reads its children's results from. Every

@@ -7,7 +7,9 @@ so an editor sees every mistake of the whole site in one run.
 from __future__ import annotations
 
 from collections import namedtuple
-from typing import Iterable
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (see build.py)
+if TYPE_CHECKING:
+    from typing import Iterable
 
 ERROR = "error"
 WARNING = "warning"

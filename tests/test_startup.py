@@ -69,7 +69,7 @@ def test_nothing_changed_imports_no_settings_and_no_dataclasses(tmp_path):
         "from resnetgen.cli import run\n"
         f"code = run(['--site', {str(site)!r}, 'build', '--now', {NOW.isoformat()!r}])\n"
         "print(json.dumps([code, sorted(m for m in ('dataclasses', 'inspect', 'tomllib',"
-        " 'zoneinfo', 'resnetgen.config', 'jinja2', 'markdown_it', 'shutil') if m in sys.modules)]))\n")
+        " 'zoneinfo', 'resnetgen.config', 'jinja2', 'markdown_it', 'shutil', 'typing') if m in sys.modules)]))\n")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     first = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
                            text=True, check=True)
