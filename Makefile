@@ -11,7 +11,7 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	@echo "Installing pinned dependencies into $(VENV) (log: $(VENV)/pip.log)"
 	$(BIN)/pip install --disable-pip-version-check -r requirements-dev.txt > $(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
-	$(BIN)/pip install --disable-pip-version-check --no-deps -e . --config-settings editable_mode=compat >> $(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
+	$(BIN)/pip install --disable-pip-version-check --no-deps -e . >> $(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
 	touch $(STAMP)
 
 # The checkers the tests run (vnu.jar, axe-core), pinned in package-lock.json.

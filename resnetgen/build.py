@@ -13,51 +13,82 @@ from __future__ import annotations
 import gc
 import time
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
 from functools import partial
-from datetime import datetime
 from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator
 
-from resnetgen.config import load_config
 from resnetgen.incremental import Incremental
 from resnetgen.layout import theme_dirs
 from resnetgen.problems import Problem, Problems, SiteError
 
+# typing.TYPE_CHECKING, without importing typing (~1 ms of a build with nothing to do,
+# and typing.NamedTuple's classes ~4 ms more: see cache.CachedPost).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from datetime import datetime
+    from typing import Callable, Iterator
+
     from resnetgen.config import SiteConfig
     from resnetgen.linkindex import IncrementalLinks
     from resnetgen.parallel import Background
     from resnetgen.site import Site
     from resnetgen.writer import Previous, StagedOutput
 
-@dataclass(frozen=True)
+
+# BuildOptions and BuildReport, Problem and the build cache's classes are plain classes,
+# not dataclasses: a build with nothing to do then imports no dataclasses (which import
+# inspect, ast, dis, tokenize) and makes none (each a dozen functions compiled): 0.02 s
+# of its 0.08 (see Incremental.unchanged_as_last for the settings' dataclasses).
 class BuildOptions:
-    site_dir: Path
-    output_dir: Path
-    now: datetime
-    drafts: bool = False
-    write: bool = True          # False: validate and render, write nothing (`check`)
-    cache: bool = True          # False (--no-cache): read and render everything afresh
-    cache_dir: Path | None = None  # where the cache is kept; default SITE/.resnetgen-cache
-    link_check: bool = True     # False: `--no-link-check`, for emergencies
+    """What `resnetgen build` and `check` were asked for."""
+    __slots__ = ("site_dir", "output_dir", "now", "drafts", "write", "cache", "cache_dir",
+                 "link_check")
+
+    def __init__(self, site_dir: Path, output_dir: Path, now: datetime, drafts: bool = False,
+                 write: bool = True, cache: bool = True, cache_dir: Path | None = None,
+                 link_check: bool = True):
+        self.site_dir, self.output_dir, self.now = site_dir, output_dir, now
+        self.drafts = drafts
+        self.write = write            # False: validate and render, write nothing (`check`)
+        self.cache = cache            # False (--no-cache): read and render everything afresh
+        self.cache_dir = cache_dir    # where the cache is kept; default SITE/.resnetgen-cache
+        self.link_check = link_check  # False: `--no-link-check`, for emergencies
+
+    def __repr__(self) -> str:
+        return "BuildOptions(" + ", ".join(f"{name}={getattr(self, name)!r}"
+                                           for name in self.__slots__) + ")"
 
 
-@dataclass
 class BuildReport:
-    pages: int = 0
-    briefings: int = 0
-    files: int = 0
-    links: int = 0              # internal and external links seen by the link check
-    seconds: float = 0.0
-    warnings: list[Problem] = field(default_factory=list)
-    site: Site | None = None    # None when nothing changed and the build stopped early
-    config: SiteConfig | None = None  # the settings: always there after a build
-    rendered: int = 0           # pages rendered by this build ...
-    reused: int = 0             # ... and kept from the previous one (their inputs unchanged)
-    unchanged: bool = False     # nothing changed since the last build: output/ kept as it is
-    rendered_paths: list[str] = field(default_factory=list)  # output paths rendered
+    """What a build did."""
+
+    def __init__(self, pages: int = 0, briefings: int = 0, files: int = 0, links: int = 0,
+                 seconds: float = 0.0, warnings: list[Problem] | None = None,
+                 site: Site | None = None, config: SiteConfig | None = None,
+                 unchanged: bool = False, settings_in: Path | None = None):
+        self.pages, self.briefings, self.files = pages, briefings, files
+        self.links = links          # internal and external links seen by the link check
+        self.seconds = seconds
+        self.warnings: list[Problem] = [] if warnings is None else warnings
+        self.site = site            # None when nothing changed and the build stopped early
+        self._config = config
+        self._settings_in = settings_in  # the site folder whose settings `config` reads
+        self.rendered = 0           # pages rendered by this build ...
+        self.reused = 0             # ... and kept from the previous one (their inputs unchanged)
+        self.unchanged = unchanged  # nothing changed since the last build: output/ kept as it is
+        self.rendered_paths: list[str] = []  # output paths rendered
+
+    @property
+    def config(self) -> SiteConfig | None:
+        """The settings: always there after a build. A build with nothing to do did not
+        read them (see Incremental.unchanged_as_last): read when asked for (`serve`,
+        `deploy`), as valid as when the last build read the same site.toml."""
+        if self._config is None and self._settings_in is not None:
+            from resnetgen.config import load_config
+            problems = Problems()
+            self._config = load_config(self._settings_in, problems)
+            problems.raise_if_errors()
+        return self._config
 
     def summary(self) -> str:
         if self.unchanged:
@@ -112,8 +143,6 @@ FULL_EVERY = 1000  # young (generation 1) collections per full one, after loadin
 def _build(options: BuildOptions, loaded, ending: ExitStack) -> BuildReport:
     started = time.perf_counter()
     problems = Problems()
-    config = load_config(options.site_dir, problems)
-    problems.raise_if_errors()
 
     # The build cache (.resnetgen-cache/): when no input changed, output/ is current.
     incremental = None
@@ -128,8 +157,17 @@ def _build(options: BuildOptions, loaded, ending: ExitStack) -> BuildReport:
         incremental.check_outputs_aside()
         # With the link check among the options, a build after a `--no-link-check` one
         # is neither "nothing changed" nor quick: it checks what that one did not.
-        incremental.scan(config, (options.drafts, str(options.output_dir), options.link_check),
-                         defer=True)
+        options_key = (options.drafts, str(options.output_dir), options.link_check)
+        # site.toml too as the last build read it: its settings are not read at all.
+        if (last := incremental.unchanged_as_last(options_key)) is not None:
+            return BuildReport(**last, settings_in=options.site_dir, unchanged=True,
+                               seconds=time.perf_counter() - started)
+
+    from resnetgen.config import load_config  # (here: see Incremental.unchanged_as_last)
+    config = load_config(options.site_dir, problems)
+    problems.raise_if_errors()
+    if incremental is not None:
+        incremental.scan(config, options_key, defer=True)  # (done already, mostly)
         if (last := incremental.unchanged()) is not None:
             return BuildReport(**last, config=config, unchanged=True,
                                seconds=time.perf_counter() - started)

@@ -29,10 +29,13 @@ import os
 import pickle
 import time
 import zlib
-from dataclasses import dataclass, field
+from collections import namedtuple
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (see build.py)
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 import resnetgen
 
@@ -68,55 +71,57 @@ def code_fingerprint() -> str:
     return digest(resnetgen.__version__, FORMAT, stats)
 
 
-class CachedPost(NamedTuple):
-    """A tuple: 10,000 made per rebuild, each in one call (a frozen dataclass sets its
-    fields one by one)."""
-    post: Any                       # the loaded Post, body rendered
-    lookups: tuple                  # (source path, url or None) for every link it resolved
-    warnings: tuple                 # problems of the warning kind, replayed on reuse
-    key: str                        # digest of everything this record was made from
-    listing: str = ""               # digest of the Post without its body (see fingerprint)
-    digest: str = ""                # of key and lookups: the post's digest (see loader)
-
-
-class OutputRecord(NamedTuple):
-    """A tuple: made from the saved plain tuples in one C call each (21,000 at 10k)."""
-    key: str        # digest of what this file was made from
-    digest: str     # digest of its bytes
-    size: int
-    mtime_ns: int
-    inode: int
+# Tuples (collections.namedtuple: typing.NamedTuple would import typing, see build.py).
+# CachedPost: 10,000 made per rebuild, each in one call (a frozen dataclass sets its fields
+# one by one): post, the loaded Post, body rendered; lookups, (source path, url or None)
+# for every link it resolved; warnings, problems of the warning kind, replayed on reuse;
+# key, digest of everything this record was made from; listing, digest of the Post
+# without its body (see fingerprint); digest, of key and lookups: the post's digest (see
+# loader).
+CachedPost = namedtuple("CachedPost", "post lookups warnings key listing digest",
+                        defaults=("", ""))
+# OutputRecord: made from the saved plain tuples in one C call each (21,000 at 10k): key,
+# digest of what this file was made from; digest, of its bytes; size; mtime_ns; inode.
+OutputRecord = namedtuple("OutputRecord", "key digest size mtime_ns inode")
 
 
 # OutputRecord._make without its Python call: record (a tuple of 5) -> OutputRecord.
 _new_record = partial(tuple.__new__, OutputRecord)
 
 
-@dataclass
 class BuildCache:
+    """The cache's files, as read and as this build changes them. A plain class (see
+    build.BuildOptions): the values below are the defaults, each set on the instance
+    when it changes; the collections are the instance's own (see __init__)."""
     site_dir: Path
     code: str
-    files: dict[str, tuple] = field(default_factory=dict)      # path -> (size, mtime, ino, digest)
-    raw_outputs: dict[str, tuple] = field(default_factory=dict)  # as saved: see `outputs`
-    output_dirs: dict[str, int] = field(default_factory=dict)  # output folder -> its mtime
-    last_build: dict[str, Any] = field(default_factory=dict)   # key, summary, clock facts
+    files: dict[str, tuple]          # path -> (size, mtime, ino, digest)
+    raw_outputs: dict[str, tuple]    # as saved: see `outputs`
+    output_dirs: dict[str, int]      # output folder -> its mtime
+    last_build: dict[str, Any]       # key, summary, clock facts
     _posts: Any = None                                           # post_cache.PostStore
     _outputs: dict[str, OutputRecord] | None = None
     _memo: dict[str, bytes] | None = None                        # digest -> bytes (feeds, .ics)
-    _memo_used: set[str] = field(default_factory=set)
-    _memo_new: dict[str, bytes] = field(default_factory=dict)    # made by this build
+    _memo_used: set[str]
+    _memo_new: dict[str, bytes]      # made by this build
     _memo_stale: bool = False                                    # memo not read: see memo
     _link_index: Any = None                                      # linkindex.LinkIndex to save
-    _seen: dict[str, tuple] = field(default_factory=dict)     # files of this build, for the next
-    _digests: dict[str, str] = field(default_factory=dict)    # files of this build, digested once
+    _seen: dict[str, tuple]          # files of this build, for the next
+    _digests: dict[str, str]         # files of this build, digested once
     # Files digested by whoever read them (the loader's workers, on a first build: see
     # Incremental.scan): name -> (record for `files` or None, digest), for the scan.
-    read_digests: dict[str, tuple] = field(default_factory=dict)
+    read_digests: dict[str, tuple]
     # A posts shard as read by a quick rebuild's check (post_cache.read_one), (name,
     # data): the full build that follows a title edit loads and saves it too.
     shard_read: tuple | None = None
     discarded: str = ""             # why an existing cache was not trusted, for reports
     location: Path | None = None    # where it is kept, when not SITE/.resnetgen-cache
+
+    def __init__(self, site_dir: Path, code: str):
+        self.site_dir, self.code = site_dir, code
+        self.files, self.raw_outputs, self.output_dirs, self.last_build = {}, {}, {}, {}
+        self._memo_used, self._memo_new = set(), {}
+        self._seen, self._digests, self.read_digests = {}, {}, {}
 
     # ----- loading and saving -------------------------------------------------------
     @classmethod
@@ -132,7 +137,8 @@ class BuildCache:
                     raise TypeError
                 cache.files, cache.raw_outputs, cache.output_dirs = files, outputs, dirs
                 cache.last_build = dict(pickle.loads(last_build))
-                if not all(type(r) is tuple and len(r) == 5 for r in cache.raw_outputs.values()):
+                records = cache.raw_outputs.values()  # each a tuple of 5 (in C: 21,000 at 10k)
+                if not ({tuple} >= set(map(type, records)) and {5} >= set(map(len, records))):
                     raise ValueError
             except Exception:  # of the wrong shape, or its pickle garbled: never trusted
                 cache._discard("index.marshal has an unexpected shape")
@@ -461,9 +467,21 @@ def shard_of(path: str) -> str:
 
 
 def _files_under(root: str) -> list[str]:
-    # An input folder may hold a link to another folder: the loader reads through it
-    # (source.discover), so its files are inputs too, not the link a file.
-    return sorted(entry.path for _, entry in walk_files(root, follow=True))
+    """The path of every file under root, sorted. An input folder may hold a link to
+    another folder: the loader reads through it (source.discover), so its files are
+    inputs too, not the link a file. (walk_files's, without the relative names and the
+    generators it does not need: every build lists its content.)"""
+    found: list[str] = []
+    folders = [root]
+    while folders:
+        try:
+            with os.scandir(folders.pop()) as entries:
+                for entry in entries:
+                    (folders if entry.is_dir() else found).append(entry.path)
+        except (FileNotFoundError, NotADirectoryError):
+            pass
+    found.sort()
+    return found
 
 
 def walk_files(root: str, prefix: str = "", follow: bool = False):

@@ -10,6 +10,7 @@ import argparse
 import importlib
 import os
 import sys
+from functools import partial
 from pathlib import Path
 
 from resnetgen import __version__
@@ -80,18 +81,22 @@ def command_of(argv: list[str]) -> str | None:
 def make_parser(command: str | None = None) -> argparse.ArgumentParser:
     """`command`: the one asked for; `build` and `check` need no other command's module
     (importing them costs half of a build with nothing to do)."""
-    parser = argparse.ArgumentParser(prog="resnetgen", description=__doc__.splitlines()[0])
+    formatter = partial(argparse.HelpFormatter, width=help_width())
+    parser = argparse.ArgumentParser(prog="resnetgen", description=__doc__.splitlines()[0],
+                                     formatter_class=formatter)
     parser.add_argument("--version", action="version", version=f"resnetgen {__version__}")
     parser.add_argument("--site", type=Path, default=Path("."),
                         help="the site folder (default: the current folder)")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    build = commands.add_parser("build", help="build the site into output/")
+    build = commands.add_parser("build", help="build the site into output/",
+                                formatter_class=formatter)
     add_build_options(build)
     build.set_defaults(func=run_build)
 
     if command != "build":  # each parser costs ~1 ms of gettext look-ups (argparse's _())
-        check = commands.add_parser("check", help="validate everything, write nothing")
+        check = commands.add_parser("check", help="validate everything, write nothing",
+                                    formatter_class=formatter)
         check.add_argument("--drafts", action="store_true", help="check drafts too")
         check.add_argument("--now", help="the clock, as an ISO date-time")
         check.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -104,6 +109,23 @@ def make_parser(command: str | None = None) -> argparse.ArgumentParser:
         command.add_argument("--site", type=Path, default=argparse.SUPPRESS,
                              help="the site folder (default: the current folder)")
     return parser
+
+
+def help_width() -> int:
+    """The width argparse's help is laid out in, as it finds it (shutil.get_terminal_size,
+    less 2), found once: argparse makes a formatter for every option added (to check
+    it), each asking shutil, which imports bz2 and lzma (~2 ms of a build with nothing
+    to do)."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 80
+    return columns - 2
 
 
 def add_build_options(parser: argparse.ArgumentParser) -> None:

@@ -12,13 +12,15 @@ from __future__ import annotations
 import gc
 import os
 import pickle
-import select
 import signal
-import threading
-from typing import Callable, Iterator, Sequence, TypeVar
+import sys
 
-T = TypeVar("T")
-R = TypeVar("R")
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (see build.py)
+if TYPE_CHECKING:
+    from typing import Callable, Iterator, Sequence, TypeVar
+
+    T = TypeVar("T")
+    R = TypeVar("R")
 
 MIN_ITEMS_PER_PROCESS = 64      # below this, forking costs more than it saves
 # The read ends of the pipes this process reads its children's results from. Every
@@ -44,8 +46,11 @@ def jobs() -> int:
 def can_fork() -> bool:
     # Forking a process that runs other threads (a server's) can deadlock the child.
     # (os.fork, not multiprocessing's start methods: importing multiprocessing, sockets
-    # and all, was ~5 ms of a build with nothing to do)
-    return hasattr(os, "fork") and threading.active_count() == 1 and jobs() > 1
+    # and all, was ~5 ms of a build with nothing to do). threading not imported: no
+    # thread it counts was started (importing it was ~1 ms of that build).
+    threading = sys.modules.get("threading")
+    return (hasattr(os, "fork") and (threading is None or threading.active_count() == 1)
+            and jobs() > 1)
 
 
 def parallel_map(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
@@ -197,6 +202,7 @@ class Workers:
     def results(self, aside: Sequence[Aside] = ()) -> Iterator[list]:
         """Each piece's results, in the order of the pieces; the asides' outcomes are
         theirs (see Aside), all in when the last piece's results are yielded."""
+        from select import select  # (here: a build with nothing to do forks no worker)
         done: dict[int, object] = {}
         readers = {fd: _Reader(fd) for fd in self.receive}
         count = len(self.ranges)
@@ -205,7 +211,7 @@ class Workers:
             while number not in done:
                 if not readers:
                     raise RuntimeError("a worker process ended without its results")
-                for fd in select.select(list(readers), [], [])[0]:
+                for fd in select(list(readers), [], [])[0]:
                     for piece, ok, value in readers[fd].read():
                         if piece >= count:  # an aside's: its own, at once
                             aside[piece - count].outcome = (ok, value)
@@ -368,11 +374,13 @@ class Background:
     """function() computed in a forked process while this one goes on; `result()` waits
     for it. Without fork, function() runs when its result is asked for."""
 
-    def __init__(self, function: Callable[[], R], idle: bool = False):
+    def __init__(self, function: Callable[[], R], idle: bool = False, trim: bool = True):
         """`idle`: work that may wait, done on a core no other process wants (at the
         lowest priority) while this process goes on, until `result()` is asked for
-        (then at the usual priority: see can_hurry)."""
-        self.function, self.idle = function, idle
+        (then at the usual priority: see can_hurry). `trim`: False where this process
+        has loaded nothing yet (a build's start: handing back its free pages would
+        load ctypes and glibc's symbols, ~2 ms, for nothing)."""
+        self.function, self.idle, self.trim = function, idle, trim
         self.pid = 0  # the process computing it (0: none, or it is done)
         self.received = False  # its whole result read
         if can_fork():
@@ -383,7 +391,8 @@ class Background:
             self.receive = open(readable, "rb")
             thawed = gc.get_freeze_count() == 0
             gc.freeze()
-            trim_memory()
+            if trim:
+                trim_memory()
             try:
                 self.pid = os.fork()  # (multiprocessing's Process: a few ms more each)
                 if self.pid == 0:
@@ -414,7 +423,8 @@ class Background:
             raise RuntimeError("a worker process ended without its result") from None
         finally:
             self.close()
-        trim_memory()  # the stream's frames, unpickled and let go of: handed back
+        if self.trim:
+            trim_memory()  # the stream's frames, unpickled and let go of: handed back
         if not ok:
             raise value
         return value

@@ -6,20 +6,20 @@ so an editor sees every mistake of the whole site in one run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Iterable
+from collections import namedtuple
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (see build.py)
+if TYPE_CHECKING:
+    from typing import Iterable
 
 ERROR = "error"
 WARNING = "warning"
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
-    path: str
-    line: int
-    message: str
-    hint: str = ""
-    severity: str = ERROR
+# Not dataclasses: a build with nothing to do imports none (see build.BuildOptions).
+class Problem(namedtuple("Problem", "path line message hint severity", defaults=("", ERROR))):
+    """path: str, line: int, message: str, hint: str, severity: ERROR or WARNING.
+    Immutable, and sorted by its fields in that order."""
+    __slots__ = ()
 
     def __str__(self) -> str:
         text = f"{self.path}:{self.line}: {self.message}"
@@ -36,9 +36,11 @@ class SiteError(Exception):
         super().__init__("\n".join(map(str, self.problems)))
 
 
-@dataclass
 class Problems:
-    items: list[Problem] = field(default_factory=list)
+    """A collector of problems, in the order found."""
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
 
     def error(self, path: str, line: int, message: str, hint: str = "") -> None:
         self.items.append(Problem(str(path), max(int(line or 1), 1), message, hint))

@@ -4,6 +4,7 @@ still come out in the site's order, whatever the number of processes."""
 from __future__ import annotations
 
 import os
+import select
 from functools import partial
 
 import pytest
@@ -90,7 +91,7 @@ def test_background_left_unread_ends_instead_of_blocking(monkeypatch):
     background = parallel.Background(lambda: b"x" * (4 << 20))  # far more than a pipe holds
     pid = background.pid
     for _ in range(200):  # until the child is blocked writing, with data waiting
-        if parallel.select.select([background.receive], [], [], 0.05)[0]:
+        if select.select([background.receive], [], [], 0.05)[0]:
             break
     closing = threading.Thread(target=background.close, daemon=True)
     closing.start()
@@ -112,7 +113,7 @@ def test_backgrounds_left_unread_end_whatever_their_siblings_hold(monkeypatch):
     second = parallel.Background(lambda: b"y" * (4 << 20))
     for background in (first, second):
         for _ in range(200):  # until the child is blocked writing, with data waiting
-            if parallel.select.select([background.receive], [], [], 0.05)[0]:
+            if select.select([background.receive], [], [], 0.05)[0]:
                 break
     pids = [first.pid, second.pid]
 
