@@ -124,8 +124,8 @@ def help_width() -> int:
         try:
             columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
         except (AttributeError, ValueError, OSError):
-            columns = 80
-    return columns - 2
+            columns = 0
+    return (columns or 80) - 2  # (a terminal not yet sized says 0: shutil's 80 then)
 
 
 def add_build_options(parser: argparse.ArgumentParser) -> None:

@@ -58,6 +58,9 @@ class Preview:
         try:
             report = build(BuildOptions(site_dir=self.site_dir, output_dir=self.output_dir,
                                         now=self.clock(), drafts=self.drafts))
+            # Read now when nothing changed (see BuildReport.config): a site.toml saved
+            # since with a mistake is then shown as any failed build's.
+            base_path = report.config.base_path
         except SiteError as error:
             self.problems = list(error.problems)
             return False
@@ -71,7 +74,7 @@ class Preview:
             # only after many more saves: each save kept ~2 MB more (300 posts).
             gc.collect()
         self.problems = []
-        self.base_path = report.config.base_path
+        self.base_path = base_path
         self.summary = report.summary()
         for warning in report.warnings:
             if warning not in self.warned:  # each once, not again at every save
