@@ -6,10 +6,11 @@ index of that file (`INDEX`): where each chat's event lies in it, the digest of 
 without its body (all an event reads of a post: see calendar.event_fields) and the
 event's links for the link check (see ics_links.IcsLinks.packed). While the file stands
 in output/ as the build that wrote the index made it (Incremental.reuse: its record's
-key is the index's, the file untouched since) and the settings, people and code are as
-they were (the outputs' surface, which every event's key covers), the event of a post
-with the same digest is those bytes, links and all: copied, neither made (1.4 ms each)
-nor read from the memo (16 files, 20 MB) under a key made for each of 10,000 posts.
+key is the index's, the file untouched since; and its bytes' digest the record's) and
+the settings, people and code are as they were (the outputs' surface, which every
+event's key covers), the event of a post with the same digest is those bytes, links
+and all: copied, neither made (1.4 ms each) nor read from the memo (16 files, 20 MB)
+under a key made for each of 10,000 posts.
 Otherwise (a first build, that file touched, a build that failed after writing its
 index, a damaged index) the events come from the memo, or are made, as before.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, Iterable
 
+from resnetgen.cache import digest
 from resnetgen.ics_links import IcsLinks, part_links, shared_part_links
 from resnetgen.urls import CALENDAR_ROUTE
 
@@ -65,7 +67,11 @@ class LastCalendar:
                 data = handle.read()
         except OSError:
             return None
-        return memoryview(data) if len(data) == self.size else None
+        # Its bytes, not its stat, vouch for it: copied into a new file (under a new key,
+        # trusted from then on), a hand edit that kept the size and time would stay.
+        if len(data) != self.size or digest(data) != previous.record.digest:
+            return None
+        return memoryview(data)
 
     def release(self) -> None:
         """Lets go of the file (18 MB at 10,000 chats): no view of it is held any more."""

@@ -6,6 +6,7 @@ index, a chat's own file gone) the output is still a clean build's."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -143,3 +144,32 @@ def test_a_chat_file_gone_is_made_from_the_new_calendar(bench, tmp_path, watched
     assert watched["made"] == 1 and "events.ics" in watched["as_read"]
     assert gone.is_file()
     assert snapshot(bench / "output") == clean(bench, tmp_path)
+
+
+def small_chat(n: int, title: str) -> str:
+    return (f'---\ntitle: "{title}"\ndate: 2026-10-{n + 1:02d}\ntags: [voice]\nchat:\n'
+            f"  start: 2026-12-{n + 1:02d} 19:00\nhosts: [ann]\n---\n\nChat {n}.\n")
+
+
+def test_a_hand_edit_that_kept_the_size_and_time_is_never_copied(site, tmp_path):
+    """An edit in place (same size, same inode) with the file's time put back: the stat
+    cannot tell, the bytes can. The events of the last file are copied into a new one
+    (under a new key, which the next builds trust): they must be what that build wrote."""
+    root = site({"content/people.toml": '[ann]\nname = "Ann Lee"\n',
+                 **{f"content/c{n}.md": small_chat(n, f"Chat {n}") for n in range(4)}})
+    build_site(root)
+    events = root / "output" / "events.ics"
+    st = events.stat()
+    at = events.read_bytes().index(b"SUMMARY:Chat 2") + len(b"SUMMARY:")
+    with open(events, "r+b") as handle:  # "Chat 2" -> "Xhat 2", in place
+        handle.seek(at)
+        handle.write(b"X")
+    os.utime(events, ns=(st.st_atime_ns, st.st_mtime_ns))
+    now = events.stat()
+    assert (now.st_size, now.st_mtime_ns, now.st_ino) == (st.st_size, st.st_mtime_ns, st.st_ino)
+    (root / "content" / "c1.md").write_text(small_chat(1, "Chat 1, edited"), encoding="utf-8")
+    build_site(root)
+    read = Calendar.from_ical(events.read_bytes())
+    assert sorted(str(e["SUMMARY"]) for e in read.walk("VEVENT")) == [
+        "Chat 0", "Chat 1, edited", "Chat 2", "Chat 3"]
+    assert snapshot(root / "output") == clean(root, tmp_path)

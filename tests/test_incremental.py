@@ -23,16 +23,19 @@ THEME = REPO / "themes" / "default" / "templates"
 
 
 def post_text(title: str, day: int, tags: list[str], hour: int, hosts: list[str], body: str,
-              link: str = "", second: str = "A second paragraph.", draft: bool = False) -> str:
+              link: str = "", second: str = "A second paragraph.", draft: bool = False,
+              chat: str = "") -> str:
+    """`chat`: more lines under chat: (its zone, a cancellation, a UID), each ending "; "."""
     published = datetime(2026, 10, 1) + timedelta(days=day)
     start = published + timedelta(days=7, hours=hour)
+    more = "".join(f"\n          {line}" for line in chat.split("; ") if line)
     return textwrap.dedent(f"""\
         ---
         title: "{title}"
         date: {published:%Y-%m-%d}
         tags: [{", ".join(tags)}]
         chat:
-          start: {start:%Y-%m-%d %H:%M}
+          start: {start:%Y-%m-%d %H:%M}{more}
         hosts: [{", ".join(hosts)}]{chr(10) + "        draft: true" if draft else ""}
         ---
 
@@ -61,6 +64,7 @@ class Model:
         self.template_note = ""
         self.listing_bodies = False   # an override that shows each post's body in listings
         self.now = NOW
+        self.drafts = False  # the build's --drafts
         self.counter = 100
         self.write_all()
 
@@ -154,13 +158,42 @@ class Model:
         elif kind == "clock":
             self.now = NOW + timedelta(days=value % 40 - 20)
             return
+        elif kind in ("chat zone", "cancelled", "uid") and post:  # what events.ics shows
+            lines = dict(line.split(": ", 1) for line in post.get("chat", "").split("; ") if line)
+            if kind == "chat zone":
+                lines["timezone"] = ["Europe/London", "Asia/Tokyo", "America/New_York"][value % 3]
+            elif kind == "cancelled" and "status" in lines:
+                del lines["status"]
+            elif kind == "cancelled":
+                lines.update(status="cancelled", sequence=str(1 + value % 3))
+            else:  # unique: the post's own
+                lines["uid"] = f"{path.rsplit('/', 1)[-1][:-3]}-{value}@example.org"
+            post["chat"] = "".join(f"{key}: {line}; " for key, line in lines.items())
+        elif kind == "drafts option":
+            self.drafts = not self.drafts
+            return
+        elif kind == "events.ics by hand":  # never trusted: made again, as a clean build would
+            events = self.root / "output" / "events.ics"
+            data = events.read_bytes()
+            if value % 4 == 0:
+                events.unlink()
+            elif value % 4 == 1:
+                events.write_bytes(data[: len(data) // 2])
+            elif value % 4 == 2:
+                events.write_bytes(data + b"X-EXTRA:1\r\n")
+            else:  # in place, the same size
+                with open(events, "r+b") as handle:
+                    handle.seek(data.index(b"SUMMARY:") + len(b"SUMMARY:"))
+                    handle.write(b"#")
+            return
         if post is not None and kind not in ("delete",):
             self.write_post(path, post)
         self.write_settings()
 
 
 KINDS = ["body", "paragraph", "listing bodies", "draft", "title", "date", "tags", "chat time", "hosts", "new post", "delete", "rename",
-         "template", "site.toml", "people.toml", "anchor date", "clock"]
+         "template", "site.toml", "people.toml", "anchor date", "clock", "chat zone", "cancelled",
+         "uid", "drafts option", "events.ics by hand"]
 EDITS = st.tuples(st.sampled_from(KINDS), st.integers(0, 20), st.integers(0, 1000))
 
 
@@ -177,10 +210,11 @@ def test_incremental_build_equals_clean_build_after_any_edits(edits):
         build_site(root, now=model.now)
         for kind, index, value in edits:
             model.apply(kind, index, value)
-            build_site(root, now=model.now)
+            build_site(root, now=model.now, drafts=model.drafts)
             clean = Path(folder) / "clean"
             shutil.rmtree(clean, ignore_errors=True)
-            build(BuildOptions(site_dir=root, output_dir=clean, now=model.now, cache=False))
+            build(BuildOptions(site_dir=root, output_dir=clean, now=model.now, cache=False,
+                               drafts=model.drafts))
             assert snapshot(root / "output") == snapshot(clean), f"after {kind} {index} {value}"
 
 
