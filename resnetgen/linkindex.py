@@ -401,18 +401,18 @@ def _renumbered(entry: tuple, paths: tuple[str, ...]) -> tuple:
             [paths[n] for n in _numbers(entry[FRAGMENTS])], entry[URLS])
 
 
-def to_plain(index: LinkIndex) -> tuple:
-    """The index as str, int, bytes, tuples and sets only: marshal saves and loads it
-    many times faster than pickle does dataclasses (the cache's linkindex file)."""
-    # The files written as a tuple: marshal writes a set's items sorted by their own
-    # marshalled bytes (Python 3.11+), 15 times as long for 21,000 paths (0.1-0.3 s).
-    return index.base_url, tuple(index.written), index.paths, index.fresh, index.entries
+def to_plain(index: LinkIndex) -> tuple[tuple, list]:
+    """The index as str, int, bytes, tuples and sets only, marshal saves and loads it
+    many times faster than pickle does dataclasses (the cache's linkindex file): (its
+    small parts, [the files written, the entries]), the big tables apart (the cache
+    saves only their changes, mostly: see BuildCache._write_split)."""
+    return (index.base_url, index.paths, index.fresh), [index.written, index.entries]
 
 
 def from_plain(data: tuple) -> LinkIndex:
-    base_url, written, paths, fresh, entries = data
-    if type(entries) is not dict or not all(type(entry) is tuple and len(entry) == 6
-                                            for entry in entries.values()):
+    (base_url, paths, fresh), (written, entries) = data
+    if (type(entries) is not dict or type(paths) is not tuple
+            or not all(type(entry) is tuple and len(entry) == 6 for entry in entries.values())):
         raise ValueError("link index entries of an unexpected shape")
     return LinkIndex(base_url, frozenset(written), entries, paths, fresh)
 
