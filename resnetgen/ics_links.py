@@ -28,8 +28,9 @@ class IcsLinks:
 
     def __init__(self, events: Mapping[str, bytes], made_here: dict[str, object]):
         self.events = events
-        # source path -> `packed` part_links of the event made here (the memo returns
-        # what it made: these bytes), popped when used
+        # source path -> `packed` part_links of the event, where known without reading
+        # it (made here, or kept from the last events.ics: see calendar_kept), popped
+        # when used
         self.made_here = made_here
 
     @staticmethod

@@ -36,12 +36,17 @@ def site_wide_outputs(site: Site, incremental: Incremental | None, in_worker=Non
 
     def make_calendar(problems: Problems, output):
         from resnetgen.calendar import calendar_outputs  # icalendar: ~0.1 s to import,
-        # so only when the calendar is made. An event is kept in the cache's memo (for
-        # events.ics, remade whenever a chat changes); as the calendar, it never reads
-        # a post's body.
-        memo = ((lambda what, make: incremental.memo(what, make, bodies=False))
-                if incremental else no_memo)
-        return calendar_outputs(site, problems, memo, output=output)
+        # so only when the calendar is made. An event is kept in the last events.ics,
+        # and in the cache's memo (see calendar_kept); as the calendar, it never reads a
+        # post's body.
+        if incremental is None:
+            return calendar_outputs(site, problems, no_memo, output=output)
+        from resnetgen import calendar_kept
+        return calendar_outputs(
+            site, problems, lambda what, make: incremental.memo(what, make, bodies=False),
+            output=output, last=calendar_kept.last_calendar(incremental),
+            listing=incremental.fingerprints.listing_digests,  # type: ignore[union-attr]
+            remember=lambda key, chats, index: calendar_kept.remember(incremental, key, chats, index))
     # The calendar reads a post's fields, never its text: a paragraph edited leaves it
     # as it was (tests/test_incremental.py's paragraph edits would see it otherwise).
     made = chain(site_wide(incremental, "calendar", found,    # events.ics, one .ics per chat
@@ -73,8 +78,7 @@ def listings_aside(site: Site, incremental: Incremental, in_worker, env, site_di
     """The pages `makers` make (pages.py's), keyed, and rendered when their files cannot be
     kept, in a rebuild's other process: ([(output path, None or KEPT, key, (links,
     Written))], problems). A title edit renders a dozen listings (0.55 s at 10,000
-    posts), this one's part of them beside the calendars and feeds, which take the
-    other core ~0.5 s while this process takes ~1.2 s."""
+    posts), this one's part of them beside the calendars and feeds."""
     from resnetgen.render import render_pages
     from resnetgen.writer import Previous
     found = Problems()
@@ -90,14 +94,16 @@ def listings_aside(site: Site, incremental: Incremental, in_worker, env, site_di
     return outputs, found.items
 
 
-def _archive(site: Site):
-    from resnetgen.pages import archive_page
-    return archive_page(site)
+def _events(site: Site):
+    from resnetgen.pages import events_page
+    return events_page(site)
 
 
-# See listings_aside. The archive balances the two processes of a 10,000-post title
-# edit (the events page, 6 MB, made the other process the longer one).
-ASIDE_LISTINGS = (_archive,)
+# See listings_aside. The events page (6 MB, 10,000 cards, 0.15 s) balances the two
+# processes of a 10,000-post title edit now that the calendar's cost follows what
+# changed (see calendar_kept); the archive (0.08 s), rendered here before, made this
+# process the longer one then.
+ASIDE_LISTINGS = (_events,)
 
 
 def site_wide(incremental: Incremental | None, name: str, problems: Problems, make,

@@ -288,9 +288,20 @@ def test_a_template_edit_keeps_the_feeds_and_calendars(rich, tmp_path, monkeypat
     cache = BuildCache.load(rich)
     assert sum(len(original(cache, f"memo-{shard}.pickle") or {}) for shard in "0123456789abcdef")
     read.clear()
+    made.clear()
     chat = next(path for path in sorted((rich / "content").rglob("*.md"))
                 if "chat:" in path.read_text())
     chat.write_text(chat.read_text().replace("title: ", "title: Edited ", 1))
+    build_site(rich)
+    # The other chats' events are the last events.ics's (see calendar_kept): the memo
+    # is not read, and one event is made.
+    assert made.count("event_read") == 1
+    assert not [name for name in read if name.startswith("memo-")]
+    assert snapshot(rich / "output") == clean_build(rich, tmp_path)
+    read.clear()
+    made.clear()
+    chat.write_text(chat.read_text().replace("title: Edited ", "title: ", 1))
+    os.utime(rich / "output" / "events.ics", ns=(1, 1))  # touched: not a file to copy from
     build_site(rich)
     assert [name for name in read if name.startswith("memo-")]  # the same settings: read
     assert snapshot(rich / "output") == clean_build(rich, tmp_path)

@@ -243,7 +243,7 @@ def edit_title(site: Path) -> None:
 def test_a_listing_rendered_by_the_other_process_is_booked_in_its_turn(bench, tmp_path,
                                                                       monkeypatch):
     """A rebuild's calendars-and-feeds process also renders the listings of
-    site_wide.ASIDE_LISTINGS (the archive): the report, the files and the cache's records
+    site_wide.ASIDE_LISTINGS (the events page): the report, the files and the cache's records
     (their order and keys) are those of a build rendering every listing here."""
     import os
     from resnetgen import site_wide
@@ -266,7 +266,7 @@ def test_a_listing_rendered_by_the_other_process_is_booked_in_its_turn(bench, tm
     monkeypatch.setattr(site_wide, "ASIDE_LISTINGS", ())
     alone = build_site(here)
     assert site_wide.ASIDE_LISTINGS == () and pids.read_text().split() != [str(os.getpid())]
-    assert pids.read_text().split() and "archive/index.html" in aside.rendered_paths
+    assert pids.read_text().split() and "events/index.html" in aside.rendered_paths
     assert (aside.rendered_paths, aside.rendered, aside.reused, aside.files, aside.links) == (
         alone.rendered_paths, alone.rendered, alone.reused, alone.files, alone.links)
     records = [list(BuildCache.load(site, site / ".resnetgen-cache").raw_outputs.items())
