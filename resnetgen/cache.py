@@ -4,18 +4,20 @@ Files of pickled or marshalled data, each after a header naming the cache format
 resnetgen code it was made by and the site folder it belongs to, and the length and
 CRC-32 of the data:
 
-- `index.marshal` (small): each input file's size, mtime and content digest, the
-  last build's key (its facts pickled), and a manifest of the output files (digest,
-  size, mtime, inode, and the key of what they were made from). Enough to see "nothing changed" without loading
-  any content.
+- `index.marshal` and `index-base.marshal`: each input file's size, mtime and content
+  digest, the last build's key (its facts pickled), and a manifest of the output files
+  (digest, size, mtime, inode, and the key of what they were made from). Enough to see
+  "nothing changed" without loading any content. The tables are kept in the base file,
+  written again only once many of their entries changed; until then, the changes since
+  (a title edit's dozen outputs of 21,000) are all the other file holds of them.
 - `posts-0.marshal` ... `posts-f.marshal` and `bodies-0.marshal` ...: each source file's
   loaded Post (front matter read, Markdown rendered), keyed on the file's content
   digest and everything else reading it depends on (code, site.toml, people.toml),
   plus the links it looked up; bodies apart, read only where shown (see post_cache).
 - `memo-0.pickle` ... `memo-f.pickle`: pieces of feeds and calendars, by a digest of
-  their key (a changed post rewrites the shards of its pieces only); `linkindex.marshal` (plain data, which
-  marshal loads fastest): what the link check needs to check again only what changed
-  (see linkindex).
+  their key (a changed post rewrites the shards of its pieces only); `linkindex.marshal`
+  and its base (plain data, which marshal loads fastest; kept as the index's): what the
+  link check needs to check again only what changed (see linkindex).
 
 A cache that cannot be read, or whose header does not match, is deleted and the
 build runs from scratch: same bytes either way.
@@ -40,7 +42,8 @@ if TYPE_CHECKING:
 import resnetgen
 
 CACHE_DIR = ".resnetgen-cache"
-FORMAT = 17  # 17: a post's date-times as their pickle state (post_codec)
+FORMAT = 18  # 17: a post's date-times as their pickle state (post_codec); 18: the index's
+# and link index's tables in a base file and a delta (see _write_split)
 SHARDS = "0123456789abcdef"
 RACY_SECONDS = 2  # a file changed this recently may change again within the same mtime
 
@@ -106,6 +109,9 @@ class BuildCache:
     _memo_new: dict[str, bytes]      # made by this build
     _memo_stale: bool = False                                    # memo not read: see memo
     _link_index: Any = None                                      # linkindex.LinkIndex to save
+    # A file saved as a base and its delta (see _write_split) -> (its base's token, the
+    # delta's tables of changes, the tables as read: those a save compares with).
+    _split: dict[str, tuple[str, tuple, list]]
     _seen: dict[str, tuple]          # files of this build, for the next
     _digests: dict[str, str]         # files of this build, digested once
     # Files digested by whoever read them (the loader's workers, on a first build: see
@@ -122,6 +128,7 @@ class BuildCache:
         self.files, self.raw_outputs, self.output_dirs, self.last_build = {}, {}, {}, {}
         self._memo_used, self._memo_new = set(), {}
         self._seen, self._digests, self.read_digests = {}, {}, {}
+        self._split = {}
 
     # ----- loading and saving -------------------------------------------------------
     @classmethod
@@ -129,12 +136,10 @@ class BuildCache:
         """The cache in `folder` (default: SITE/.resnetgen-cache), or an empty one."""
         cache = cls(site_dir.resolve(), code_fingerprint())
         cache.location = folder
-        index = cache._read("index.marshal")
+        index = cache._read_split("index.marshal", 3)
         if index is not None:
             try:
-                files, outputs, dirs, last_build = index
-                if type(files) is not dict or type(outputs) is not dict or type(dirs) is not dict:
-                    raise TypeError
+                last_build, (files, outputs, dirs) = index
                 cache.files, cache.raw_outputs, cache.output_dirs = files, outputs, dirs
                 cache.last_build = dict(pickle.loads(last_build))
                 records = cache.raw_outputs.values()  # each a tuple of 5 (in C: 21,000 at 10k)
@@ -179,12 +184,15 @@ class BuildCache:
     def _discard(self, reason: str) -> None:
         self.discarded = reason
         self.shard_read = None
+        self._split.clear()
         from resnetgen.post_cache import PostStore  # noqa: PLC0415
         self.files, self.outputs, self.last_build = {}, {}, {}
         self._posts = PostStore(self)
         self.raw_outputs, self.output_dirs = {}, {}
         for name in ("index.marshal", "index.pickle", "memo.pickle", "links.pickle", "linkindex.pickle",
-                     "linkindex.marshal", *(f"cards-{shard}.marshal" for shard in SHARDS),
+                     "linkindex.marshal", _base_name("index.marshal"),
+                     _base_name("linkindex.marshal"), "digests.marshal", "calendar.marshal",
+                     *(f"cards-{shard}.marshal" for shard in SHARDS),
                      *(path.name for path in self.folder.glob("cards-*-*.marshal")),
                      *(f"memo-{shard}.pickle" for shard in SHARDS),
                      *(f"posts-{shard}.pickle" for shard in SHARDS),
@@ -229,17 +237,78 @@ class BuildCache:
                 self._save_memo()
             # Records as plain tuples: they load in one C call (the "nothing changed" path).
             # Marshalled (3 times faster than pickle to save), the last build's facts
-            # (date-times, sets) pickled inside: the 4.5 MB of the records at 10,000
-            # posts made once, not copied again into a pickle.
+            # (date-times, sets) pickled inside; the tables (4.5 MB at 10,000 posts)
+            # written again only in their base (see _write_split).
             records = self.outputs
             self._outputs = None  # (read again from raw_outputs, if asked for)
-            self.raw_outputs = dict(zip(records, map(tuple, records.values())))  # (in C)
+            self.raw_outputs = self._write_split(
+                "index.marshal", pickle.dumps(self.last_build, protocol=pickle.HIGHEST_PROTOCOL),
+                [self._seen, records, self.output_dirs], shared=False)[1]
             del records
-            self._write("index.marshal", (
-                self._seen, self.raw_outputs, self.output_dirs,
-                pickle.dumps(self.last_build, protocol=pickle.HIGHEST_PROTOCOL)), shared=False)
         except OSError:
             pass  # a read-only site folder still builds, just without a cache
+
+    def _read_split(self, name: str, count: int) -> tuple[Any, list[dict]] | None:
+        """(rest, tables) as `_write_split` saved them: the `count` tables of the base
+        file with the delta's changes made. A delta made for another base (a build cut
+        short between the two writes, or two at once) discards the cache."""
+        head = self._read(name)
+        if head is None:
+            return None
+        try:
+            rest, token, deltas = head
+            base = self._read(_base_name(name), discard=False)
+            if base is None:  # (missing, damaged or foreign)
+                raise ValueError("no base")
+            made_for, tables = base
+            if (type(token) is not str or made_for != token or type(tables) is not tuple
+                    or len(tables) != count or type(deltas) is not tuple or len(deltas) != count
+                    or not all(type(table) is dict for table in tables)):
+                raise ValueError("not of its base")
+            for table, (changed, removed) in zip(tables, deltas):
+                if type(changed) is not dict or type(removed) is not tuple:
+                    raise TypeError
+                for key in removed:
+                    table.pop(key, None)
+                table.update(changed)
+        except Exception:  # of the wrong shape, or the base not its own: never trusted
+            self._discard(f"{name} does not match its base")
+            return None
+        self._split[name] = (token, deltas, list(tables))
+        return rest, list(tables)
+
+    def _write_split(self, name: str, rest: Any, tables: list, shared: bool = True
+                     ) -> list[dict]:
+        """Saves `rest` and the `tables` (dicts, or sets: their keys) so that a small
+        change of big tables is a small write: their base, in `_base_name(name)`, is
+        written afresh only when the changes since it was (kept, with `rest`, in `name`)
+        reach a share of its entries (BASE_SHARE); else only the changes are, compared
+        with the tables as read (by `_read_split`): neither may have been changed in
+        place since. `shared`: see _write (the base's). Returns the tables as saved (a
+        record, a NamedTuple, as a plain tuple: marshal's kind)."""
+        known = self._split.get(name)
+        if known is not None:
+            token, deltas, was = known
+            merged, size, total = [], 0, 0
+            for table, before, (changed, removed) in zip(tables, was, deltas):
+                now_changed, now_removed = _changes(table, before)
+                changed = {**changed, **now_changed}
+                for key in now_removed:
+                    changed.pop(key, None)
+                removed = tuple(set(removed).union(now_removed).difference(now_changed))
+                merged.append((changed, removed))
+                size, total = size + len(changed) + len(removed), total + len(table)
+            if size <= max(DELTA_MIN, total // BASE_SHARE):
+                self._write(name, (rest, token, tuple(merged)))
+                self._split[name] = (token, tuple(merged), list(tables))
+                return list(tables)
+        token = os.urandom(8).hex()
+        plain = tuple(_plain(table) for table in tables)
+        # The base first: a delta saved after it names it (the one before, another).
+        self._write(_base_name(name), (token, plain), shared)
+        self._write(name, (rest, token, tuple(({}, ()) for _ in tables)))
+        self._split[name] = (token, tuple(({}, ()) for _ in tables), list(tables))
+        return list(plain)
 
     @property
     def outputs(self) -> dict[str, OutputRecord]:
@@ -397,19 +466,25 @@ class BuildCache:
     def link_index(self) -> Any:
         """The link check's index of the last build that passed it (see linkindex)."""
         from resnetgen.linkindex import from_plain  # noqa: PLC0415
-        loaded = self._read("linkindex.marshal")
+        loaded = self._read_split("linkindex.marshal", 2)
         if loaded is None:
             return None
         try:
-            return from_plain(loaded)
+            index = from_plain(loaded)
         except (TypeError, ValueError):
             self._discard("linkindex.marshal has an unexpected shape")
             return None
+        # Its tables as the index holds them (the files written: a frozenset), for the
+        # next save to compare with (see _write_split).
+        token, deltas, _ = self._split["linkindex.marshal"]
+        self._split["linkindex.marshal"] = (token, deltas, [index.written, index.entries])
+        return index
 
     def save_link_index(self, index: Any) -> None:
         """The link index alone, now (a forked process writes it beside `save`)."""
         from resnetgen.linkindex import to_plain  # noqa: PLC0415
-        self._write("linkindex.marshal", to_plain(index))
+        rest, tables = to_plain(index)
+        self._write_split("linkindex.marshal", rest, tables)
 
     def set_link_index(self, index: Any) -> None:
         """Saved with the rest of the cache (the build passed its link check)."""
@@ -435,6 +510,36 @@ class BuildCache:
         new, used = state
         self._memo_new.update(new)
         self._memo_used |= used
+
+
+BASE_SHARE, DELTA_MIN = 8, 256  # see _write_split: changes of 1/8 of the entries, or 256
+_MISSING = object()
+
+
+def _base_name(name: str) -> str:
+    """The file of a split file's base (see BuildCache._write_split)."""
+    return name.replace(".marshal", "-base.marshal")
+
+
+def _changes(table: "dict | set | frozenset", before: "dict | set | frozenset"
+             ) -> tuple[dict, "set | Any"]:
+    """(the entries of `table` new or changed since `before`, plain; the keys removed)."""
+    if not isinstance(table, dict):
+        return dict.fromkeys(table - before), before - table  # type: ignore[operator]
+    get = before.get
+    changed = {key: (value if type(value) is not OutputRecord else tuple(value))
+               for key, value in table.items()
+               if (old := get(key, _MISSING)) is not value and old != value}
+    return changed, before.keys() - table.keys()
+
+
+def _plain(table: "dict | set | frozenset") -> dict:
+    """A table as marshal saves it: a set's keys with None, records as plain tuples."""
+    if not isinstance(table, dict):
+        return dict.fromkeys(table)
+    if any(type(value) is OutputRecord for value in table.values()):
+        return dict(zip(table, map(tuple, table.values())))  # (in C)
+    return table
 
 
 def file_record(st: os.stat_result, data: bytes) -> tuple[tuple, bytes]:

@@ -65,7 +65,8 @@ def test_no_cache_writes_no_cache_and_gives_the_same_bytes(rich, tmp_path, capsy
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "wrong-shape", "flipped"])
 @pytest.mark.parametrize("name", ["index.marshal", "posts-*.marshal", "bodies-*.marshal",
-                                  "linkindex.marshal"])
+                                  "linkindex.marshal", "index-base.marshal",
+                                  "linkindex-base.marshal"])
 def test_corrupt_cache_is_discarded(rich, tmp_path, name, damage):
     build_site(rich)
     post = rich / "content" / "2018" / "winter-chat.md"
