@@ -36,7 +36,8 @@ def assert_cache_describes_output(site: Path) -> BuildCache:
     output = snapshot(site / "output")
     assert set(cache.raw_outputs) == set(output)
     for path, record in cache.raw_outputs.items():
-        assert record[1] == digest(output[path]), path
+        st = (site / "output" / path).stat()
+        assert record[1:] == (digest(output[path]), st.st_size, st.st_mtime_ns, st.st_ino), path
     index = cache.link_index()
     if index is not None:
         assert set(index.written) <= set(output)
@@ -47,7 +48,7 @@ def assert_cache_describes_output(site: Path) -> BuildCache:
 @settings(max_examples=12, deadline=None, derandomize=True,
           phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(EDITS, min_size=3, max_size=8), st.sampled_from([(0, 10**9), (3, 8), (12, 4)]))
+@given(st.lists(EDITS, min_size=3, max_size=8), st.sampled_from([(0, 10**9), (3, 8), (12, 4), (10**9, 8)]))
 def test_builds_crossing_the_base_threshold_equal_clean_builds(edits, threshold):
     """As test_incremental's property test, with thresholds that write the base again
     after a few builds' changes (the real ones, 256 entries, are never met there)."""
@@ -185,6 +186,28 @@ def test_a_kept_page_link_broken_after_the_base_was_written_again(rich, tmp_path
             build_site(rich)
     with pytest.raises(SiteError) as clean:
         build(BuildOptions(site_dir=rich, output_dir=tmp_path / "clean", now=NOW, cache=False))
+    found = [str(p) for p in incremental.value.problems]
+    assert found == [str(p) for p in clean.value.problems]
+    assert any("plain-post" in line and "/about/" in line for line in found), found
+
+
+@pytest.mark.parametrize("threshold", [(10**9, 8), (0, 10**9)], ids=["changes", "base"])
+def test_a_build_without_the_link_check_then_one_with_it(rich, tmp_path, threshold):
+    """A `--no-link-check` build saves no link index: the next build's check, from the
+    index of the build before, still finds the kept page's link broken since."""
+    build_site(rich)
+    with mock.patch("resnetgen.cache.DELTA_MIN", threshold[0]), \
+            mock.patch("resnetgen.cache.BASE_SHARE", threshold[1]):
+        retitle(rich, "Unchecked")
+        (rich / "content" / "pages" / "about.md").unlink()
+        build(BuildOptions(site_dir=rich, output_dir=rich / "output", now=NOW, link_check=False))
+        build(BuildOptions(site_dir=rich, output_dir=tmp_path / "clean", now=NOW,
+                           cache=False, link_check=False))
+        assert snapshot(rich / "output") == snapshot(tmp_path / "clean")
+        with pytest.raises(SiteError) as incremental:
+            build_site(rich)
+    with pytest.raises(SiteError) as clean:
+        build(BuildOptions(site_dir=rich, output_dir=tmp_path / "clean2", now=NOW, cache=False))
     found = [str(p) for p in incremental.value.problems]
     assert found == [str(p) for p in clean.value.problems]
     assert any("plain-post" in line and "/about/" in line for line in found), found
