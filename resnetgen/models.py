@@ -86,7 +86,10 @@ def as_tuple(cls):
     instance: a Post's was 830 bytes, its tuple is 224 (6 MB at 10,000 posts, in the
     main process and in every forked one that touches them)."""
     names = [f.name for f in fields(cls)]
-    accessors = vars(namedtuple(f"{cls.__name__}Fields", names))
+    # The named tuple held while its accessors are read: a class no longer referred to
+    # has its dict emptied when the garbage collector frees it (KeyError at import).
+    fields_tuple = namedtuple(f"{cls.__name__}Fields", names)
+    accessors = vars(fields_tuple)
     namespace = {key: value for key, value in vars(cls).items()
                  if key not in ("__dict__", "__weakref__", "__init__") and
                  (key not in names or isinstance(value, LazyText))}

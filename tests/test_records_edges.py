@@ -5,6 +5,8 @@ datetime's range."""
 
 from __future__ import annotations
 
+import gc
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -14,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from resnetgen.clock import build_clock
-from resnetgen.models import Chat, Paper
+from resnetgen.models import Chat, Paper, as_tuple
 from resnetgen.site import after
 from tests.test_records import ZONES, a_post
 
@@ -62,3 +64,26 @@ def test_a_clock_given_with_an_offset_answers_as_the_aware_comparison(now, offse
                for minutes, zone, fold in offsets]
     moments.append(now.astimezone(LONDON))  # a chat ending exactly now: over
     assert list(after(moments, now)) == [moment > now for moment in moments]
+
+
+
+def test_the_records_are_made_whenever_the_garbage_collector_runs():
+    """as_tuple read the accessors of a named tuple it kept no reference to: a collection
+    at the wrong moment emptied their dict, and importing resnetgen.models failed
+    (KeyError: 'source_path'; `serve`, whose collector runs, stopped at start)."""
+    @dataclass(frozen=True)
+    class Declared:
+        name: str
+        count: int = 0
+
+    was, enabled = gc.get_threshold(), gc.isenabled()
+    gc.collect()
+    gc.enable()
+    gc.set_threshold(1, 1, 1)  # a full collection at (almost) every allocation
+    try:
+        made = as_tuple(Declared)
+    finally:
+        gc.set_threshold(*was)
+        if not enabled:
+            gc.disable()
+    assert (made("a", 2).name, made("a", 2).count, made("a") == made("a", 0)) == ("a", 2, True)
