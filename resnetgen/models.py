@@ -86,7 +86,10 @@ def as_tuple(cls):
     instance: a Post's was 830 bytes, its tuple is 224 (6 MB at 10,000 posts, in the
     main process and in every forked one that touches them)."""
     names = [f.name for f in fields(cls)]
-    accessors = vars(namedtuple(f"{cls.__name__}Fields", names))
+    # The named tuple held while its accessors are read: a class no longer referred to
+    # has its dict emptied when the garbage collector frees it (KeyError at import).
+    fields_tuple = namedtuple(f"{cls.__name__}Fields", names)
+    accessors = vars(fields_tuple)
     namespace = {key: value for key, value in vars(cls).items()
                  if key not in ("__dict__", "__weakref__", "__init__") and
                  (key not in names or isinstance(value, LazyText))}
@@ -96,12 +99,26 @@ def as_tuple(cls):
             namespace["_" + name] = accessors[name]
         else:
             namespace[name] = accessors[name]
+    for name in ("count", "index"):  # a tuple's methods, not attributes (see _NoAttribute)
+        namespace.setdefault(name, _NoAttribute())
     namespace.update(__slots__=(), __new__=_new_of(cls), __reduce__=_reduce,
                      __lt__=object.__lt__, __le__=object.__le__,
                      __gt__=object.__gt__, __ge__=object.__ge__, **_equality(vars(cls)["__eq__"]))
     made = type(cls.__name__, (tuple,), namespace)
     made.__qualname__ = cls.__qualname__
     return made
+
+
+class _NoAttribute:
+    """A tuple method's name read as an attribute: missing, as on the dataclass. Else a
+    template's `post.count` (StrictUndefined: a stopped build) would print the method,
+    with its address (output that differs from one build to the next)."""
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, record, owner=None):
+        raise AttributeError(f"{owner.__name__!r} object has no attribute {self.name!r}")
 
 
 def _equality(equal: Callable) -> dict[str, Callable]:

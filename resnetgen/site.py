@@ -108,7 +108,11 @@ def after(moments: Iterable[datetime], now: datetime) -> Iterator[bool]:
             if zone is None or now.tzinfo is None:  # (compared as Python compares them)
                 yield moment > now
                 continue
-            there = local[zone] = now.astimezone(zone)
+            try:
+                there = local[zone] = now.astimezone(zone)
+            except OverflowError:  # the clock at the edge of datetime's range there
+                yield moment > now
+                continue
         apart = moment - there  # (one zone: wall clock minus wall clock)
         yield apart > DAYS or (apart >= -DAYS and moment > now)
 

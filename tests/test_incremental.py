@@ -9,6 +9,7 @@ import tempfile
 import textwrap
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, Phase, example, given, settings
@@ -16,9 +17,11 @@ from hypothesis import strategies as st
 
 from conftest import NOW, REPO, SITE_TOML, build_site, snapshot
 from resnetgen.build import BuildOptions, build
+from resnetgen.frontmatter_schema import DEFAULT_CHAT_MINUTES
 
 PEOPLE = {"ann": "Ann Lee", "bob": "Bob Roy", "cat": "Cat Poe"}
 TAGS = ["aphasia", "voice", "literacy", "autism"]
+LONDON = ZoneInfo("Europe/London")  # the site's zone (config.py's default)
 THEME = REPO / "themes" / "default" / "templates"
 
 
@@ -186,6 +189,13 @@ class Model:
                     handle.seek(data.index(b"SUMMARY:") + len(b"SUMMARY:"))
                     handle.write(b"#")
             return
+        elif kind == "clock at a chat's end" and post:  # a second before, at, after; --now
+            start = (datetime(2026, 10, 1) + timedelta(days=post["day"] + 7, hours=post["hour"])
+                     ).replace(tzinfo=LONDON)  # given with an offset, not the site's zone
+            end = (start + timedelta(minutes=DEFAULT_CHAT_MINUTES)).astimezone(timezone.utc)
+            self.now = (end + timedelta(seconds=value % 3 - 1)).astimezone(
+                timezone(timedelta(hours=5, minutes=30)))
+            return
         if post is not None and kind not in ("delete",):
             self.write_post(path, post)
         self.write_settings()
@@ -193,7 +203,8 @@ class Model:
 
 KINDS = ["body", "paragraph", "listing bodies", "draft", "title", "date", "tags", "chat time", "hosts", "new post", "delete", "rename",
          "template", "site.toml", "people.toml", "anchor date", "clock", "chat zone", "cancelled",
-         "uid", "drafts option", "events.ics by hand"]
+         "uid", "drafts option", "events.ics by hand",
+         "clock at a chat's end"]
 EDITS = st.tuples(st.sampled_from(KINDS), st.integers(0, 20), st.integers(0, 1000))
 
 
