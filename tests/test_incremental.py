@@ -214,6 +214,12 @@ EDITS = st.tuples(st.sampled_from(KINDS), st.integers(0, 20), st.integers(0, 100
 @example(edits=[(kind, n, 37 * n + 5) for n, kind in enumerate(KINDS)])  # every kind, in turn
 @given(st.lists(EDITS, min_size=1, max_size=6))
 def test_incremental_build_equals_clean_build_after_any_edits(edits):
+    edits_build_as_clean(edits)
+
+
+def edits_build_as_clean(edits, after_each=lambda root: None) -> Model:
+    """Applies `edits` to a fresh model site, one build after each: output/ equals a
+    clean build's byte for byte, and `after_each(site folder)` holds, after every one."""
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder) / "site"
         root.mkdir()
@@ -227,6 +233,9 @@ def test_incremental_build_equals_clean_build_after_any_edits(edits):
             build(BuildOptions(site_dir=root, output_dir=clean, now=model.now, cache=False,
                                drafts=model.drafts))
             assert snapshot(root / "output") == snapshot(clean), f"after {kind} {index} {value}"
+            after_each(root)
+        assert build_site(root, now=model.now, drafts=model.drafts).unchanged
+        return model
 
 
 # ----- what is rendered again -------------------------------------------------------
