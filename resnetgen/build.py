@@ -684,7 +684,7 @@ def add_static(links: IncrementalLinks, output_path: str, source: Path) -> None:
 def static_files(site: Site, site_dir: Path) -> Iterator[tuple[str, Path]]:
     """The theme's static files (the site's own override them), then content files."""
     seen: set[str] = set()
-    for folder in theme_dirs(site_dir, site.config, "static"):
+    for folder in theme_dirs(site_dir, site.config.theme, "static"):
         for path in sorted(folder.rglob("*")):
             relative = path.relative_to(folder).as_posix()
             if path.is_file() and relative not in seen:

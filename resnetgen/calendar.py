@@ -91,9 +91,7 @@ def calendar_outputs(site: Site, problems: Problems,
     index: list[tuple] = []
 
     def calendar() -> bytes:
-        head = site_calendar(site, chats).to_ical()
-        assert head.endswith(_CALENDAR_END)
-        data, layout = events.calendar(head[: -len(_CALENDAR_END)], timezones(
+        data, layout = events.calendar(own_lines(site_calendar(site, chats)), timezones(
             chats, always=site.config.timezone), chats, _CALENDAR_END)
         index.append(layout)
         return data
@@ -171,18 +169,18 @@ def chat_calendar(site: Site, post: Post, event: bytes, links: IcsLinks | None =
 
 @lru_cache(maxsize=1)
 def chat_calendar_head() -> bytes:
-    """chat_calendar_lines() but its last line (END:VCALENDAR)."""
-    wrapper = chat_calendar_lines()
-    assert wrapper.endswith(_CALENDAR_END)
-    return wrapper[: -len(_CALENDAR_END)]
-
-
-@lru_cache(maxsize=1)
-def chat_calendar_lines() -> bytes:
-    """A one-chat calendar's own properties: the same for every chat, serialised once."""
+    """A one-chat calendar's own properties, but its last line (END:VCALENDAR): the same
+    for every chat, serialised once."""
     calendar = new_calendar()
     calendar.add("METHOD", "PUBLISH")
-    return calendar.to_ical()
+    return own_lines(calendar)
+
+
+def own_lines(calendar: Calendar) -> bytes:
+    """A calendar serialised, but its last line (END:VCALENDAR): its components go there."""
+    data = calendar.to_ical()
+    assert data.endswith(_CALENDAR_END)
+    return data[: -len(_CALENDAR_END)]
 
 
 def new_calendar() -> Calendar:

@@ -163,7 +163,7 @@ class Reading:
         # Joined, not digested again (10,000 digests: 0.1 s); the path counts (a renamed
         # file is another post: its URL differs).
         known = self.cache.file_digest(f"{self.site}/{path}", path)  # the scan's, mostly
-        return f"{self.context}{known}\x00{path}"  # (as _key_of)
+        return self._key_of(path, known)
 
     def _key_of(self, path: str, file_digest: str) -> str:
         return f"{self.context}{file_digest}\x00{path}"

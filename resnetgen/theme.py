@@ -249,7 +249,7 @@ def make_environment(site_dir: Path, config: SiteConfig, compiled: Path | None =
         # three to five templates (its own, base.html, each include): 8% of a briefing.
         cache_size=-1,
         bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None,
-        loader=jinja2.FileSystemLoader([str(d) for d in theme_dirs(site_dir, config, "templates")]),
+        loader=jinja2.FileSystemLoader([str(d) for d in theme_dirs(site_dir, config.theme, "templates")]),
         autoescape=_autoescape,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
